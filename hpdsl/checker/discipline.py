@@ -1,0 +1,247 @@
+"""The discipline of the experiment: HP103-HP110 and the warnings HP201, HP203, HP205-HP207.
+
+Walks the steps in order, tracking what the interpreter will do with each split: which
+rows the current model was fitted on, which rows selected hyperparameters, whether the
+model is stale, and when the final test happened. A step that carries an error still
+counts as doing what it says (a `train` with an undefined split still trains), so one
+mistake gives one diagnostic and not a cascade.
+"""
+
+from __future__ import annotations
+
+from .. import nodes as n
+from ..diagnostics import Diagnostic, Related
+from ..source import Source, Span
+from ..suggest import nearest
+from .scope import Scope
+
+
+class DisciplineChecker:
+    def __init__(self, scope: Scope, source: Source) -> None:
+        self.scope = scope
+        self.source = source
+        self.out: list[Diagnostic] = []
+        self.trained_by = None  # the latest train or tune
+        self.stale_by = None  # the first set/standardize after it
+        self.training_rows: tuple[str, ...] | None = None  # rows the next tune trains on
+        self.stop_early: n.StopEarly | None = None  # what the latest train's candidates inherit
+        self.final_test: n.Test | None = None
+        self.standardized: frozenset[str] = frozenset()
+        self.seen: set[str] = set()  # fitted on, tune-scored, cross-validated over, early-stopped on
+        self.read: set[str] = set()
+        self.unresolved = False  # a split name that resembles none: HP205 cannot be judged
+        self.trains = False
+
+    def report(self, code, span, message, help=None, related=()) -> None:
+        self.out.append(Diagnostic(code, span, message, help=help, related=related))
+
+    # ---- helpers -----------------------------------------------------------------------------------
+
+    def names(self, refs) -> list[n.Name]:
+        """The references that name declared splits (undefined ones are HP002 elsewhere).
+
+        An undefined name still reads the split it was most likely meant to name, so a
+        typo in `train on trian` does not also make 'train' an unused split (HP205).
+        """
+        out = []
+        for ref in refs:
+            if ref.name in self.scope.splits:
+                out.append(ref)
+            else:
+                guess = nearest(ref.name, self.scope.splits)
+                if guess is None:
+                    self.unresolved = True
+                else:
+                    self.read.add(guess)
+        return out
+
+    def test_refs(self, refs) -> list[n.Name]:
+        return [r for r in self.names(refs) if self.scope.role_of(r.name) == "test"]
+
+    def after_test(self, step, what: str) -> None:
+        if self.final_test is not None:
+            self.report("HP106", _head(step), f"{what} after the final test",
+                        help="the test score is final: move this step before the test, or start a new workflow",
+                        related=(Related(self.final_test.span, "the final test"),))
+
+    def made_stale(self, step) -> None:
+        if self.trained_by is not None and self.stale_by is None:
+            self.stale_by = step
+
+    def trained(self, step) -> None:
+        self.trained_by = step
+        self.stale_by = None
+        self.trains = True
+
+    def score_model(self, step, verb: str) -> None:
+        if self.trained_by is None:
+            self.report("HP107", _head(step), f"{verb} runs before any train or tune, so there is no model to score",
+                        help="train the model first: 'train on train'")
+        elif self.stale_by is not None:
+            changed = "a set" if isinstance(self.stale_by, n.Set) else "a standardize"
+            self.report("HP108", _head(step),
+                        f"{verb} scores a model trained before {changed} at line {self._line(self.stale_by)}",
+                        help="train again after changing hyperparameters or preprocessing, then score",
+                        related=(Related(self.stale_by.span, "changed here, after the model was trained"),))
+
+    def _line(self, node) -> int:
+        return self.source.location(node.span.start)[0]
+
+    # ---- steps ---------------------------------------------------------------------------------------
+
+    def run(self, program: n.Program) -> list[Diagnostic]:
+        for step in program.steps:
+            handler = getattr(self, "visit_" + type(step).__name__, None)
+            if handler is None:
+                n.unhandled(self, step)
+                continue
+            handler(step)
+        self.finish(program)
+        return self.out
+
+    def visit_Set(self, step: n.Set) -> None:
+        self.after_test(step, f"'set {step.name.name}'")
+        self.made_stale(step)
+
+    def visit_Standardize(self, step: n.Standardize) -> None:
+        self.after_test(step, "standardize")
+        refs = self.names(step.splits)
+        self.read.update(r.name for r in refs)
+        tests = self.test_refs(step.splits)
+        if tests:
+            self.report("HP109", tests[0].span,
+                        f"standardize is fitted on split '{tests[0].name}', which has role test",
+                        help="fit the standardization on the training rows only: 'standardize using train'")
+        self.standardized = frozenset(r.name for r in refs)
+        self.made_stale(step)
+
+    def visit_Train(self, step: n.Train) -> None:
+        self.after_test(step, "train")
+        refs = self.names(step.splits)
+        self.read.update(r.name for r in refs)
+        self.seen.update(r.name for r in refs)
+        iterative = self.scope.model is None or self.scope.model.iterative
+        stop = None
+        logs: list[n.Log] = []
+        if step.body is not None:
+            for entry in step.body.entries:
+                action = entry.action if isinstance(entry, n.Every) else entry
+                if isinstance(entry, n.StopEarly) and stop is None:
+                    stop = entry
+                if isinstance(action, n.Log):
+                    logs.append(action)
+        body_splits = [stop.split] if stop else []
+        body_splits += [log.split for log in logs]
+        self.read.update(r.name for r in self.names(body_splits))
+        if not iterative:
+            stop, logs = None, []  # a ridge body is one HP005; its actions do nothing
+        if stop is not None and stop.split.name in self.scope.splits:
+            self.seen.add(stop.split.name)
+        test_stop = stop is not None and self.test_refs([stop.split])
+        test_train = self.test_refs(step.splits)
+        test_logs = [log for log in logs if self.test_refs([log.split])]
+        if test_stop:
+            self.report("HP103", stop.split.span,
+                        f"early stopping watches split '{stop.split.name}', which has role test",
+                        help="stop early on a validation split: 'stop early when mse on validation ...'")
+        elif test_train:
+            self.report("HP104", test_train[0].span,
+                        f"train fits the model on split '{test_train[0].name}', which has role test",
+                        help="train on the training rows only: 'train on train'")
+        elif test_logs:
+            self.report("HP105", test_logs[0].split.span,
+                        f"the train body logs a metric on split '{test_logs[0].split.name}', which has role test",
+                        help="log on a validation split: 'log mse on validation'")
+        self.training_rows = tuple(r.name for r in refs)
+        self.stop_early = stop
+        self.trained(step)
+
+    def visit_Tune(self, step: n.Tune) -> None:
+        self.after_test(step, "tune")
+        refs = self.names(step.splits)
+        self.read.update(r.name for r in refs)
+        self.seen.update(r.name for r in refs)
+        tests = self.test_refs(step.splits)
+        if step.cv is not None:
+            if tests:
+                self.report("HP103", tests[0].span,
+                            f"tune cross-validates over split '{tests[0].name}', which has role test",
+                            help="cross-validate over training and validation rows: 'using cv 5 on train + validation'")
+            self.training_rows = tuple(r.name for r in refs)
+        else:
+            training = self.training_rows
+            if training is None:
+                training = (self.scope.train_split,) if self.scope.train_split else ()
+            self.read.update(training)
+            self.seen.update(training)
+            if self.stop_early is not None and self.stop_early.split.name in self.scope.splits:
+                self.read.add(self.stop_early.split.name)
+                self.seen.add(self.stop_early.split.name)
+            if tests:
+                self.report("HP103", tests[0].span,
+                            f"tune scores candidates on split '{tests[0].name}', which has role test",
+                            help="score candidates on a validation split, e.g. 'on validation'")
+            scored = [r for r in refs if self.scope.role_of(r.name) != "test"]
+            overlap = [r for r in scored if r.name in training]
+            if overlap:
+                self.report("HP201", overlap[0].span,
+                            f"tune scores candidates on split '{overlap[0].name}', the rows they are trained on",
+                            help="score on held-out rows, e.g. 'on validation'")
+            leaked = [r for r in scored if r.name in self.standardized and r.name not in training]
+            if leaked:
+                self.report("HP207", leaked[0].span,
+                            f"tune scores on split '{leaked[0].name}', whose rows the standardization was fitted on",
+                            help="fit the standardization on the training rows only: 'standardize using train'")
+        self.trained(step)
+
+    def visit_Evaluate(self, step: n.Evaluate) -> None:
+        refs = self.names(step.splits)
+        self.read.update(r.name for r in refs)
+        self.score_model(step, "evaluate")
+        tests = self.test_refs(step.splits)
+        if tests:
+            self.report("HP105", tests[0].span,
+                        f"evaluate reads split '{tests[0].name}', which has role test; only the final test may",
+                        help="evaluate on a validation split, e.g. 'evaluate on validation'")
+
+    def visit_Test(self, step: n.Test) -> None:
+        refs = self.names(step.splits)
+        self.read.update(r.name for r in refs)
+        if self.final_test is not None:
+            self.report("HP106", _head(step), "a second test; the first test is the final one",
+                        help="score other splits with evaluate, and test once",
+                        related=(Related(self.final_test.span, "the final test"),))
+            return
+        self.final_test = step
+        self.score_model(step, "test")
+        for ref in refs:
+            role = self.scope.role_of(ref.name)
+            if role == "test" or role is None:
+                continue
+            if ref.name in self.seen:
+                self.report("HP110", ref.span,
+                            f"the final test scores split '{ref.name}' (role {role}), whose rows already "
+                            "trained or selected the model",
+                            help="test on the test split, which nothing else has read")
+            else:
+                self.report("HP206", ref.span, f"the final test scores split '{ref.name}', whose role is {role}",
+                            help="give the split 'as test', or test on the test split")
+
+    # ---- the whole file --------------------------------------------------------------------------------
+
+    def finish(self, program: n.Program) -> None:
+        if self.trains and self.final_test is None:
+            last = [s for s in program.steps if isinstance(s, (n.Train, n.Tune))][-1]
+            self.report("HP203", _head(last), "the workflow trains but never runs a final test",
+                        help="end with 'test on test' to measure the chosen model once on unseen rows")
+        for info in self.scope.splits.values() if not self.unresolved else ():
+            if info.role in ("train", "validation") and info.name not in self.read:
+                self.report("HP205", info.entry.name.span, f"split '{info.name}' (role {info.role}) is never read",
+                            help="use it (e.g. 'evaluate on " + info.name + "') or remove it and give its rows "
+                            "to another split")
+
+
+def _head(step) -> Span:
+    """The span of a step's keyword: where a diagnostic about the whole step points."""
+    keyword = n.STEP_KEYWORDS[type(step)]
+    return Span(step.span.start, step.span.start + len(keyword))

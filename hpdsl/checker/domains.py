@@ -1,0 +1,107 @@
+"""Domains of hyperparameter values: intervals (ends open or closed, inf allowed) and sets."""
+
+from __future__ import annotations
+
+INF = float("inf")
+
+
+def show_number(value) -> str:
+    """A number as a user would write it: 3, 0.05, 1e-06, inf."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if value == INF:
+            return "inf"
+        if value == -INF:
+            return "-inf"
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") and "e" not in text and abs(value) < 1e16 else text
+    return str(value)
+
+
+class Domain:
+    def contains(self, value) -> bool:
+        raise NotImplementedError
+
+    def within(self, outer: Domain) -> bool:
+        raise NotImplementedError
+
+
+class Interval(Domain):
+    __slots__ = ("low", "high", "low_closed", "high_closed")
+
+    def __init__(self, low, high, low_closed: bool = True, high_closed: bool = True) -> None:
+        self.low = low
+        self.high = high
+        self.low_closed = low_closed
+        self.high_closed = high_closed
+
+    def contains(self, value) -> bool:
+        if value != value:  # NaN
+            return False
+        if value < self.low or (value == self.low and not self.low_closed):
+            return False
+        if value > self.high or (value == self.high and not self.high_closed):
+            return False
+        return True
+
+    def is_empty(self) -> bool:
+        if self.low > self.high:
+            return True
+        return self.low == self.high and not (self.low_closed and self.high_closed)
+
+    def within(self, outer: Domain) -> bool:
+        if isinstance(outer, Interval):
+            low_ok = self.low > outer.low or (self.low == outer.low and (outer.low_closed or not self.low_closed))
+            high_ok = self.high < outer.high or (
+                self.high == outer.high and (outer.high_closed or not self.high_closed)
+            )
+            return low_ok and high_ok
+        return False
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Interval) and (self.low, self.high, self.low_closed, self.high_closed) == (
+            other.low, other.high, other.low_closed, other.high_closed,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.low, self.high, self.low_closed, self.high_closed))
+
+    def __str__(self) -> str:
+        return (
+            ("[" if self.low_closed else "(")
+            + show_number(self.low)
+            + ", "
+            + show_number(self.high)
+            + ("]" if self.high_closed else ")")
+        )
+
+    __repr__ = __str__
+
+
+class ValueSet(Domain):
+    __slots__ = ("values",)
+
+    def __init__(self, values) -> None:
+        self.values = tuple(values)
+
+    def contains(self, value) -> bool:
+        return any(value == v for v in self.values)
+
+    def within(self, outer: Domain) -> bool:
+        return all(outer.contains(v) for v in self.values)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ValueSet) and self.values == other.values
+
+    def __hash__(self) -> int:
+        return hash(self.values)
+
+    def __str__(self) -> str:
+        return "{" + ", ".join(show_number(v) for v in self.values) + "}"
+
+    __repr__ = __str__
+
+
+def intersect_contains(value, *domains) -> bool:
+    return all(d is None or d.contains(value) for d in domains)

@@ -1,0 +1,342 @@
+"""Steps -> names and values: HP002, HP003, HP004, HP005 in steps, HP101, HP102, HP202, HP204.
+
+Walks the steps in order with the hyperparameters' current values, as the interpreter
+will: a `set` is evaluated and checked against the declared and the model's domain, a
+tune's candidates are expanded and counted, a train body is checked action by action.
+Where a value depends on what a tune will choose, its check waits for run time.
+"""
+
+from __future__ import annotations
+
+from .. import nodes as n
+from ..diagnostics import Diagnostic, Related
+from ..source import Source, Span
+from ..suggest import nearest
+from . import values as v
+from .models import ALL_HYPERS, METRICS, PARAMETERS
+from .scope import HyperInfo, Scope, check_schedule, check_value, unknown_hyper
+
+LARGE_SEARCH = 10_000
+
+
+class StepChecker:
+    def __init__(self, scope: Scope, overrides=()) -> None:
+        self.scope = scope
+        self.out: list[Diagnostic] = []
+        self.values = scope.starting_values()
+        self.overrides = overrides
+        self._source: Source | None = None  # set while checking a --set override
+        self._checked_schedules: set = set()
+
+    # ---- reporting -------------------------------------------------------------------------------
+
+    def report(self, code, span, message, help=None, related=()) -> None:
+        self.out.append(Diagnostic(code, span, message, help=help, related=related, source=self._source))
+
+    def report_eval(self, error: v.EvalError) -> None:
+        if error.code is not None:
+            self.report(error.code, error.span, error.message, error.help)
+
+    # ---- names -----------------------------------------------------------------------------------
+
+    def split(self, name: n.Name) -> str | None:
+        if name.name in self.scope.splits:
+            return name.name
+        if self.scope.split is None:
+            return None  # no split declaration at all: reported once, at the end of the file
+        if self.scope.data is not None and name.name == self.scope.data.name.name:
+            self.report("HP002", name.span, f"'{name.name}' is the data set, not a split",
+                        help="name one of its splits: " + ", ".join(self.scope.splits))
+            return None
+        guess = nearest(name.name, self.scope.splits)
+        self.report("HP002", name.span, f"no split named '{name.name}'",
+                    help=f"did you mean '{guess}'?" if guess else
+                    ("the splits are " + ", ".join(self.scope.splits) if self.scope.splits else "declare it in the split line"))
+        return None
+
+    def hyper(self, name: n.Name, doing: str) -> HyperInfo | None:
+        """The declared hyperparameter `name` refers to, or a diagnostic and None."""
+        model = self.scope.model
+        key = name.name
+        if key in self.scope.hypers:
+            return self.scope.hypers[key]
+        if key in PARAMETERS or key in self.scope.params:
+            self.report("HP102", name.span, f"'{key}' is a learned parameter; it cannot be {doing}",
+                        help="parameters are learned by train: tune a hyperparameter such as l2 or learning_rate instead")
+            return None
+        if model is None:
+            return None  # the model is missing or unknown: already reported
+        if key in model.hypers:
+            if key in self.scope.names and self.scope.names[key][1] == "hyperparameter":
+                return None  # declared, but its declaration is wrong: already reported
+            self.report("HP002", name.span, f"hyperparameter '{key}' is not declared",
+                        help=f"declare it in hyper {{ }}, e.g. '{key}: {model.hypers[key].type}'")
+            return None
+        if key in self.scope.splits or (self.scope.data is not None and key == self.scope.data.name.name):
+            self.report("HP005", name.span, f"'{key}' is a {'split' if key in self.scope.splits else 'data set'}, "
+                        "not a hyperparameter", help="its hyperparameters are " + ", ".join(model.hypers))
+            return None
+        message, help_text = unknown_hyper(key, model)
+        self.report("HP005", name.span, message, help=help_text)
+        return None
+
+    def lookup(self, name: n.Name):
+        """A name inside an expression: the current value of a declared hyperparameter."""
+        key = name.name
+        if key in PARAMETERS or key in self.scope.params:
+            raise v.EvalError("HP102", name.span,
+                              f"'{key}' is a learned parameter; a hyperparameter's value cannot depend on it",
+                              help="hyperparameters are fixed before training, parameters are what training learns")
+        if key == "inf" and key not in self.scope.hypers:
+            raise v.EvalError("HP004", name.span, "inf is only allowed as an open end of an interval")
+        if self.scope.model is None:
+            raise v.EvalError(None, name.span)
+        info = self.hyper(name, "used here")
+        if info is None:
+            raise v.EvalError(None, name.span)
+        value = self.values.get(key)
+        if value is v.UNKNOWN:
+            raise v.EvalError(None, name.span)
+        return value
+
+    def metric(self, name: n.Name) -> str | None:
+        if name.name in METRICS:
+            return name.name
+        guess = nearest(name.name, METRICS)
+        self.report("HP005", name.span, f"unknown metric '{name.name}'",
+                    help=f"did you mean '{guess}'?" if guess else "the metrics are mse, rmse, mae and r2")
+        return None
+
+    def count(self, number: n.Number, what: str, least: int) -> int | None:
+        try:
+            value = v.integer(v.constant(number), number.span, what)
+        except v.EvalError as error:
+            self.report_eval(error)
+            return None
+        if value < least:
+            self.report("HP004", number.span, f"{what} must be at least {least}, not {value}")
+            return None
+        return value
+
+    # ---- the walk ---------------------------------------------------------------------------------
+
+    def run(self, program: n.Program) -> list[Diagnostic]:
+        for source, statement in self.overrides:
+            self._source = source
+            self.set(statement, override=True)
+        self._source = None
+        for step in program.steps:
+            handler = getattr(self, "visit_" + type(step).__name__, None)
+            if handler is None:
+                n.unhandled(self, step)
+                continue
+            handler(step)
+        return self.out
+
+    def set(self, step: n.Set, override: bool = False) -> None:
+        info = self.hyper(step.name, "set")
+        try:
+            value = v.evaluate(step.value, self.lookup)
+        except v.EvalError as error:
+            self.report_eval(error)
+            if info is not None:
+                self.values[info.name] = v.UNKNOWN
+            return
+        if info is None:
+            return
+        try:
+            value = check_value(value, info, step.value.span, info.name)
+            if isinstance(value, v.Schedule):
+                self._check_schedule(value, info)
+        except v.EvalError as error:
+            self.report_eval(error)
+            value = v.UNKNOWN
+        self.values[info.name] = value
+
+    def visit_Set(self, step: n.Set) -> None:
+        self.set(step)
+
+    def visit_Standardize(self, step: n.Standardize) -> None:
+        for name in step.splits:
+            self.split(name)
+
+    def _check_schedule(self, schedule: v.Schedule, info: HyperInfo) -> None:
+        key = (schedule.span.start if schedule.span else None, self.values.get("epochs"))
+        if key in self._checked_schedules:
+            return
+        self._checked_schedules.add(key)
+        epochs = self.values.get("epochs")
+        if not isinstance(epochs, int):
+            return  # chosen by a tune: checked at run time
+        try:
+            check_schedule(schedule, epochs, info, schedule.span or Span(0, 0))
+        except v.EvalError as error:
+            self.report_eval(error)
+
+    def _schedule_in_use(self) -> None:
+        rate = self.values.get("learning_rate")
+        info = self.scope.hypers.get("learning_rate")
+        if isinstance(rate, v.Schedule) and info is not None:
+            self._check_schedule(rate, info)
+
+    def visit_Train(self, step: n.Train) -> None:
+        for name in step.splits:
+            self.split(name)
+        self._schedule_in_use()
+        if step.body is None:
+            return
+        model = self.scope.model
+        if model is None:
+            return
+        if not model.iterative:
+            self.report("HP005", Span(step.body.span.start, step.body.span.start + 1),
+                        f"{model.name} has no epochs, so its train step takes no body",
+                        help="remove the { ... } block, or use model linear_regression")
+            return
+        stop_seen: n.StopEarly | None = None
+        for entry in step.body.entries:
+            if isinstance(entry, n.Every):
+                self.count(entry.every, "the epoch interval", 1)
+                self._action(entry.action)
+            elif isinstance(entry, n.StopEarly):
+                if stop_seen is not None:
+                    self.report("HP003", entry.span, "a second early-stopping rule in one train step",
+                                related=(Related(stop_seen.span, "the first one"),), help="keep one")
+                stop_seen = stop_seen or entry
+                self.metric(entry.metric)
+                self.split(entry.split)
+                self.count(entry.patience, "the patience", 1)
+            else:
+                self._action(entry)
+
+    def _action(self, action) -> None:
+        if isinstance(action, n.Log):
+            self.metric(action.metric)
+            self.split(action.split)
+        elif isinstance(action, n.Set):
+            key = action.name.name
+            if key in PARAMETERS or key in self.scope.params:
+                self.report("HP102", action.name.span, f"'{key}' is a learned parameter; training alone may change it",
+                            help="remove this line: parameters are what train learns")
+            elif key in ALL_HYPERS or key in self.scope.hypers:
+                self.report("HP101", action.span, f"hyperparameter '{key}' is changed inside a train body",
+                            help="hyperparameters are fixed while a model trains: for a changing learning rate "
+                            "declare a schedule before training (set learning_rate = step(...)); "
+                            "otherwise set it before the train step")
+            else:
+                self.hyper(action.name, "set")
+        elif isinstance(action, n.UnknownAction):
+            word = action.name.name
+            if word == "log":
+                help_text = "write 'every N epochs: log METRIC on SPLIT'"
+            elif word in ALL_HYPERS or word in PARAMETERS:
+                help_text = f"to change {word} write 'set {word} = ...' (which a train body does not allow)"
+            else:
+                guess = nearest(word, ("every", "stop", "log"))
+                help_text = (f"did you mean '{guess}'?" if guess else
+                             "a train body holds 'every N epochs: log METRIC on SPLIT' and "
+                             "'stop early when METRIC on SPLIT has not improved for N epochs'")
+            self.report("HP005", action.name.span, f"unknown train-body action '{word}'", help=help_text)
+        else:
+            n.unhandled(self, action)
+
+    def visit_Tune(self, step: n.Tune) -> None:
+        random = isinstance(step.search, n.RandomSearch)
+        seen: dict[str, n.SpaceItem] = {}
+        counts: list[int] = []
+        tuned: list[str] = []
+        for item in step.space:
+            key = item.name.name
+            if key in seen:
+                self.report("HP003", item.name.span, f"'{key}' appears twice in one search space",
+                            related=(Related(seen[key].name.span, "first here"),),
+                            help="merge its candidates into one list")
+                continue
+            seen[key] = item
+            info = self.hyper(item.name, "tuned")
+            try:
+                candidates = v.candidates(item.candidates, self.lookup)
+            except v.EvalError as error:
+                self.report_eval(error)
+                counts.append(0)
+                continue
+            if candidates.distribution and not random:
+                self.report("HP004", item.candidates.span,
+                            f"{candidates.kind}() draws values at random; it needs 'using random N'",
+                            help=f"add 'using random 20' to the tune, or use a list or linspace(...)")
+            counts.append(candidates.count)
+            if info is not None:
+                self._check_candidates(candidates, info, item)
+                tuned.append(info.name)
+        if step.cv is not None:
+            self.count(step.cv, "the number of folds", 2)
+        for name in step.splits:
+            self.split(name)
+        if step.objective is not None:
+            metric = self.metric(step.objective.metric)
+            if metric is not None:
+                lower = METRICS[metric]
+                if lower != (step.objective.direction == "minimize"):
+                    right = "minimize" if lower else "maximize"
+                    self.report("HP004", step.objective.span,
+                                f"{step.objective.direction} {metric}: {metric} is "
+                                f"{'lower' if lower else 'higher'} when the model is better",
+                                help=f"write '{right} {metric}'")
+        total = None
+        if random:
+            total = self.count(step.search.count, "the number of random candidates", 1)
+            if step.search.seed is not None:
+                self.count(step.search.seed, "the random search seed", 0)
+        elif all(counts):
+            total = 1
+            for c in counts:
+                total *= c
+        if total == 1:
+            self.report("HP202", step.span if not step.space else Span(step.space[0].span.start, step.space[-1].span.end),
+                        "this search has a single candidate, so nothing is compared",
+                        help="give it several candidates, or use set instead of tune")
+        elif total is not None and total > LARGE_SEARCH:
+            self.report("HP204", Span(step.space[0].span.start, step.space[-1].span.end),
+                        f"this search has {total:,} candidates (more than {LARGE_SEARCH:,})",
+                        help=f"run it with --max-trials {total}, or use 'using random N' to sample it")
+        self._schedule_in_use()
+        for key in tuned:
+            self.values[key] = v.TUNED
+
+    def _check_candidates(self, candidates: v.Candidates, info: HyperInfo, item: n.SpaceItem) -> None:
+        span = item.candidates.span
+        if candidates.kind == "list":
+            for value, node in zip(candidates.values, item.candidates.items):
+                if value is v.TUNED:
+                    continue
+                try:
+                    check_value(value, info, node.span, f"candidate {info.name}")
+                except v.EvalError as error:
+                    self.report_eval(error)
+            return
+        if info.type == "int" and candidates.kind in ("uniform", "loguniform"):
+            self.report("HP004", span, f"{info.name} is an int, but {candidates.kind}() draws fractions",
+                        help=f"use randint({v.show(candidates.low)}, {v.show(candidates.high)})")
+            return
+        if info.type == "int" and not v.integral_sequence(candidates):
+            self.report("HP004", span, f"{info.name} is an int, but {item.candidates.func.name}() gives fractions",
+                        help="use range(a, b) or values that are whole numbers")
+            return
+        for value in v.candidate_extremes(candidates):
+            try:
+                check_value(value, info, span, f"candidate {info.name}")
+            except v.EvalError as error:
+                self.report_eval(error)
+                return
+
+    def visit_Evaluate(self, step: n.Evaluate) -> None:
+        self._scored(step)
+
+    def visit_Test(self, step: n.Test) -> None:
+        self._scored(step)
+
+    def _scored(self, step) -> None:
+        for name in step.splits:
+            self.split(name)
+        for metric in step.metrics or ():
+            self.metric(metric)

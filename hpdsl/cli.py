@@ -1,0 +1,210 @@
+"""The `hpdsl` command: check, run, fmt, explain, rules, lsp.
+
+An edge of the pipeline: it reads files, calls the checker (or the interpreter, the
+formatter, the language server, each imported only by its own command), prints, and
+picks the exit code. `hpdsl check` imports neither numpy nor lark.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
+
+
+def _parser():
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="hpdsl",
+        description="Check and run .hp ML workflows that keep parameters and hyperparameters apart.",
+    )
+    parser.add_argument("--version", action="version", version=f"hpdsl {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser("check", help="lint workflows (exit 0 clean, 1 errors, 2 usage)")
+    check.add_argument("files", nargs="+", metavar="FILE", help="a .hp file, a folder of them, or - for stdin")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--stdin-filename", metavar="PATH", help="the name (and folder) of the file read from stdin")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    run = commands.add_parser("run", help="check, then run a workflow and print its report")
+    run.add_argument("file", metavar="FILE")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a hyperparameter before the first step (repeatable)")
+    run.add_argument("--out", metavar="DIR", help="write report.json and trials.csv into DIR")
+    run.add_argument("--json", action="store_true", help="print the report as JSON")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    run.add_argument("--max-trials", type=int, default=10_000, metavar="N",
+                     help="refuse a search with more candidates than this (default 10000)")
+    run.add_argument("--plots", action="store_true", help="with --out, write PNG plots (needs hpdsl[plot])")
+
+    fmt = commands.add_parser("fmt", help="rewrite workflows in the canonical layout")
+    fmt.add_argument("files", nargs="+", metavar="FILE", help="a .hp file, a folder of them, or - for stdin")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    fmt.add_argument("--diff", action="store_true", help="print a diff instead of rewriting")
+
+    explain = commands.add_parser("explain", help="print the documentation of a rule")
+    explain.add_argument("code", metavar="CODE", help="a rule code such as HP103")
+
+    commands.add_parser("rules", help="list every rule")
+    commands.add_parser("lsp", help="run the language server on stdio (needs hpdsl[lsp])")
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "run":
+            from .runtime.command import run_command
+
+            return run_command(args)
+        if args.command == "fmt":
+            from .formatter import fmt_command
+
+            return fmt_command(args)
+        if args.command == "explain":
+            return _explain(args.code)
+        if args.command == "rules":
+            from .render import rules_table
+
+            sys.stdout.write(rules_table())
+            return EXIT_OK
+        if args.command == "lsp":
+            return _lsp()
+    except KeyboardInterrupt:
+        print("hpdsl: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `hpdsl rules | head`): not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+    return EXIT_USAGE
+
+
+# ---- check ---------------------------------------------------------------------------------------
+
+
+def hp_files(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Expand folders into the .hp files below them (sorted); return (files, missing)."""
+    files: list[str] = []
+    missing: list[str] = []
+    for path in paths:
+        if path == "-":
+            files.append(path)
+        elif os.path.isdir(path):
+            found = []
+            for folder, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(os.path.join(folder, name) for name in names if name.endswith(".hp"))
+            files.extend(sorted(found))
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            missing.append(path)
+    return files, missing
+
+
+def read_input(path: str, stdin_filename: str | None = None) -> tuple[bytes, str]:
+    """(bytes, display path); OSError if unreadable."""
+    if path == "-":
+        return sys.stdin.buffer.read(), stdin_filename or "<stdin>"
+    with open(path, "rb") as f:
+        return f.read(), path
+
+
+def _check(args) -> int:
+    from .checker import check_bytes
+
+    files, missing = hp_files(args.files)
+    status = EXIT_OK
+    for path in missing:
+        print(f"hpdsl: cannot read {path}: no such file or folder", file=sys.stderr)
+        status = EXIT_USAGE
+    color = args.color == "always" or (
+        args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+    results = []
+    for path in files:
+        try:
+            data, shown = read_input(path, args.stdin_filename)
+        except OSError as error:
+            print(f"hpdsl: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        analysis = check_bytes(data, shown)
+        results.append(analysis)
+        if args.format == "text" and analysis.diagnostics:
+            from .render import format_text
+
+            sys.stdout.write(format_text(analysis.diagnostics, analysis.source, color=color))
+    everything = [d for a in results for d in a.diagnostics]
+    if args.format == "text":
+        from .render import summary
+
+        if files:
+            print(summary(everything))
+    elif args.format == "json":
+        import json
+
+        from .render import to_json
+
+        json.dump([to_json(d, a.source) for a in results for d in a.diagnostics], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        import json
+
+        from .render import to_sarif
+
+        json.dump(to_sarif([(d, a.source) for a in results for d in a.diagnostics]), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    failing = any(d.is_error or args.strict for d in everything)
+    if status == EXIT_OK and failing:
+        status = EXIT_ERRORS
+    return status
+
+
+def _explain(code: str) -> int:
+    from .diagnostics import RULES
+    from .render import explain
+
+    key = code.strip().upper()
+    if key.isdigit():
+        key = f"HP{int(key):03d}"
+    if key not in RULES:
+        from .suggest import nearest
+
+        guess = nearest(key, RULES)
+        hint = f" (did you mean {guess}?)" if guess else "; 'hpdsl rules' lists them"
+        print(f"hpdsl: unknown rule code {code!r}{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(explain(key))
+    return EXIT_OK
+
+
+def _lsp() -> int:
+    try:
+        from .lsp import serve
+    except ImportError as error:
+        if "pygls" in str(error) or "lsprotocol" in str(error):
+            print("hpdsl: the language server needs the lsp extra: pip install 'hpdsl[lsp]'", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+    serve()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

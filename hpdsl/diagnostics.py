@@ -1,0 +1,145 @@
+"""Diagnostics as data: severities, the diagnostic record, and the registry of rule codes.
+
+The registry is the single table of codes (LANGUAGE.md section 5 and 6). Every code the
+checker, the parser or the interpreter can emit is registered here; the long-form docs
+that `hpdsl explain` prints live in `hpdsl/docs/` under the same code.
+"""
+
+from __future__ import annotations
+
+from .source import Source, Span
+
+__all__ = ["ERROR", "WARNING", "Rule", "RULES", "Related", "Diagnostic", "sort_key"]
+
+ERROR = "error"
+WARNING = "warning"
+
+
+class Rule:
+    __slots__ = ("code", "name", "severity", "summary", "phase")
+
+    def __init__(self, code: str, name: str, severity: str, summary: str, phase: str) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        # "check": reported before anything runs; "run": only at run time.
+        self.phase = phase
+
+    def __repr__(self) -> str:
+        return f"Rule({self.code} {self.name})"
+
+
+def _rules(*rows: tuple[str, str, str, str, str]) -> dict[str, Rule]:
+    return {row[0]: Rule(*row) for row in rows}
+
+
+RULES: dict[str, Rule] = _rules(
+    ("HP001", "syntax-error", ERROR, "the text does not parse", "check"),
+    ("HP002", "undefined-name", ERROR, "a name is used but not declared, or a required declaration or argument is missing", "check"),
+    ("HP003", "duplicate-declaration", ERROR, "a name, block or declaration is declared twice", "check"),
+    ("HP004", "out-of-domain", ERROR, "a value lies outside its domain, has the wrong type, or cannot be computed", "check"),
+    ("HP005", "unknown-name", ERROR, "a model, hyperparameter, parameter, metric, source, argument or action the system does not know", "check"),
+    ("HP006", "bad-split", ERROR, "the split's shares or roles are wrong", "check"),
+    ("HP101", "hyper-mutated-in-training", ERROR, "a hyperparameter is changed inside a train body", "check"),
+    ("HP102", "param-assigned", ERROR, "a learned parameter is set, tuned, or used in a hyperparameter's expression", "check"),
+    ("HP103", "tuned-on-test", ERROR, "a tune scores on or cross-validates over the test split, or early stopping watches it", "check"),
+    ("HP104", "trained-on-test", ERROR, "a train step fits on the test split", "check"),
+    ("HP105", "test-peeked", ERROR, "the test split is read by something other than the final test", "check"),
+    ("HP106", "changed-after-test", ERROR, "the workflow changes or retrains the model after the final test, or tests twice", "check"),
+    ("HP107", "untrained-evaluation", ERROR, "evaluate or test runs before anything was trained", "check"),
+    ("HP108", "stale-model", ERROR, "evaluate or test scores a model trained before a later set or standardize", "check"),
+    ("HP109", "preprocessing-leak", ERROR, "standardize is fitted on rows that include the test split", "check"),
+    ("HP110", "tested-on-seen-data", ERROR, "the final test scores a non-test split whose rows were already used to fit or select", "check"),
+    ("HP201", "tuned-on-training-data", WARNING, "a hold-out tune scores candidates on rows they were trained on", "check"),
+    ("HP202", "single-candidate", WARNING, "a search has exactly one candidate", "check"),
+    ("HP203", "no-final-test", WARNING, "the workflow trains or tunes but never tests", "check"),
+    ("HP204", "large-search", WARNING, "a search has more than 10,000 candidates", "check"),
+    ("HP205", "unused-split", WARNING, "a train- or validation-role split is never read", "check"),
+    ("HP206", "test-on-non-test-split", WARNING, "the final test scores a split whose role is not test", "check"),
+    ("HP207", "preprocessing-sees-validation", WARNING, "a hold-out tune scores on rows the standardization was fitted on", "check"),
+    ("HP301", "training-diverged", ERROR, "training diverged: the loss became NaN or infinite", "run"),
+    ("HP302", "data-error", ERROR, "the data cannot be read or split", "run"),
+    ("HP303", "guard-fired", ERROR, "a runtime guard stopped a step that breaks the discipline", "run"),
+)
+
+
+class Related:
+    """A secondary location that explains a diagnostic (rustc's labelled span)."""
+
+    __slots__ = ("span", "message")
+
+    def __init__(self, span: Span, message: str) -> None:
+        self.span = span
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Related({self.span!r}, {self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Related) and (self.span, self.message) == (other.span, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.span, self.message))
+
+
+class Diagnostic:
+    """One finding: a registered code at a span, a one-line message and an optional fix.
+
+    `source` is the text the span points into; None means the file being checked.
+    Diagnostics about `--set` values point into a source named `<command line>`.
+    """
+
+    __slots__ = ("code", "span", "message", "help", "related", "source")
+
+    def __init__(
+        self,
+        code: str,
+        span: Span,
+        message: str,
+        help: str | None = None,
+        related: tuple[Related, ...] = (),
+        source: Source | None = None,
+    ) -> None:
+        if code not in RULES:
+            raise KeyError(f"unregistered diagnostic code {code}")
+        self.code = code
+        self.span = span
+        self.message = message
+        self.help = help
+        self.related = tuple(related)
+        self.source = source
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.code]
+
+    @property
+    def name(self) -> str:
+        return RULES[self.code].name
+
+    @property
+    def severity(self) -> str:
+        return RULES[self.code].severity
+
+    @property
+    def is_error(self) -> bool:
+        return RULES[self.code].severity == ERROR
+
+    def __repr__(self) -> str:
+        return f"Diagnostic({self.code}, {self.span!r}, {self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Diagnostic) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return (self.code, self.span, self.message, self.help, self.related)
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple[int, int, str]:
+    """Diagnostics are reported in source order; the command line comes first."""
+    outside = 0 if diagnostic.source is not None else 1
+    return (outside, diagnostic.span.start, diagnostic.code)

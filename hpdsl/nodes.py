@@ -1,0 +1,401 @@
+"""The AST of a `.hp` workflow: frozen records, each with the span it covers.
+
+Nodes know nothing of lark. Spans (and the text a literal was written as) never take
+part in equality, so two trees compare equal when they mean the same program wherever
+its text sits: the formatter's invariant. Numbers compare by value.
+
+Nodes are frozen, slotted, keyword-only dataclass-like records. They are not made with
+`dataclasses.dataclass` because that costs about 50 ms of start-up for this many classes
+(it compiles every generated method with `exec`), more than the whole budget of a cold
+`hpdsl check`; `Record` gives the same semantics (`typing.dataclass_transform` tells type
+checkers so) with methods shared by all node classes.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .source import Span
+
+TYPE_CHECKING = False  # `typing` costs 15 ms of start-up; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any, Union, dataclass_transform
+else:
+
+    def dataclass_transform(**_: object):
+        return lambda cls: cls
+
+# Fields that say where or how something was written, not what it means.
+_UNCOMPARED = frozenset({"span", "text", "comments"})
+_MISSING = object()
+
+
+@dataclass_transform(eq_default=True, kw_only_default=True, frozen_default=True)
+class _RecordType(type):
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
+        if not bases:
+            return super().__new__(mcs, name, bases, namespace)
+        fields = tuple(namespace.get("__annotations__", ()))
+        defaults = {f: namespace.pop(f) for f in fields if f in namespace}
+        namespace["__slots__"] = fields
+        cls = super().__new__(mcs, name, bases, namespace)
+        cls._fields = fields  # type: ignore[attr-defined]
+        cls._compared = tuple(f for f in fields if f not in _UNCOMPARED)  # type: ignore[attr-defined]
+        cls._defaults = defaults  # type: ignore[attr-defined]
+        cls.__match_args__ = fields  # type: ignore[attr-defined]
+        return cls
+
+
+class Record(metaclass=_RecordType):
+    """Base of every node: frozen, keyword-only construction, structural equality."""
+
+    __slots__ = ()
+    _fields = ()
+    _compared = ()
+    _defaults: dict = {}
+
+    def __init__(self, **values: Any) -> None:
+        setter = object.__setattr__
+        defaults = self._defaults
+        for name in self._fields:
+            value = values.pop(name, _MISSING)
+            if value is _MISSING:
+                value = defaults.get(name, _MISSING)
+                if value is _MISSING:
+                    raise TypeError(f"{type(self).__name__}() missing field {name!r}")
+            setter(self, name, value)
+        if values:
+            raise TypeError(f"{type(self).__name__}() got unknown fields {sorted(values)}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._compared)
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *(getattr(self, f) for f in self._compared)))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields if f != "span")
+        return f"{type(self).__name__}({shown})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), tuple(getattr(self, f) for f in self._fields)))
+
+
+def _rebuild(cls: type[Record], values: tuple[Any, ...]) -> Record:
+    return cls(**dict(zip(cls._fields, values)))
+
+
+def fields(node: Record) -> tuple[str, ...]:
+    """The field names of a node, in declaration order (like `dataclasses.fields`)."""
+    return node._fields
+
+
+def replace(node: Record, **changes: Any) -> Record:
+    """A copy of `node` with some fields changed (like `dataclasses.replace`)."""
+    values = {f: getattr(node, f) for f in node._fields}
+    values.update(changes)
+    return type(node)(**values)
+
+
+def children(node: Record) -> list[Record]:
+    """The nodes directly inside `node`, in source order."""
+    out: list[Record] = []
+    for name in node._fields:
+        value = getattr(node, name)
+        if isinstance(value, Record):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(v for v in value if isinstance(v, Record))
+    return out
+
+
+# ---- expressions ------------------------------------------------------------------------
+
+
+class Number(Record):
+    span: Span
+    value: int | float
+    text: str
+
+
+class String(Record):
+    span: Span
+    value: str
+    text: str
+
+
+class Name(Record):
+    span: Span
+    name: str
+
+
+class Neg(Record):
+    span: Span
+    operand: Expr
+
+
+class BinOp(Record):
+    span: Span
+    op: str
+    left: Expr
+    right: Expr
+
+
+class Paren(Record):
+    span: Span
+    expr: Expr
+
+
+class Arg(Record):
+    span: Span
+    name: Name | None = None
+    value: Expr
+
+
+class Call(Record):
+    span: Span
+    func: Name
+    args: tuple[Arg, ...] = ()
+
+
+class ListExpr(Record):
+    span: Span
+    items: tuple[Expr, ...] = ()
+
+
+if TYPE_CHECKING:
+    Expr = Union[Number, String, Name, Neg, BinOp, Paren, Call, ListExpr]
+
+# ---- declarations --------------------------------------------------------------------------
+
+
+class Workflow(Record):
+    span: Span
+    title: String
+
+
+class Data(Record):
+    span: Span
+    name: Name
+    source: Expr
+
+
+class Share(Record):
+    """A split share in percent, as written (`60%`, `-5%`)."""
+
+    span: Span
+    percent: float
+    text: str
+
+
+class SplitEntry(Record):
+    span: Span
+    name: Name
+    share: Share
+    role: Name | None = None
+
+
+class Split(Record):
+    span: Span
+    data: Name
+    entries: tuple[SplitEntry, ...] = ()
+    seed: Number | None = None
+
+
+class Model(Record):
+    span: Span
+    name: Name
+
+
+class Interval(Record):
+    span: Span
+    low: Expr
+    high: Expr
+    low_closed: bool
+    high_closed: bool
+
+
+class SetDomain(Record):
+    span: Span
+    items: tuple[Expr, ...] = ()
+
+
+if TYPE_CHECKING:
+    Domain = Union[Interval, SetDomain]
+
+
+class HyperEntry(Record):
+    span: Span
+    name: Name
+    type: Name
+    domain: Domain | None = None
+    default: Expr | None = None
+
+
+class Hyper(Record):
+    span: Span
+    entries: tuple[HyperEntry, ...] = ()
+
+
+class ParamEntry(Record):
+    span: Span
+    name: Name
+    init: Expr
+
+
+class Param(Record):
+    span: Span
+    entries: tuple[ParamEntry, ...] = ()
+
+
+# ---- steps --------------------------------------------------------------------------------
+
+
+class Set(Record):
+    span: Span
+    name: Name
+    value: Expr
+
+
+class Standardize(Record):
+    span: Span
+    splits: tuple[Name, ...] = ()
+
+
+class Log(Record):
+    span: Span
+    metric: Name
+    split: Name
+
+
+class UnknownAction(Record):
+    """A train-body line the language does not know; kept so the checker can name it."""
+
+    span: Span
+    name: Name
+    words: tuple[str, ...] = ()
+
+
+class Every(Record):
+    span: Span
+    every: Number
+    action: Log | Set | UnknownAction
+
+
+class StopEarly(Record):
+    span: Span
+    metric: Name
+    split: Name
+    patience: Number
+
+
+if TYPE_CHECKING:
+    BodyEntry = Union[Every, StopEarly, Set, UnknownAction]
+
+
+class Body(Record):
+    span: Span
+    entries: tuple[BodyEntry, ...] = ()
+
+
+class Train(Record):
+    span: Span
+    splits: tuple[Name, ...] = ()
+    body: Body | None = None
+
+
+class SpaceItem(Record):
+    span: Span
+    name: Name
+    candidates: Expr
+
+
+class Objective(Record):
+    span: Span
+    direction: str
+    metric: Name
+
+
+class Grid(Record):
+    span: Span
+
+
+class RandomSearch(Record):
+    span: Span
+    count: Number
+    seed: Number | None = None
+
+
+class Tune(Record):
+    span: Span
+    space: tuple[SpaceItem, ...] = ()
+    cv: Number | None = None
+    splits: tuple[Name, ...] = ()
+    objective: Objective | None = None
+    search: Grid | RandomSearch | None = None
+
+
+class Evaluate(Record):
+    span: Span
+    splits: tuple[Name, ...] = ()
+    metrics: tuple[Name, ...] | None = None
+
+
+class Test(Record):
+    __test__ = False  # not a pytest test class, though its name says so
+    span: Span
+    splits: tuple[Name, ...] = ()
+    metrics: tuple[Name, ...] | None = None
+
+
+if TYPE_CHECKING:
+    Declaration = Union[Workflow, Data, Split, Model, Hyper, Param]
+if TYPE_CHECKING:
+    Step = Union[Set, Standardize, Train, Tune, Evaluate, Test]
+if TYPE_CHECKING:
+    Statement = Union[Declaration, Step]
+
+DECLARATIONS = (Workflow, Data, Split, Model, Hyper, Param)
+STEPS = (Set, Standardize, Train, Tune, Evaluate, Test)
+
+# ---- the file ------------------------------------------------------------------------------
+
+
+class Comment(Record):
+    span: Span
+    text: str
+
+
+class Program(Record):
+    span: Span
+    statements: tuple[Statement, ...] = ()
+    comments: tuple[Comment, ...] = ()
+
+    @property
+    def declarations(self) -> tuple[Declaration, ...]:
+        return tuple(s for s in self.statements if isinstance(s, DECLARATIONS))
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.statements if isinstance(s, STEPS))
+
+
+STEP_KEYWORDS = {Set: "set", Standardize: "standardize", Train: "train", Tune: "tune", Evaluate: "evaluate", Test: "test"}
+
+
+def unhandled(visitor: object, node: object) -> None:
+    """The loud fallback: a visitor met a node kind it has no case for.
+
+    Under the test suite (HPDSL_STRICT_VISITORS=1) this raises, so a new node kind cannot
+    ship before every visitor knows it; for users it is ignored.
+    """
+    if os.environ.get("HPDSL_STRICT_VISITORS"):
+        raise NotImplementedError(f"{type(visitor).__name__} does not handle {type(node).__name__}")

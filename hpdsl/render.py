@@ -1,0 +1,277 @@
+"""Diagnostics -> text with carets, JSON, or SARIF 2.1.0; rule docs for `hpdsl explain`.
+
+The one place that decides how a diagnostic looks. Text follows the compilers
+(rustc): `path:line:col: severity[CODE] name: message`, the source line with carets
+under the span, related locations underlined with dashes, and `= help:`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import __version__
+from .diagnostics import ERROR, RULES, Diagnostic, Related
+from .source import Source
+
+TAB = "    "
+DOCS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs")
+INFORMATION_URI = "https://github.com/hpdsl/hpdsl"
+_DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+    def severity(self, severity: str, text: str) -> str:
+        return self._wrap("1;31" if severity == ERROR else "1;33", text)
+
+    def gutter(self, text: str) -> str:
+        return self._wrap("1;34", text)
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+
+def _location(source: Source, offset: int) -> tuple[int, int]:
+    return source.location(offset)
+
+
+def _annotated_line(source: Source, start: int, end: int) -> tuple[int, str, int, int]:
+    """(line, displayed text, caret column, caret width) for a span, tabs expanded."""
+    line, column = source.location(start)
+    text = source.line_text(line)
+    line_start = source.line_starts[line - 1]
+    end_in_line = min(end, line_start + len(text))
+    before = text[: column - 1].replace("\t", TAB)
+    inside = text[column - 1: end_in_line - line_start].replace("\t", TAB)
+    return line, text.replace("\t", TAB), len(before), max(1, len(inside))
+
+
+def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = False) -> str:
+    """All diagnostics of one file, each as a compiler-style block."""
+    style = _Style(color)
+    return "".join(_block(d, d.source or source, style) for d in diagnostics)
+
+
+def _block(d: Diagnostic, source: Source, style: _Style) -> str:
+    line, column = source.location(d.span.start)
+    head = (
+        f"{source.path}:{line}:{column}: "
+        + style.severity(d.severity, f"{d.severity}[{d.code}]")
+        + " "
+        + style.bold(f"{d.name}: {d.message}")
+    )
+    marks = [(_annotated_line(source, d.span.start, d.span.end), "^", "")]
+    for related in d.related:
+        marks.append((_annotated_line(source, related.span.start, related.span.end), "-", related.message))
+    marks.sort(key=lambda m: m[0][0])
+    width = len(str(max(m[0][0] for m in marks)))
+    pad = " " * width
+    lines = [head, style.gutter(f"{pad} |")]
+    for (number, text, caret_at, caret_width), char, label in marks:
+        lines.append(style.gutter(f"{number:>{width}} |") + (f" {text}" if text else ""))
+        underline = " " * caret_at + char * caret_width + (f" {label}" if label else "")
+        lines.append(style.gutter(f"{pad} |") + " " + underline)
+    if d.help:
+        lines.append(f"{pad} = " + style.bold("help") + f": {d.help}")
+    return "\n".join(lines) + "\n"
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    if not diagnostics:
+        return "All checks passed."
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return "Found " + " and ".join(parts) + "."
+
+
+# ---- JSON -----------------------------------------------------------------------------------------
+
+
+def _range(source: Source, start: int, end: int) -> dict:
+    sl, sc = source.location(start)
+    el, ec = source.location(end)
+    return {"start": {"line": sl, "column": sc}, "end": {"line": el, "column": ec}}
+
+
+def to_json(d: Diagnostic, source: Source) -> dict:
+    """One diagnostic as a JSON object; lines and columns 1-based, the end exclusive."""
+    src = d.source or source
+    return {
+        "path": src.path,
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity,
+        "message": d.message,
+        "range": _range(src, d.span.start, d.span.end),
+        "help": d.help,
+        "related": [
+            {"path": src.path, "message": r.message, "range": _range(src, r.span.start, r.span.end)}
+            for r in d.related
+        ],
+    }
+
+
+# ---- SARIF ----------------------------------------------------------------------------------------
+
+
+def _uri(path: str) -> str:
+    if path.startswith("<"):
+        return path
+    if os.path.isabs(path):
+        try:
+            relative = os.path.relpath(path)
+            if not relative.startswith(".."):
+                path = relative
+        except ValueError:
+            pass
+    return path.replace(os.sep, "/")
+
+
+def _sarif_region(source: Source, start: int, end: int) -> dict:
+    r = _range(source, start, end)
+    return {
+        "startLine": r["start"]["line"],
+        "startColumn": r["start"]["column"],
+        "endLine": r["end"]["line"],
+        "endColumn": r["end"]["column"],
+    }
+
+
+def _sarif_location(source: Source, start: int, end: int, message: str | None = None, index: int | None = None):
+    location = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(source.path)},
+            "region": _sarif_region(source, start, end),
+        }
+    }
+    if index is not None:
+        location["id"] = index
+    if message is not None:
+        location["message"] = {"text": message}
+    return location
+
+
+def to_sarif(results: list[tuple[Diagnostic, Source]]) -> dict:
+    """A SARIF 2.1.0 log of one run, as GitHub code scanning reads it."""
+    codes = sorted(RULES)
+    index = {code: i for i, code in enumerate(codes)}
+    rules = []
+    for code in codes:
+        rule = RULES[code]
+        doc = rule_doc(code)
+        rules.append({
+            "id": code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": _first_paragraph(doc, "What it does") or rule.summary},
+            "help": {"text": doc, "markdown": doc},
+            "defaultConfiguration": {"level": rule.severity},
+            "properties": {"tags": ["ml-methodology", rule.phase], "precision": "very-high"},
+        })
+    sarif_results = []
+    for d, source in results:
+        src = d.source or source
+        result = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": d.severity,
+            "message": {"text": d.message + (f" (help: {d.help})" if d.help else "")},
+            "locations": [_sarif_location(src, d.span.start, d.span.end)],
+        }
+        if d.related:
+            result["relatedLocations"] = [
+                _sarif_location(src, r.span.start, r.span.end, r.message, i) for i, r in enumerate(d.related)
+            ]
+        sarif_results.append(result)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "hpdsl",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": sarif_results,
+            }
+        ],
+    }
+
+
+# ---- rule docs ------------------------------------------------------------------------------------
+
+
+def rule_doc(code: str) -> str:
+    """The Markdown doc of a registered rule (hpdsl/docs/CODE.md)."""
+    with open(os.path.join(DOCS_DIR, f"{code}.md"), encoding="utf-8") as f:
+        return f.read()
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """The `## Heading` sections of a rule doc, by heading."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in doc.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+def doc_code_block(section: str) -> str | None:
+    """The first fenced code block of a doc section."""
+    lines = section.splitlines()
+    inside = False
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("```"):
+            if inside:
+                return "\n".join(out) + "\n"
+            inside = True
+            continue
+        if inside:
+            out.append(line)
+    return None
+
+
+def _first_paragraph(doc: str, heading: str) -> str:
+    text = doc_sections(doc).get(heading, "")
+    return text.split("\n\n")[0].replace("\n", " ").strip()
+
+
+def rules_table() -> str:
+    rows = [("code", "name", "severity", "fires when")]
+    rows += [(r.code, r.name, r.severity, r.summary) for r in RULES.values()]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    out = []
+    for row in rows:
+        out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    return "\n".join(out) + "\n"
+
+
+def explain(code: str) -> str:
+    return rule_doc(code)
+
+
+__all__ = [
+    "format_text", "summary", "to_json", "to_sarif", "rule_doc", "doc_sections", "doc_code_block",
+    "rules_table", "explain", "Related",
+]

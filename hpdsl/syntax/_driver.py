@@ -1,0 +1,195 @@
+"""The runtime parser: an LALR(1) driver and contextual lexer over lark's generated tables.
+
+This is the loop of lark's own LALR parser and contextual lexer (lark/parsers/
+lalr_parser_state.py, lark/lexer.py), run on the tables `_generate` wrote, with
+lark's inline-transformer semantics: `_rule`s splice their children into the parent,
+`?rule`s with one child pass it through, every other rule calls the builder method
+named after the rule or its alias. Imports nothing but `re`.
+"""
+
+from __future__ import annotations
+
+import re
+
+NEWLINE = "_NL"
+END = "$END"
+_OPEN = frozenset({"LPAR", "LSQB"})
+_CLOSE = frozenset({"RPAR", "RSQB"})
+
+
+class Token:
+    __slots__ = ("type", "value", "start_pos", "end_pos")
+
+    def __init__(self, type_: str, value: str, start_pos: int, end_pos: int) -> None:
+        self.type = type_
+        self.value = value
+        self.start_pos = start_pos
+        self.end_pos = end_pos
+
+    def __repr__(self) -> str:
+        return f"Token({self.type}, {self.value!r}, {self.start_pos})"
+
+
+class SyntaxProblem(Exception):
+    """Where parsing stopped. `found` is a terminal name, or None for a character no
+    terminal matches; `expected` the terminal names acceptable there."""
+
+    def __init__(self, start: int, end: int, found: str | None, text: str, expected: frozenset[str]) -> None:
+        super().__init__(f"unexpected {found or 'character'} {text!r} at {start}")
+        self.start = start
+        self.end = end
+        self.found = found
+        self.text = text
+        self.expected = expected
+
+
+class TableParser:
+    """Parses text with the generated tables, calling `builder` as rules reduce."""
+
+    def __init__(self, tables, builder) -> None:
+        self._terminals = tables.TERMINALS
+        self._ignore = frozenset(tables.IGNORE)
+        self._lexer_specs = tables.LEXERS
+        self._scanners: list = [None] * len(tables.LEXERS)
+        self._state_scanners: list = [None] * len(tables.ACTIONS)
+        self._state_lexer = tables.STATE_LEXER
+        self._root_lexer = tables.ROOT_LEXER
+        self._actions = tables.ACTIONS
+        self._start_state = tables.START_STATE
+        self._end_state = tables.END_STATE
+        self._builder = builder
+        self._rules = [
+            (origin, size, getattr(builder, callback) if callback else None, expand1, expand_at)
+            for origin, size, callback, expand1, expand_at in tables.RULES
+        ]
+        self._shift_callbacks = {t: getattr(builder, t) for t in tables.TERMINALS if hasattr(builder, t)}
+
+    def _scanner(self, index: int):
+        scanner = self._scanners[index]
+        if scanner is None:
+            order, keywords = self._lexer_specs[index]
+            pattern = "|".join(f"(?P<{name}>{self._terminals[name]})" for name in order)
+            scanner = self._scanners[index] = (re.compile(pattern).match, keywords, order)
+        return scanner
+
+    def _expected(self, states: list[int]) -> frozenset[str]:
+        """The terminals the parser would really accept next (lark's InteractiveParser.accepts):
+        LALR merges lookaheads, so a state lists some that fail after the reductions."""
+        actions = self._actions
+        accepted = set()
+        for terminal in actions[states[-1]]:
+            if not terminal.isupper():
+                continue
+            stack = list(states)
+            while True:
+                action = actions[stack[-1]].get(terminal)
+                if action is None:
+                    break
+                if action >= 0:
+                    accepted.add(terminal)
+                    break
+                origin, size = self._rules[-action - 1][:2]
+                if size:
+                    del stack[-size:]
+                stack.append(actions[stack[-1]][origin])
+                if terminal == END and stack[-1] == self._end_state:
+                    accepted.add(terminal)
+                    break
+        return frozenset(accepted)
+
+    def _no_match(self, text: str, pos: int, states: list[int]) -> SyntaxProblem:
+        """As lark's contextual lexer does: name the token if any terminal matches here."""
+        match, keywords, _ = self._scanner(self._root_lexer)
+        m = match(text, pos)
+        if m is None:
+            return SyntaxProblem(pos, pos + 1, None, text[pos], self._expected(states))
+        kind, value = m.lastgroup, m.group()
+        kind = keywords.get(kind, {}).get(value, kind)
+        return SyntaxProblem(pos, m.end(), kind, value, self._expected(states))
+
+    def parse(self, text: str):
+        actions = self._actions
+        rules = self._rules
+        state_lexer = self._state_lexer
+        end_state = self._end_state
+        ignore = self._ignore
+        shift_callbacks = self._shift_callbacks
+        comment = self._builder.comment
+        scanner_of_state = self._state_scanners
+        states = [self._start_state]
+        values: list = []
+        pos = 0
+        length = len(text)
+        depth = 0
+        token = None
+
+        while True:
+            if pos < length:
+                state = states[-1]
+                scanner = scanner_of_state[state]
+                if scanner is None:
+                    scanner = scanner_of_state[state] = self._scanner(state_lexer[state])
+                match, keywords, _ = scanner
+                m = match(text, pos)
+                if m is None:
+                    raise self._no_match(text, pos, states)
+                kind = m.lastgroup
+                value = m.group()
+                end = m.end()
+                if kind in keywords:
+                    kind = keywords[kind].get(value, kind)
+                if kind in ignore:
+                    if kind == "COMMENT":
+                        comment(Token(kind, value, pos, end))
+                    pos = end
+                    continue
+                token = Token(kind, value, pos, end)
+                pos = end
+                if kind in _OPEN:
+                    depth += 1
+                elif kind in _CLOSE:
+                    if depth:
+                        depth -= 1
+                elif kind == NEWLINE and depth:
+                    continue
+                is_end = False
+            else:
+                token = Token(END, "", length, length)
+                is_end = True
+
+            while True:
+                state = states[-1]
+                row = actions[state]
+                action = row.get(token.type)
+                if action is None:
+                    raise SyntaxProblem(token.start_pos, token.end_pos, token.type, token.value, self._expected(states))
+                if action >= 0:
+                    states.append(action)
+                    callback = shift_callbacks.get(token.type)
+                    values.append(callback(token) if callback else token)
+                    break
+                origin, size, callback, expand1, expand_at = rules[-action - 1]
+                if size:
+                    children = values[-size:]
+                    del states[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                if expand_at:
+                    flat = []
+                    for i, child in enumerate(children):
+                        if i in expand_at:
+                            flat.extend(child)
+                        else:
+                            flat.append(child)
+                    children = flat
+                if expand1 and len(children) == 1:
+                    value = children[0]
+                elif callback is None:
+                    value = children
+                else:
+                    value = callback(children)
+                states.append(actions[states[-1]][origin])
+                values.append(value)
+                if is_end and states[-1] == end_state:
+                    return values[-1]

@@ -1,0 +1,291 @@
+"""Where the parser stopped -> an HP001 diagnostic a user can act on.
+
+Terminal names never reach the user: the expected set is summarised in words
+("a split name", "a value", "an operator"), a NAME is described by what the previous
+keyword wants there, and the token before the error anchors the message
+("expected a split name after 'on'").
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..diagnostics import Diagnostic
+from ..source import Source, Span
+from ..suggest import nearest
+from ._driver import END, NEWLINE, SyntaxProblem
+
+DECLARATION_KEYWORDS = ("workflow", "data", "split", "model", "hyper", "param")
+STEP_KEYWORDS = ("set", "standardize", "train", "tune", "evaluate", "test")
+_STATEMENT_TERMINALS = frozenset(k.upper() for k in DECLARATION_KEYWORDS + STEP_KEYWORDS)
+_VALUE_TERMINALS = frozenset({"NUMBER", "NAME", "LPAR", "MINUS"})
+_OPERATOR_TERMINALS = frozenset({"PLUS", "MINUS", "STAR", "SLASH"})
+
+# What a NAME means, by the token before it.
+_NAME_AFTER = {
+    "on": "a split name",
+    "using": "a split name",
+    "+": "a split name",
+    "->": "a split name",
+    "set": "a hyperparameter name",
+    "tune": "a hyperparameter name",
+    "data": "a name for the data set",
+    "split": "the name of the data set to split",
+    "model": "a model (linear_regression or ridge)",
+    "report": "a metric (mse, rmse, mae or r2)",
+    "minimize": "a metric (mse, rmse, mae or r2)",
+    "maximize": "a metric (mse, rmse, mae or r2)",
+    "log": "a metric (mse, rmse, mae or r2)",
+    "when": "a metric (mse, rmse, mae or r2)",
+    "as": "a role (train, validation or test)",
+    ":": "a type (float or int)",
+}
+
+_DESCRIBE = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "PERCENT": "a percentage such as 60%",
+    "STRING": 'a string in double quotes',
+    NEWLINE: "the end of the line",
+    END: "the end of the file",
+}
+
+# A line that plainly starts a top-level statement (used to spot a block left open).
+_STATEMENT_LINE = re.compile(
+    r'[ \t]*((?:train|test|evaluate)(?=\s+on\b)|standardize(?=\s+using\b)|tune(?=\s+\w+\s+in\b)'
+    r'|data(?=\s+\w+\s*=)|split(?=\s+\w+\s*->)|model(?=\s+\w+\s*(?:#|$))|hyper(?=\s*\{)|param(?=\s*\{)'
+    r'|workflow(?=\s+"))',
+    re.M,
+)
+
+_LAST_TOKEN = re.compile(
+    r'("(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?|->|\S)$'
+)
+
+
+def _code_part(line: str) -> str:
+    """A line without its comment (a '#' outside a string starts one)."""
+    in_string = False
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if in_string:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c == "#":
+            return line[:i]
+        i += 1
+    return line
+
+
+def previous_token(text: str, offset: int) -> str | None:
+    """The token that ends before `offset`, skipping blanks, newlines and comments."""
+    end = offset
+    while end > 0:
+        line_start = text.rfind("\n", 0, end) + 1
+        segment = _code_part(text[line_start:end]).rstrip()
+        if segment:
+            m = _LAST_TOKEN.search(segment)
+            return m.group(1) if m else None
+        end = line_start - 1
+    return None
+
+
+def _quote(literal: str) -> str:
+    return f"'{literal}'"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def describe_expected(expected: frozenset[str], literals: dict[str, str], previous: str | None) -> str:
+    remaining = set(expected)
+    parts: list[str] = []
+    if remaining & _STATEMENT_TERMINALS:
+        keywords = [k for k in DECLARATION_KEYWORDS + STEP_KEYWORDS if k.upper() in remaining]
+        remaining -= _STATEMENT_TERMINALS | {NEWLINE, END}
+        parts.append("a declaration or a step (" + ", ".join(keywords) + ")")
+    if _VALUE_TERMINALS <= remaining:
+        remaining -= _VALUE_TERMINALS | {"STRING", "LSQB"}
+        parts.append("a value")
+    if _OPERATOR_TERMINALS <= remaining:
+        remaining -= _OPERATOR_TERMINALS
+        parts.append("an operator (+, -, *, /)")
+    if NEWLINE in remaining and END in remaining:
+        remaining.discard(END)
+    if remaining & {"NUMBER", "PERCENT"}:
+        remaining.discard("MINUS")  # a negative number or share is still "a number"
+    words = []
+    for name in sorted(remaining, key=_terminal_order):
+        if name == "NAME":
+            words.append(_NAME_AFTER.get(previous or "", "a name"))
+        elif name in _DESCRIBE:
+            words.append(_DESCRIBE[name])
+        elif name in literals:
+            words.append(_quote(literals[name]))
+        else:
+            words.append(name.lower())
+    # Names and keywords first, the end of the line last: "'on', 'using' or the end of the line".
+    return _join(parts + words)
+
+
+def _terminal_order(name: str) -> tuple[int, str]:
+    rank = {"NAME": 0, NEWLINE: 3, END: 4}.get(name, 1 if name not in _DESCRIBE else 2)
+    return rank, name
+
+
+def describe_found(problem: SyntaxProblem) -> str:
+    if problem.found is None:
+        return _describe_char(problem.text)
+    if problem.found in (NEWLINE, END):
+        return _DESCRIBE[problem.found]
+    if problem.found == "STRING":
+        return f"the string {problem.text}" if len(problem.text) <= 30 else "a string"
+    return _quote(problem.text)
+
+
+def _describe_char(char: str) -> str:
+    if char == "\r":
+        return "a carriage return without a newline"
+    code = f"U+{ord(char):04X}"
+    if char.isprintable():
+        return f"character '{char}' ({code})"
+    return f"control character {code}"
+
+
+def _unclosed_bracket(text: str, offset: int) -> tuple[int, str] | None:
+    """The innermost ( or [ opened before `offset` on an earlier line and not closed."""
+    stack: list[tuple[int, str]] = []
+    line_start = text.rfind("\n", 0, offset) + 1
+    statement_start = 0
+    in_string = in_comment = False
+    i = 0
+    while i < offset:
+        c = text[i]
+        if in_comment:
+            in_comment = c != "\n"
+        elif in_string:
+            if c == "\\":
+                i += 1
+            elif c == '"' or c == "\n":
+                in_string = False
+        elif c == "#":
+            in_comment = True
+        elif c == '"':
+            in_string = True
+        elif c in "([":
+            stack.append((i, c))
+        elif c in ")]" and stack:
+            stack.pop()
+        elif c == "\n" and not stack:
+            statement_start = i + 1
+        i += 1
+    if stack and stack[-1][0] < line_start and stack[-1][0] >= statement_start:
+        return stack[-1]
+    return None
+
+
+def _open_block(text: str, offset: int) -> int | None:
+    """The 0-based line of a block '{' still open at `offset` (a line ending in '{' opens
+    one, a line holding only '}' closes it)."""
+    opened: list[int] = []
+    lines = text[:offset].split("\n")
+    for number, line in enumerate(lines[:-1]):
+        code = _code_part(line).strip()
+        if code.endswith("{"):
+            opened.append(number)
+        elif code == "}" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
+
+
+def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tuple[Diagnostic, bool]:
+    """The HP001 diagnostic for a problem, and whether parsing may go on past it."""
+    span = Span(problem.start, max(problem.end, problem.start))
+    found = describe_found(problem)
+    help_text = None
+    recover = problem.found != END
+
+    if problem.found is None and problem.text == '"':
+        line_end = text.find("\n", problem.start)
+        span = Span(problem.start, len(text) if line_end == -1 else line_end)
+        return (
+            Diagnostic("HP001", span, "unterminated string", help="close the string with '\"' on the same line"),
+            recover,
+        )
+    if problem.found is None and problem.text == "\x00":
+        return Diagnostic("HP001", span, "a NUL byte is not allowed in a .hp file", help="remove it"), recover
+    if problem.found is None and not problem.text.isascii():
+        message = f"unexpected {found}: outside strings and comments only ASCII is allowed"
+        return Diagnostic("HP001", span, message, help="remove it or move it into a comment"), recover
+
+    block_line = _open_block(text, problem.start)
+    line_start = text.rfind("\n", 0, problem.start) + 1
+    statement = _STATEMENT_LINE.match(text, line_start)
+    if block_line is not None and statement and problem.start >= statement.start(1):
+        keyword = statement.group(1)
+        start = statement.start(1)
+        message = f"expected '}}' to close the block opened at line {block_line + 1} before '{keyword}'"
+        return Diagnostic("HP001", Span(start, start + len(keyword)), message, help="add a line holding only '}'"), False
+
+    bracket = _unclosed_bracket(text, problem.start)
+    if bracket is not None and ({"RPAR", "RSQB"} & problem.expected):
+        at, char = bracket
+        closing = ")" if char == "(" else "]"
+        line = text.count("\n", 0, at) + 1
+        message = f"'{char}' opened at line {line} is never closed: expected '{closing}' before {found}"
+        return Diagnostic("HP001", Span(at, at + 1), message, help=f"add the missing '{closing}'"), False
+
+    previous = previous_token(text, problem.start)
+    what = describe_expected(problem.expected, literals, previous)
+    if problem.expected & _STATEMENT_TERMINALS:
+        message = f"expected {what}, found {found}"
+        if problem.found == "NAME":
+            guess = nearest(problem.text, DECLARATION_KEYWORDS + STEP_KEYWORDS)
+            help_text = f"did you mean '{guess}'?" if guess else "each line starts with a declaration or a step keyword"
+    elif previous is not None:
+        message = f"expected {what} after {_quote(previous)}, found {found}"
+    else:
+        message = f"expected {what}, found {found}"
+    if problem.found == "NUMBER" and "PERCENT" in problem.expected:
+        help_text = f"write shares as percentages, e.g. '{problem.text}%'"
+    elif problem.found == "NAME" and help_text is None:
+        keywords = [literals[t] for t in problem.expected if t in literals and literals[t].isalpha()]
+        guess = nearest(problem.text, keywords)
+        if guess:
+            help_text = f"did you mean '{guess}'?"
+    return Diagnostic("HP001", span, message, help=help_text), recover
+
+
+def statement_lines(text: str, offset: int) -> tuple[int, int]:
+    """The offsets of the whole lines holding the statement around `offset`
+    (lines joined by open brackets count as one statement)."""
+    start = text.rfind("\n", 0, offset) + 1
+    bracket = _unclosed_bracket(text, offset)
+    if bracket is not None:
+        start = text.rfind("\n", 0, bracket[0]) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end == -1 else end
+
+
+def mask(text: str, start: int, end: int) -> str:
+    """Blank out text[start:end], keeping every newline so offsets stay put."""
+    blanked = "".join(c if c == "\n" else " " for c in text[start:end])
+    return text[:start] + blanked + text[end:]
+
+
+def describe_source_problem(source: Source, offset: int) -> Diagnostic:
+    """HP001 for bytes that are not UTF-8."""
+    return Diagnostic(
+        "HP001",
+        Span(offset, offset + 1),
+        "the file is not valid UTF-8",
+        help="save the file as UTF-8",
+    )
