@@ -1,0 +1,18 @@
+"""Suite-wide settings: strict visitors, hypothesis profiles, the repository root."""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# A visitor that meets a node kind it does not handle raises under the tests
+# (hpdsl.nodes.unhandled), so a new grammar rule cannot ship half-supported.
+os.environ["HPDSL_STRICT_VISITORS"] = "1"
+
+# `ci` keeps the suite inside its time budget; `nightly` digs deeper:
+#   HYPOTHESIS_PROFILE=nightly pytest tests/
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "nightly", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
