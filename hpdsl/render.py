@@ -54,7 +54,7 @@ def _annotated_line(source: Source, start: int, end: int) -> tuple[int, str, int
 def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = False) -> str:
     """All diagnostics of one file, each as a compiler-style block."""
     style = _Style(color)
-    return "".join(_block(d, d.source or source, style) for d in diagnostics)
+    return "".join(_block(d, d.source or source, style) + "\n" for d in diagnostics)
 
 
 def _block(d: Diagnostic, source: Source, style: _Style) -> str:

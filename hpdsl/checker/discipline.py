@@ -23,6 +23,7 @@ class DisciplineChecker:
         self.out: list[Diagnostic] = []
         self.trained_by = None  # the latest train or tune
         self.stale_by = None  # the first set/standardize after it
+        self.stale_reported = None
         self.training_rows: tuple[str, ...] | None = None  # rows the next tune trains on
         self.stop_early: n.StopEarly | None = None  # what the latest train's candidates inherit
         self.final_test: n.Test | None = None
@@ -77,7 +78,8 @@ class DisciplineChecker:
         if self.trained_by is None:
             self.report("HP107", _head(step), f"{verb} runs before any train or tune, so there is no model to score",
                         help="train the model first: 'train on train'")
-        elif self.stale_by is not None:
+        elif self.stale_by is not None and self.stale_by is not self.stale_reported:
+            self.stale_reported = self.stale_by  # one stale model, one diagnostic
             changed = "a set" if isinstance(self.stale_by, n.Set) else "a standardize"
             self.report("HP108", _head(step),
                         f"{verb} scores a model trained before {changed} at line {self._line(self.stale_by)}",

@@ -244,6 +244,7 @@ class StepChecker:
         random = isinstance(step.search, n.RandomSearch)
         seen: dict[str, n.SpaceItem] = {}
         counts: list[int] = []
+        space_ok = True
         tuned: list[str] = []
         for item in step.space:
             key = item.name.name
@@ -251,6 +252,7 @@ class StepChecker:
                 self.report("HP003", item.name.span, f"'{key}' appears twice in one search space",
                             related=(Related(seen[key].name.span, "first here"),),
                             help="merge its candidates into one list")
+                space_ok = False
                 continue
             seen[key] = item
             info = self.hyper(item.name, "tuned")
@@ -287,7 +289,7 @@ class StepChecker:
             total = self.count(step.search.count, "the number of random candidates", 1)
             if step.search.seed is not None:
                 self.count(step.search.seed, "the random search seed", 0)
-        elif all(counts):
+        elif all(counts) and space_ok:
             total = 1
             for c in counts:
                 total *= c

@@ -208,6 +208,10 @@ def _open_block(text: str, offset: int) -> int | None:
 
 def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tuple[Diagnostic, bool]:
     """The HP001 diagnostic for a problem, and whether parsing may go on past it."""
+    if problem.found == END:
+        # Point at the end of the last line with code, not past the trailing blank lines.
+        end = len(text.rstrip())
+        problem = SyntaxProblem(end, end, END, "", problem.expected)
     span = Span(problem.start, max(problem.end, problem.start))
     found = describe_found(problem)
     help_text = None

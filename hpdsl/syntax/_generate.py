@@ -61,11 +61,15 @@ def tables(grammar_text: str) -> dict:
         callback = None if inline or passes_through else str(rule.alias or origin)
         rules.append((origin, len(rule.expansion), callback, expand1, expand_at))
 
+    # lark numbers states in an order that depends on string hashing (PYTHONHASHSEED);
+    # renumber them breadth-first from the start state so the tables are reproducible.
+    order = _canonical_states(parse_table)
+    number = {state: i for i, state in enumerate(order)}
     actions = []
-    for state in range(len(parse_table.states)):
+    for state in order:
         row = {}
-        for symbol, (action, arg) in parse_table.states[state].items():
-            row[str(symbol)] = arg if action is Shift else -(rule_index[arg] + 1)
+        for symbol, (action, arg) in sorted(parse_table.states[state].items(), key=lambda item: str(item[0])):
+            row[str(symbol)] = number[arg] if action is Shift else -(rule_index[arg] + 1)
         actions.append(row)
 
     lexers: list = []
@@ -84,7 +88,7 @@ def tables(grammar_text: str) -> dict:
             lexers.append((order, keywords))
         return lexer_ids[key]
 
-    state_lexer = tuple(lexer_id(contextual.lexers[state]) for state in range(len(parse_table.states)))
+    state_lexer = tuple(lexer_id(contextual.lexers[state]) for state in order)
     root_lexer = lexer_id(contextual.root_lexer)
 
     terminals = {t.name: t.pattern.to_regexp() for t in sorted(parser.terminals, key=lambda t: t.name)}
@@ -102,9 +106,22 @@ def tables(grammar_text: str) -> dict:
         "root_lexer": root_lexer,
         "rules": rules,
         "actions": actions,
-        "start_state": parse_table.start_states["start"],
-        "end_state": parse_table.end_states["start"],
+        "start_state": number[parse_table.start_states["start"]],
+        "end_state": number[parse_table.end_states["start"]],
     }
+
+
+def _canonical_states(parse_table) -> list:
+    start = parse_table.start_states["start"]
+    order = [start]
+    seen = {start}
+    for state in order:
+        for symbol, (action, arg) in sorted(parse_table.states[state].items(), key=lambda item: str(item[0])):
+            if action is Shift and arg not in seen:
+                seen.add(arg)
+                order.append(arg)
+    assert len(order) == len(parse_table.states), "an LR automaton has no unreachable states"
+    return order
 
 
 def module_source(grammar_text: str) -> str:

@@ -1,0 +1,141 @@
+"""`hpdsl check` as a user runs it: rendered text (golden files), JSON, SARIF, stdin, exit codes.
+
+Golden files: tests/golden/NAME.hp is checked from inside tests/golden and the output
+must equal tests/golden/NAME.txt. After an intended change of the rendering, rewrite
+them with HPDSL_UPDATE_GOLDEN=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+from hpdsl.checker import check_text
+from hpdsl.render import format_text
+
+from helpers import EXAMPLES, ROOT, hpdsl
+
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+UPDATE = os.environ.get("HPDSL_UPDATE_GOLDEN") == "1"
+
+
+@pytest.mark.parametrize("name", sorted(f[:-3] for f in os.listdir(GOLDEN) if f.endswith(".hp")))
+def test_rendered_text_matches_the_golden_file(name):
+    result = hpdsl("check", f"{name}.hp", cwd=GOLDEN)
+    assert result.stderr == b""
+    expected_path = os.path.join(GOLDEN, f"{name}.txt")
+    if UPDATE:
+        with open(expected_path, "wb") as f:
+            f.write(result.stdout)
+    with open(expected_path, "rb") as f:
+        assert result.stdout.decode() == f.read().decode()
+    assert result.returncode == 1
+
+
+def test_the_text_format_is_the_one_of_the_design_card():
+    text = open(os.path.join(GOLDEN, "tuned_on_test.hp")).read()
+    analysis = check_text(text, "examples/bad.hp")
+    assert format_text(analysis.diagnostics, analysis.source) == (
+        "examples/bad.hp:14:26: error[HP103] tuned-on-test: tune scores candidates on split 'test', which has role test\n"
+        "   |\n"
+        "14 | tune l2 in [0.1, 1.0] on test\n"
+        "   |                          ^^^^\n"
+        "   = help: score candidates on a validation split, e.g. 'on validation'\n"
+        "\n"
+    )
+
+
+def test_clean_files_exit_0():
+    result = hpdsl("check", os.path.join(EXAMPLES, "quickstart.hp"))
+    assert (result.returncode, result.stdout.decode()) == (0, "All checks passed.\n")
+
+
+def test_a_folder_is_checked_file_by_file():
+    result = hpdsl("check", EXAMPLES)
+    assert result.returncode == 0, result.stdout.decode()
+
+
+def test_warnings_alone_exit_0_and_1_with_strict(tmp_path):
+    path = tmp_path / "warn.hp"
+    path.write_text(open(os.path.join(EXAMPLES, "quickstart.hp")).read().replace("test on test report mse, rmse, mae, r2\n", ""))
+    assert hpdsl("check", str(path)).returncode == 0
+    assert hpdsl("check", "--strict", str(path)).returncode == 1
+
+
+def test_stdin_with_a_filename():
+    result = hpdsl("check", "-", "--stdin-filename", "pipeline/train.hp", stdin=b"train on\n")
+    assert result.returncode == 1
+    assert result.stdout.decode().startswith("pipeline/train.hp:1:9: error[HP001] syntax-error: expected a split name after 'on'")
+
+
+def test_unreadable_paths_exit_2_without_a_traceback(tmp_path):
+    result = hpdsl("check", str(tmp_path / "missing.hp"))
+    assert result.returncode == 2
+    assert b"cannot read" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2():
+    assert hpdsl("check").returncode == 2
+    assert hpdsl("check", "--format", "xml", "x.hp").returncode == 2
+
+
+def test_binary_garbage_is_a_diagnostic(tmp_path):
+    path = tmp_path / "garbage.hp"
+    path.write_bytes(bytes(range(256)) * 4)
+    result = hpdsl("check", str(path))
+    assert result.returncode == 1
+    assert b"HP001" in result.stdout and b"Traceback" not in result.stderr
+
+
+def test_json_output_has_the_documented_fields():
+    result = hpdsl("check", "--format", "json", os.path.join(GOLDEN, "leaks.hp"))
+    assert result.returncode == 1
+    found = json.loads(result.stdout)
+    assert [d["code"] for d in found] == [d.code for d in check_text(open(os.path.join(GOLDEN, "leaks.hp")).read()).diagnostics]
+    first = found[0]
+    assert set(first) >= {"path", "code", "name", "severity", "message", "range", "help", "related"}
+    assert first["range"]["start"].keys() == {"line", "column"}
+    stale = next(d for d in found if d["code"] == "HP108")
+    assert stale["related"][0]["message"] == "changed here, after the model was trained"
+
+
+def test_json_for_a_clean_file_is_an_empty_list():
+    result = hpdsl("check", "--format", "json", os.path.join(EXAMPLES, "quickstart.hp"))
+    assert (result.returncode, json.loads(result.stdout)) == (0, [])
+
+
+def test_sarif_output_names_rules_and_locations():
+    result = hpdsl("check", "--format", "sarif", os.path.join(GOLDEN, "tuned_on_test.hp"), cwd=ROOT)
+    log = json.loads(result.stdout)
+    assert log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    (res,) = run["results"]
+    assert res["ruleId"] == "HP103"
+    location = res["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "tests/golden/tuned_on_test.hp"
+    assert location["region"]["startLine"] == 14
+    assert run["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == "HP103"
+
+
+def test_the_checker_never_imports_numpy_or_lark():
+    code = (
+        "import sys, hpdsl.cli, hpdsl.checker, hpdsl.render;"
+        "from hpdsl.checker import check_text;"
+        "check_text(open(sys.argv[1]).read());"
+        "bad = sorted(m for m in ('numpy', 'lark') if m in sys.modules);"
+        "print(','.join(bad))"
+    )
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code, os.path.join(EXAMPLES, "quickstart.hp")],
+                         capture_output=True, text=True, cwd=os.path.dirname(ROOT))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
+
+
+def test_rules_and_explain_are_listed():
+    listing = hpdsl("rules").stdout.decode()
+    assert "HP103  tuned-on-test" in listing
