@@ -1,0 +1,40 @@
+"""The README does not lie: its workflow is the quickstart, its rule table is the registry,
+its sample output is what `hpdsl check` prints."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from hpdsl.checker import check_text
+from hpdsl.diagnostics import RULES
+from hpdsl.render import format_text, summary
+
+from helpers import EXAMPLES, ROOT
+
+README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+QUICKSTART = open(os.path.join(EXAMPLES, "quickstart.hp"), encoding="utf-8").read()
+
+
+def test_the_workflow_shown_is_the_quickstart():
+    assert "```\n" + QUICKSTART + "```" in README
+
+
+def test_the_rule_table_is_the_registry():
+    table = README.split("<!-- rules-table")[1].split("<!-- /rules-table -->")[0]
+    rows = re.findall(r"^\| (HP\d{3}) \| (\S+) \| (\w+) \| (.+) \|$", table, flags=re.M)
+    assert rows == [(r.code, r.name, r.severity, r.summary) for r in RULES.values()]
+
+
+def test_the_sample_output_is_what_check_prints():
+    bad = QUICKSTART.replace("logspace(-4, 0, 5) on validation", "logspace(-4, 0, 5) on test")
+    analysis = check_text(bad, "bad.hp")
+    printed = format_text(analysis.diagnostics, analysis.source) + summary(analysis.diagnostics) + "\n"
+    assert "$ hpdsl check bad.hp\n" + printed + "```" in README
+
+
+def test_the_two_commands_are_there():
+    assert "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/hpdsl run examples/quickstart.hp" in README
+    assert "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/pytest" in README
+    with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as f:
+        assert "pip install '.[test]' && .venv/bin/pytest" in f.read()
