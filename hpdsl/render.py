@@ -68,12 +68,15 @@ def _block(d: Diagnostic, source: Source, style: _Style) -> str:
     marks = [(_annotated_line(source, d.span.start, d.span.end), "^", "")]
     for related in d.related:
         marks.append((_annotated_line(source, related.span.start, related.span.end), "-", related.message))
-    marks.sort(key=lambda m: m[0][0])
+    marks.sort(key=lambda m: (m[0][0], m[0][2]))
     width = len(str(max(m[0][0] for m in marks)))
     pad = " " * width
     lines = [head, style.gutter(f"{pad} |")]
+    shown = None
     for (number, text, caret_at, caret_width), char, label in marks:
-        lines.append(style.gutter(f"{number:>{width}} |") + (f" {text}" if text else ""))
+        if number != shown:  # a line with several marks is printed once, marks below it
+            lines.append(style.gutter(f"{number:>{width}} |") + (f" {text}" if text else ""))
+            shown = number
         underline = " " * caret_at + char * caret_width + (f" {label}" if label else "")
         lines.append(style.gutter(f"{pad} |") + " " + underline)
     if d.help:

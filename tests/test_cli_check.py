@@ -139,3 +139,13 @@ def test_the_checker_never_imports_numpy_or_lark():
 def test_rules_and_explain_are_listed():
     listing = hpdsl("rules").stdout.decode()
     assert "HP103  tuned-on-test" in listing
+
+
+def test_a_related_location_on_the_same_line_is_shown_under_one_copy_of_it():
+    from helpers import RIDGE_PREAMBLE
+
+    analysis = check_text(RIDGE_PREAMBLE + "tune l2 in [0.01, 0.1], l2 in [10.0] on validation\n", "t.hp")
+    (duplicate,) = [d for d in analysis.diagnostics if d.code == "HP003"]
+    text = format_text([duplicate], analysis.source)
+    assert text.count("tune l2 in [0.01, 0.1], l2 in [10.0] on validation") == 1
+    assert "^^" in text and "-- first here" in text

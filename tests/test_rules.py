@@ -366,3 +366,10 @@ def test_every_independent_mistake_is_reported_in_position_order():
         "tune l2 in [0.1, 1] on test\ntest on test\n"
     )
     assert only(steps) == ["HP004", "HP104", "HP105", "HP103"]
+
+
+def test_a_set_of_a_parameter_or_of_an_unknown_name_does_not_make_the_model_stale():
+    assert only("train on train\nset intercept = 1.0\n" + CLEAN_END) == ["HP102"]
+    assert only("train on train\nevaluate on validation\nset learning_rate = 0.1\ntest on test\n", RIDGE_PREAMBLE) == [
+        "HP005"
+    ]

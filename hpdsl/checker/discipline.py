@@ -103,7 +103,11 @@ class DisciplineChecker:
 
     def visit_Set(self, step: n.Set) -> None:
         self.after_test(step, f"'set {step.name.name}'")
-        self.made_stale(step)
+        model = self.scope.model
+        # Only a hyperparameter the model has can change how it was trained; a `set` of a
+        # parameter (HP102) or of a name the model lacks (HP005) is its own mistake.
+        if model is None or step.name.name in model.hypers:
+            self.made_stale(step)
 
     def visit_Standardize(self, step: n.Standardize) -> None:
         self.after_test(step, "standardize")

@@ -1,0 +1,153 @@
+"""The rule docs are complete and honest (in the spirit of rustc's tidy check on error codes).
+
+Every registered code has a doc that `hpdsl explain` prints, with the four fixed
+sections; its Example yields exactly that code and its "Use instead" yields nothing;
+and every code the package can emit is registered.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+import hpdsl
+from hpdsl.diagnostics import RULES
+from hpdsl.render import DOCS_DIR, doc_code_block, doc_sections, rule_doc
+
+from helpers import codes, hpdsl as run_hpdsl
+
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+CHECK_CODES = sorted(code for code, rule in RULES.items() if rule.phase == "check")
+STATIC_ERRORS = {f"HP{number}" for number in range(101, 111)}  # HP101-HP110
+CODE_LITERAL = re.compile(r"""["'](HP\d{3})["']""")
+
+
+def workflow(code: str, heading: str) -> str:
+    """The ```hp workflow of one section of a rule's doc."""
+    section = doc_sections(rule_doc(code))[heading]
+    fences = [line for line in section.splitlines() if line.startswith("```")]
+    assert fences[:1] == ["```hp"], f"{code}: the first code block of '{heading}' is not ```hp"
+    block = doc_code_block(section)
+    assert block is not None and block.strip(), f"{code}: '{heading}' has an empty workflow"
+    return block
+
+
+# ---- every code has a complete doc ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_doc_exists_and_starts_with_code_and_name(code):
+    assert os.path.isfile(os.path.join(DOCS_DIR, f"{code}.md"))
+    assert rule_doc(code).splitlines()[0] == f"# {code} {RULES[code].name}"
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_doc_states_the_registered_severity(code):
+    lines = [line for line in rule_doc(code).splitlines()[1:] if line.strip()]
+    assert lines[0].startswith(f"Severity: {RULES[code].severity}. ")
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_doc_has_the_four_sections_filled(code):
+    sections = doc_sections(rule_doc(code))
+    for heading in SECTIONS:
+        assert sections.get(heading), f"{code}: section '{heading}' is missing or empty"
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_doc_mentions_only_registered_codes(code):
+    mentioned = set(re.findall(r"\bHP\d{3}\b", rule_doc(code)))
+    assert mentioned <= set(RULES), f"{code}: mentions unregistered {sorted(mentioned - set(RULES))}"
+
+
+# ---- the examples say what the checker says ----------------------------------------------------
+
+
+@pytest.mark.parametrize("code", CHECK_CODES)
+def test_example_yields_exactly_its_code(code):
+    assert codes(workflow(code, "Example")) == [code]
+
+
+@pytest.mark.parametrize("code", CHECK_CODES)
+def test_use_instead_is_clean(code):
+    assert codes(workflow(code, "Use instead")) == []
+
+
+@pytest.mark.parametrize("code", ["HP301", "HP302"])
+def test_runtime_examples_pass_the_checker(code):
+    assert codes(workflow(code, "Example")) == []
+    assert codes(workflow(code, "Use instead")) == []
+
+
+def test_guard_example_is_a_step_the_checker_rejects_first():
+    found = codes(workflow("HP303", "Example"))
+    assert len(found) == 1 and found[0] in STATIC_ERRORS
+    assert codes(workflow("HP303", "Use instead")) == []
+
+
+def test_every_runtime_code_has_an_example_test():
+    assert sorted(code for code, rule in RULES.items() if rule.phase == "run") == ["HP301", "HP302", "HP303"]
+
+
+# ---- the registry and the docs folder agree with the code -------------------------------------------
+
+
+def emitted_codes() -> dict[str, list[str]]:
+    """Every "HPnnn" string literal in the installed package's modules, with where it is."""
+    package = os.path.dirname(os.path.abspath(hpdsl.__file__))
+    found: dict[str, list[str]] = {}
+    for folder, _, files in os.walk(package):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as f:
+                    for literal in CODE_LITERAL.findall(f.read()):
+                        found.setdefault(literal, []).append(os.path.relpath(path, package))
+    return found
+
+
+def test_every_code_the_package_emits_is_registered():
+    found = emitted_codes()
+    assert "HP103" in found and "HP001" in found  # the scan sees the checker and the parser
+    unregistered = {code: where for code, where in found.items() if code not in RULES}
+    assert unregistered == {}
+
+
+def test_every_doc_file_belongs_to_a_registered_code():
+    orphans = sorted(name for name in os.listdir(DOCS_DIR) if name.removesuffix(".md") not in RULES
+                     or not name.endswith(".md"))
+    assert orphans == []
+
+
+# ---- the command line --------------------------------------------------------------------------
+
+
+def test_explain_prints_the_doc():
+    result = run_hpdsl("explain", "HP103")
+    assert result.returncode == 0
+    assert result.stdout.decode("utf-8") == rule_doc("HP103")
+
+
+def test_explain_accepts_a_bare_number():
+    result = run_hpdsl("explain", "103")
+    assert result.returncode == 0
+    assert result.stdout.decode("utf-8") == rule_doc("HP103")
+
+
+def test_explain_of_an_unknown_code_is_a_usage_error():
+    result = run_hpdsl("explain", "HP999")
+    stderr = result.stderr.decode("utf-8")
+    assert result.returncode == 2
+    assert "HP999" in stderr
+    assert "Traceback" not in stderr
+    assert result.stdout == b""
+
+
+def test_rules_lists_every_code():
+    result = run_hpdsl("rules")
+    assert result.returncode == 0
+    listing = result.stdout.decode("utf-8")
+    for code, rule in RULES.items():
+        assert re.search(rf"^{code}\s+{re.escape(rule.name)}\s+{rule.severity}\b", listing, re.M), code
