@@ -72,9 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_command(args)
         if args.command == "fmt":
-            from .formatter import fmt_command
-
-            return fmt_command(args)
+            return _fmt(args)
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "rules":
@@ -174,6 +172,150 @@ def _check(args) -> int:
     if status == EXIT_OK and failing:
         status = EXIT_ERRORS
     return status
+
+
+# ---- fmt --------------------------------------------------------------------------------
+
+
+def _fmt(args) -> int:
+    """`hpdsl fmt FILE... [--check] [--diff]`; `-` formats stdin to stdout.
+
+    Exit 0 when nothing would change, 1 when --check or --diff finds a file to change,
+    2 when a file cannot be read, does not parse, or cannot be written (it is then left
+    as it was).
+    """
+    files, missing = hp_files(args.files)
+    dry = args.check or args.diff
+    status = EXIT_OK
+    counts = {"changed": 0, "unchanged": 0, "failed": 0}
+    for path in missing:
+        _say(f"hpdsl: cannot read {path}: no such file or folder")
+        counts["failed"] += 1
+        status = EXIT_USAGE
+    if not files and not missing:
+        _say("hpdsl: no .hp files found")
+    for path in files:
+        try:
+            data, shown = read_input(path)
+        except OSError as error:
+            _say(f"hpdsl: cannot read {path}: {error.strerror or error}")
+            counts["failed"] += 1
+            status = EXIT_USAGE
+            continue
+        formatted = _format_file(data, shown)
+        if formatted is None:
+            counts["failed"] += 1
+            status = EXIT_USAGE
+            continue
+        changed = formatted != data
+        counts["changed" if changed else "unchanged"] += 1
+        if args.diff and changed:
+            _write_stdout(_diff(data, formatted, shown))
+        if path == "-":
+            if not dry:
+                _write_stdout(formatted)
+        elif changed and not dry:
+            try:
+                _replace(path, formatted)
+            except OSError as error:
+                _say(f"hpdsl: cannot write {path}: {error.strerror or error}")
+                counts["failed"] += 1
+                counts["changed"] -= 1
+                status = EXIT_USAGE
+                continue
+        if changed and (args.check or path != "-"):
+            _say(f"would reformat {shown}" if dry else f"reformatted {shown}")
+        if changed and dry and status == EXIT_OK:
+            status = EXIT_ERRORS
+    if files != ["-"] and (files or missing):
+        _say(_summary(counts, dry))
+    return status
+
+
+def _format_file(data: bytes, path: str) -> bytes | None:
+    """The formatted bytes, or None after telling why the file cannot be formatted."""
+    from .formatter import format_program
+    from .render import format_text
+    from .source import Source
+    from .syntax import parse, parse_bytes
+
+    result = parse_bytes(data, path)
+    if not result.ok:
+        _say(format_text(result.diagnostics, result.source).rstrip("\n"))
+        return None
+    text = format_program(result.program, text=result.source.text)
+    # As black's --safe: never write a file whose meaning or comments would change.
+    again = parse(Source(text, path)).program
+    if not _same(result.program, again) or format_program(again, text=text) != text:
+        _say(f"hpdsl: internal error: formatting {path} would change it; left as it was (please report this)")
+        return None
+    return text.encode("utf-8")
+
+
+def _same(before, after) -> bool:
+    return (
+        after is not None
+        and before == after
+        and [c.text.strip() for c in before.comments] == [c.text.strip() for c in after.comments]
+    )
+
+
+def _replace(path: str, data: bytes) -> None:
+    """Write atomically: a temporary file beside the target, then os.replace."""
+    import tempfile
+
+    target = os.path.realpath(path)
+    folder, name = os.path.split(target)
+    mode = os.stat(target).st_mode & 0o7777
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _diff(before: bytes, after: bytes, path: str) -> bytes:
+    import difflib
+
+    def lines(data: bytes) -> list[str]:
+        out = data.decode("utf-8", errors="replace").splitlines(keepends=True)
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n\\ No newline at end of file\n"
+        return out
+
+    return "".join(difflib.unified_diff(lines(before), lines(after), f"a/{path}", f"b/{path}")).encode("utf-8")
+
+
+def _summary(counts: dict[str, int], dry: bool) -> str:
+    def files(count: int) -> str:
+        return f"{count} file{'' if count == 1 else 's'}"
+
+    changed, unchanged, failed = counts["changed"], counts["unchanged"], counts["failed"]
+    parts = []
+    if changed:
+        parts.append(f"{files(changed)} would be reformatted" if dry else f"{files(changed)} reformatted")
+    if unchanged:
+        parts.append(f"{files(unchanged)} already formatted" if dry else f"{files(unchanged)} left unchanged")
+    if failed:
+        parts.append(f"{files(failed)} could not be formatted")
+    return ", ".join(parts)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _explain(code: str) -> int:

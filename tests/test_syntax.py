@@ -372,3 +372,16 @@ def test_generated_parser_and_lark_agree_on_the_examples(name):
 def test_generated_parser_and_lark_agree_everywhere(text):
     ours, larks = _both(text)
     assert ours == larks
+
+
+def test_recovery_blanks_out_the_whole_multi_line_statement():
+    errors = syntax_errors("tune l2 in [0.1,\n 0.2]\n on validation\n")
+    assert [(line, message.split(",")[0]) for line, _, message in errors] == [
+        (2, "expected ','"),
+        (3, "expected a declaration or a step (workflow"),
+    ]
+
+
+def test_a_percentage_in_an_unknown_body_action_is_one_token():
+    body = program("train on t {\n    foo 50%\n}\n").statements[0].body
+    assert body.entries[0].words == ("foo", "50%")

@@ -160,10 +160,10 @@ def _describe_char(char: str) -> str:
     return f"control character {code}"
 
 
-def _unclosed_bracket(text: str, offset: int) -> tuple[int, str] | None:
-    """The innermost ( or [ opened before `offset` on an earlier line and not closed."""
+def _scan_brackets(text: str, offset: int) -> tuple[list[tuple[int, str]], int]:
+    """Brackets still open at `offset` (outside strings and comments), and the offset
+    where the statement holding `offset` starts (a line start outside any bracket)."""
     stack: list[tuple[int, str]] = []
-    line_start = text.rfind("\n", 0, offset) + 1
     statement_start = 0
     in_string = in_comment = False
     i = 0
@@ -184,10 +184,17 @@ def _unclosed_bracket(text: str, offset: int) -> tuple[int, str] | None:
             stack.append((i, c))
         elif c in ")]" and stack:
             stack.pop()
-        elif c == "\n" and not stack:
+        if c == "\n" and not stack:
             statement_start = i + 1
         i += 1
-    if stack and stack[-1][0] < line_start and stack[-1][0] >= statement_start:
+    return stack, statement_start
+
+
+def _unclosed_bracket(text: str, offset: int) -> tuple[int, str] | None:
+    """The innermost ( or [ opened before `offset` on an earlier line and not closed."""
+    stack, _ = _scan_brackets(text, offset)
+    line_start = text.rfind("\n", 0, offset) + 1
+    if stack and stack[-1][0] < line_start:
         return stack[-1]
     return None
 
@@ -271,10 +278,7 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
 def statement_lines(text: str, offset: int) -> tuple[int, int]:
     """The offsets of the whole lines holding the statement around `offset`
     (lines joined by open brackets count as one statement)."""
-    start = text.rfind("\n", 0, offset) + 1
-    bracket = _unclosed_bracket(text, offset)
-    if bracket is not None:
-        start = text.rfind("\n", 0, bracket[0]) + 1
+    _, start = _scan_brackets(text, offset)
     end = text.find("\n", offset)
     return start, len(text) if end == -1 else end
 
