@@ -376,10 +376,9 @@ def test_generated_parser_and_lark_agree_everywhere(text):
 
 def test_recovery_blanks_out_the_whole_multi_line_statement():
     errors = syntax_errors("tune l2 in [0.1,\n 0.2]\n on validation\n")
-    assert [(line, message.split(",")[0]) for line, _, message in errors] == [
-        (2, "expected ','"),
-        (3, "expected a declaration or a step (workflow"),
-    ]
+    assert [line for line, _, _ in errors] == [2, 3]
+    assert errors[0][2] == "expected ',', 'on' or 'using' after ']', found the end of the line"
+    assert errors[1][2].startswith("expected a declaration or a step (")
 
 
 def test_a_percentage_in_an_unknown_body_action_is_one_token():
