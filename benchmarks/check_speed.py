@@ -161,7 +161,7 @@ def generated_workflow(lines: int) -> str:
         "}",
         "evaluate on validation report mse, r2",
         "tune learning_rate in [0.01, 0.05, 0.1], l2 in logspace(-4, 0, 5) on validation minimize mse",
-        "set epochs = epochs + 1",
+        "set epochs = 300 + 1",
         "# a comment line",
     ]
     body = []

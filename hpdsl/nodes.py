@@ -56,8 +56,16 @@ class Record(metaclass=_RecordType):
 
     def __init__(self, **values: Any) -> None:
         setter = object.__setattr__
+        fields = self._fields
+        if len(values) == len(fields):  # every field given: the parser's case, kept fast
+            try:
+                for name in fields:
+                    setter(self, name, values[name])
+                return
+            except KeyError:
+                pass
         defaults = self._defaults
-        for name in self._fields:
+        for name in fields:
             value = values.pop(name, _MISSING)
             if value is _MISSING:
                 value = defaults.get(name, _MISSING)

@@ -176,12 +176,20 @@ class TableParser:
                 else:
                     children = []
                 if expand_at:
-                    flat = []
-                    for i, child in enumerate(children):
+                    # Splice inlined rules' children. A left-recursive `_rule*` arrives as
+                    # the first child: extend that list in place (as lark does), so a long
+                    # file costs linear time, not quadratic.
+                    if expand_at[0] == 0:
+                        flat = children[0]
+                        rest = range(1, len(children))
+                    else:
+                        flat = []
+                        rest = range(len(children))
+                    for i in rest:
                         if i in expand_at:
-                            flat.extend(child)
+                            flat.extend(children[i])
                         else:
-                            flat.append(child)
+                            flat.append(children[i])
                     children = flat
                 if expand1 and len(children) == 1:
                     value = children[0]
