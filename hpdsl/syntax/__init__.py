@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
+from _thread import allocate_lock
 
 from .. import nodes as n
 from ..diagnostics import Diagnostic, Related
 from ..source import Source, Span, decode
 from ._build import Builder
 from ._driver import SyntaxProblem
-from ._errors import DECLARATION_KEYWORDS, describe_source_problem, diagnose, mask, statement_lines
 
 __all__ = ["ParseResult", "parse", "parse_bytes", "grammar_path", "parser_kind"]
 
 MAX_SYNTAX_ERRORS = 10
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_lock = threading.Lock()
+_lock = allocate_lock()
 _engine = None
 _literals: dict[str, str] = {}
 
@@ -94,6 +93,8 @@ def parse_bytes(data: bytes, path: str = "<stdin>") -> ParseResult:
     text, bad_offset = decode(data)
     source = Source(text, path)
     if bad_offset is not None:
+        from ._errors import describe_source_problem
+
         return ParseResult(source, None, [describe_source_problem(source, bad_offset)])
     return parse(source)
 
@@ -122,6 +123,8 @@ def _parse(source: Source) -> ParseResult:
         try:
             program = parser.parse(attempt)
         except SyntaxProblem as problem:
+            from ._errors import diagnose, mask, statement_lines  # only a file with errors pays for it
+
             diagnostic, recover = diagnose(problem, attempt, _literals)
             diagnostics.append(diagnostic)
             if not recover or len(diagnostics) >= MAX_SYNTAX_ERRORS:
@@ -179,9 +182,6 @@ def _first(program: n.Program, kind: type):
 
 
 def _declaration_keyword(statement) -> str:
-    for keyword in DECLARATION_KEYWORDS:
-        if type(statement).__name__.lower() == keyword:
-            return keyword
     return type(statement).__name__.lower()
 
 
