@@ -32,7 +32,9 @@ def _parser():
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     run = commands.add_parser("run", help="check, then run a workflow and print its report")
-    run.add_argument("file", metavar="FILE")
+    run.add_argument("file", metavar="FILE", help="a .hp file, or - for stdin")
+    run.add_argument("--stdin-filename", metavar="PATH",
+                     help="the name of the workflow read from stdin; its folder anchors relative data paths")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a hyperparameter before the first step (repeatable)")
     run.add_argument("--out", metavar="DIR", help="write report.json and trials.csv into DIR")

@@ -332,6 +332,8 @@ def test_HP005_unknown_names_suggest_the_nearest():
         "HP005"
     ]
     assert only("train on train {\n    print mse on validation\n}\n" + CLEAN_END) == ["HP005"]
+    (found,) = diagnostics(PREAMBLE + "tune l2 in lnspace(0, 1, 3) on validation\ntest on test\n")
+    assert (found.code, found.help) == ("HP005", "did you mean 'linspace'?")
 
 
 def test_HP005_ridge_has_no_learning_rate_and_no_train_body():

@@ -251,6 +251,7 @@ def test_a_number_too_large_for_a_float_is_HP004_not_a_crash():
 
 
 NEAR_VALID_PIECES = [
+    "lnspace(", "step(", "uniform(", "csv(", "normal(",
     "train", "on", "test", "tune", "l2", "in", "[", "]", "(", ")", "{", "}", "\n", " ", ",", "+", "-", "*",
     "/", "=", ":", "%", "60", "0.5", "1e999", '"x"', '"', "#", "->", "set", "every", "epochs", "using", "cv",
     "random", "seed", "hyper", "param", "model", "ridge", "data", "split", "\x00", "é", "\r", "\t", "inf",

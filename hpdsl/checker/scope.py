@@ -320,7 +320,7 @@ class _Declarations:
         for extra, kind in ((trains[1:], "train"), (tests[1:], "test")):
             for info in extra:
                 self.report("HP006", info.entry.span, f"a second {kind}-role split '{info.name}'; a workflow has one",
-                            help=f"give it another role with 'as validation'",
+                            help="give it another role with 'as validation'",
                             related=(Related((trains if kind == "train" else tests)[0].entry.span, f"the first {kind} split"),))
 
     def _role(self, entry: n.SplitEntry) -> str | None:
@@ -329,7 +329,7 @@ class _Declarations:
             if name in ROLES:
                 return name
             self.report("HP006", entry.name.span, f"split '{name}' has no role",
-                        help=f"add 'as train', 'as validation' or 'as test' after its share")
+                        help="add 'as train', 'as validation' or 'as test' after its share")
             return None
         role = entry.role.name
         if role not in ROLES:
@@ -403,7 +403,7 @@ class _Declarations:
             elif info.domain is not None and not info.domain.contains(default):
                 self.report("HP004", entry.name.span,
                             f"{name} has no default and the model's default {v.show(default)} lies outside {info.domain}",
-                            help=f"give a default inside the domain: '= VALUE'")
+                            help="give a default inside the domain: '= VALUE'")
             else:
                 info.value = default
             return info

@@ -265,7 +265,7 @@ class StepChecker:
             if candidates.distribution and not random:
                 self.report("HP004", item.candidates.span,
                             f"{candidates.kind}() draws values at random; it needs 'using random N'",
-                            help=f"add 'using random 20' to the tune, or use a list or linspace(...)")
+                            help="add 'using random 20' to the tune, or use a list or linspace(...)")
             counts.append(candidates.count)
             if info is not None:
                 self._check_candidates(candidates, info, item)

@@ -446,7 +446,7 @@ def candidates(expr, lookup) -> Candidates:
             if name == "loguniform" and low <= 0:
                 raise EvalError("HP004", bound["low"].value.span, "loguniform() needs a positive low end")
             return Candidates(name, None, 0, expr.span, low, high)
-            guess = nearest(name, CANDIDATE_FUNCTIONS)
+        guess = nearest(name, CANDIDATE_FUNCTIONS)
         raise EvalError(
             "HP005", expr.func.span, f"unknown candidate function '{name}'",
             help=f"did you mean '{guess}'?" if guess else "use a list [a, b], linspace, logspace, range, "

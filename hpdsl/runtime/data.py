@@ -1,0 +1,211 @@
+"""Data sources -> arrays: a CSV file read with the standard csv module, or synthetic rows.
+
+Every problem with the data is an HP302 diagnostic that names the file, the row (as in
+the file, the header being row 1) and the column. Only the columns the workflow uses
+must hold numbers; every row must have as many cells as the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import os
+
+import numpy as np
+
+from .. import nodes as n
+from ..source import Span
+from ..suggest import nearest
+from .errors import RunError, fail
+
+
+class Dataset:
+    """The rows of the workflow's data: raw features X (rows x features) and target y."""
+
+    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed")
+
+    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None) -> None:
+        self.X = X
+        self.y = y
+        self.features = features
+        self.target = target
+        self.source = source  # how the workflow names the data, for the report
+        self.sha256 = sha256
+        self.truth = truth  # {"weights": [...], "intercept": x} for synthetic data
+        self.seed = seed
+
+
+def load(data_source, base_dir: str) -> Dataset:
+    """The data a `data` declaration names. Raises RunError (HP302)."""
+    try:
+        if data_source.kind == "synthetic":
+            return synthetic(**data_source.args)
+        return read_csv(data_source, base_dir)
+    except MemoryError:
+        raise fail("HP302", data_source.node.source.span, "the data does not fit in memory") from None
+
+
+# ---- synthetic ---------------------------------------------------------------------------------
+
+
+def synthetic(rows: int, features: int, noise: float, seed: int) -> Dataset:
+    """y = X·w_true + b_true + noise·ε, all drawn from one generator seeded by `seed`.
+
+    Draw order (part of the format: the same seed gives the same data forever): X from a
+    standard normal (rows x features, row by row), then w_true uniform in [-2, 2) per
+    feature, then b_true uniform in [-2, 2), then ε standard normal per row.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((rows, features))
+    w_true = rng.uniform(-2.0, 2.0, size=features)
+    b_true = float(rng.uniform(-2.0, 2.0))
+    y = X @ w_true + b_true + noise * rng.standard_normal(rows)
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(X, dtype="<f8").tobytes())
+    digest.update(np.ascontiguousarray(y, dtype="<f8").tobytes())
+    names = [f"x{i + 1}" for i in range(features)]
+    source = f"synthetic(rows: {rows}, features: {features}, noise: {noise!r}, seed: {seed})"
+    truth = {"weights": [float(w) for w in w_true], "intercept": b_true}
+    return Dataset(X, y, names, "y", source, digest.hexdigest(), truth, seed)
+
+
+# ---- csv ---------------------------------------------------------------------------------------
+
+
+def _arg_node(call: n.Call, key: str, position: int | None):
+    """The expression given for argument `key` of a data call (for pointing at it)."""
+    positional = 0
+    for arg in call.args:
+        if arg.name is None:
+            if positional == position:
+                return arg.value
+            positional += 1
+        elif arg.name.name == key:
+            return arg.value
+    return call
+
+
+def read_csv(data_source, base_dir: str) -> Dataset:
+    call = data_source.node.source
+    path_node = _arg_node(call, "path", 0)
+    target_node = _arg_node(call, "target", None)
+    features_node = _arg_node(call, "features", None)
+    shown = data_source.args["path"]
+    target = data_source.args["target"]
+    wanted = data_source.args["features"]
+    here = path_node.span
+
+    def problem(message: str, span: Span = here, help: str | None = None) -> RunError:
+        return fail("HP302", span, message, help=help)
+
+    full = os.path.join(base_dir, shown)
+    try:
+        with open(full, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise problem(f"data file '{shown}' does not exist",
+                      help=f"the path is read relative to the workflow's folder ({base_dir or '.'})") from None
+    except IsADirectoryError:
+        raise problem(f"data file '{shown}' is a folder, not a file") from None
+    except OSError as error:
+        raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = raw[: error.start].count(b"\n") + 1
+        raise problem(f"data file '{shown}' is not UTF-8 text (row {row}, byte {error.start + 1})") from None
+    if not text.strip():
+        raise problem(f"data file '{shown}' is empty; it needs a header row and data rows")
+
+    records = _records(text, shown, problem)
+    header_row, header = records[0]
+    columns = [name.strip() for name in header]
+    for index, name in enumerate(columns):
+        if not name:
+            raise problem(f"row {header_row} of '{shown}' (the header) leaves column {index + 1} without a name")
+        if columns.index(name) != index:
+            raise problem(f"row {header_row} of '{shown}' (the header) names column '{name}' twice "
+                          f"(columns {columns.index(name) + 1} and {index + 1})")
+    if target not in columns:
+        guess = nearest(target, columns)
+        raise problem(f"data file '{shown}' has no column '{target}' for the target", target_node.span,
+                      help=f"did you mean '{guess}'?" if guess else "its columns are " + ", ".join(columns))
+    if wanted is None:
+        features = [c for c in columns if c != target]
+    else:
+        for name, item in zip(wanted, getattr(features_node, "items", ())):
+            if name not in columns:
+                guess = nearest(name, columns)
+                raise problem(f"data file '{shown}' has no column '{name}' (named in features)", item.span,
+                              help=f"did you mean '{guess}'?" if guess else "its columns are " + ", ".join(columns))
+        features = list(wanted)
+    if not features:
+        raise problem(f"data file '{shown}' has no feature columns besides the target '{target}'")
+    body = records[1:]
+    if not body:
+        raise problem(f"data file '{shown}' has a header but no data rows")
+    width = len(columns)
+    for row, cells in body:
+        if len(cells) != width:
+            if len(cells) < width:
+                detail = f"column '{columns[len(cells)]}' is missing"
+            else:
+                detail = f"cell {width + 1} lies beyond the last column '{columns[-1]}'"
+            raise problem(f"row {row} of '{shown}' has {len(cells)} cells but the header has {width} ({detail})")
+
+    used = [columns.index(c) for c in features] + [columns.index(target)]
+    table = _numbers(body, used, [columns[i] for i in used], shown, problem)
+    digest = hashlib.sha256(raw).hexdigest()
+    X = np.ascontiguousarray(table[:, :-1])
+    y = np.ascontiguousarray(table[:, -1])
+    return Dataset(X, y, features, target, shown, digest)
+
+
+def _records(text: str, shown: str, problem) -> list[tuple[int, list[str]]]:
+    """(row number in the file, cells) for every non-blank record."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    out = []
+    start = 1
+    try:
+        for cells in reader:
+            if cells and any(cell.strip() for cell in cells) or len(cells) > 1:
+                out.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise problem(f"row {start} of '{shown}' is not valid CSV: {error}") from None
+    return out
+
+
+def _numbers(body, used: list[int], names: list[str], shown: str, problem) -> np.ndarray:
+    """The used columns as floats; the first bad cell in file order is the error."""
+    cells = [[cells[i] for i in used] for _, cells in body]
+    try:
+        table = np.array(cells, dtype=np.float64)
+        if np.isfinite(table).all():
+            return table
+    except ValueError:
+        pass
+    # Slow path, only to name the first bad cell: scan in file order (row, then column).
+    order = sorted(range(len(used)), key=lambda k: used[k])
+    table = np.empty((len(cells), len(used)))
+    for r, ((row, _), values) in enumerate(zip(body, cells)):
+        for k in order:
+            text = values[k].strip()
+            if not text:
+                raise problem(f"row {row}, column '{names[k]}' of '{shown}' is empty; every cell must be a number")
+            try:
+                value = float(text)
+            except ValueError:
+                raise problem(f"row {row}, column '{names[k]}' of '{shown}' holds '{_clip(text)}', "
+                              "not a number") from None
+            if not math.isfinite(value):
+                raise problem(f"row {row}, column '{names[k]}' of '{shown}' holds '{_clip(text)}', "
+                              "not a finite number")
+            table[r, k] = value
+    return table
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 30 else text[:27] + "..."

@@ -1,0 +1,447 @@
+"""The interpreter: runs a checked workflow's steps, in order, for real.
+
+It keeps the state the steps change — current hyperparameters, the fitted model and the
+version of the hyperparameters and standardization it was fitted under, the rows the
+next hold-out tune trains on, the early-stopping rule candidates inherit, the final
+test — and goes through guards.SplitStore for every row it reads. Values are computed
+with the checker's own `values` module, so checker and interpreter agree on numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from .. import nodes as n
+from ..checker import values as v
+from ..checker.models import METRICS, PARAMETERS
+from ..checker.scope import check_schedule, check_value
+from ..source import Source, Span
+from . import learners, tune
+from .data import Dataset, load
+from .errors import RunError, UsageError, fail, guard
+from .guards import SplitStore, StepRef, frozen
+from .learners import Monitor
+from .metrics import from_predictions, lower_is_better, score
+from .preprocess import Standardization
+from .report import Report, StepRecord
+from .splits import blocks, share_counts, shuffle
+
+ALL_METRICS = tuple(METRICS)
+
+
+class Options:
+    """How to run: the data folder, the --max-trials limit, a progress callback
+    `progress(label, done, total)`, and the workflow's bytes and --set texts for the report."""
+
+    def __init__(self, base_dir: str | None = None, max_trials: int = 10_000, progress=None,
+                 workflow_bytes: bytes | None = None, overrides: list[str] = ()) -> None:
+        self.base_dir = base_dir
+        self.max_trials = max_trials
+        self.progress = progress
+        self.workflow_bytes = workflow_bytes
+        self.overrides = list(overrides)
+
+
+class Model:
+    """A fitted model: parameters in the space it was trained in, and the version of the
+    hyperparameters and standardization it was fitted under."""
+
+    __slots__ = ("weights", "intercept", "version", "step")
+
+    def __init__(self, weights: np.ndarray, intercept: float, version: int, step: StepRef) -> None:
+        weights = np.array(weights, dtype=float)
+        weights.flags.writeable = False  # only a learner makes parameters
+        self.weights = weights
+        self.intercept = float(intercept)
+        self.version = version
+        self.step = step
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return X @ self.weights + self.intercept
+
+
+class Interpreter:
+    def __init__(self, analysis, options: Options) -> None:
+        self.analysis = analysis
+        self.source: Source = analysis.source
+        self.scope = analysis.scope
+        self.program: n.Program = analysis.program
+        self.options = options
+        self.model_spec = self.scope.model
+        self.hypers: dict = self.scope.starting_values()
+        self.origin: dict[str, Source | None] = {}  # where a value was written (--set or the file)
+        self.version = 0
+        self.model: Model | None = None
+        self.training_rows: tuple[str, ...] | None = None
+        self.stop_rule: n.StopEarly | None = None
+        self.standardization: Standardization | None = None
+        self.final_test: StepRef | None = None
+        self.step: StepRef | None = None
+        self.text_source: Source | None = None  # the --set being evaluated (None: the file)
+        self.report = Report()
+
+    # ---- helpers ---------------------------------------------------------------------------------
+
+    def line(self, node) -> int:
+        return self.source.location(node.span.start)[0]
+
+    def ref(self, step) -> StepRef:
+        keyword = n.STEP_KEYWORDS[type(step)]
+        return StepRef(self.line(step), keyword, Span(step.span.start, step.span.start + len(keyword)))
+
+    def refs(self, names) -> list[tuple[str, Span]]:
+        return [(name.name, name.span) for name in names]
+
+    def lookup(self, name: n.Name):
+        if name.name in PARAMETERS or name.name in self.scope.params:
+            raise guard("HP102", name.span, f"{self.step} reads learned parameter '{name.name}' to compute a "
+                        "hyperparameter; parameters exist only inside training", self.text_source)
+        if name.name in self.hypers:
+            return self.hypers[name.name]
+        raise fail("HP002", name.span, f"'{name.name}' is not a hyperparameter of {self.model_spec.name}",
+                   source=self.text_source)
+
+    def evaluate(self, expr, source: Source | None = None):
+        try:
+            return v.evaluate(expr, self.lookup)
+        except v.EvalError as error:
+            raise fail(error.code or "HP004", error.span, error.message, error.help, source) from None
+
+    def after_test(self) -> None:
+        if self.final_test is not None:
+            raise guard("HP106", self.step.span, f"{self.step} runs after the final test "
+                        f"({self.final_test}); the test score is final")
+
+    def check_schedule(self, hypers) -> None:
+        """A schedule's every rate must lie in the learning rate's domain for these epochs."""
+        rate = hypers.get("learning_rate")
+        info = self.scope.hypers.get("learning_rate")
+        if isinstance(rate, v.Schedule) and info is not None:
+            try:
+                check_schedule(rate, hypers["epochs"], info, rate.span or self.step.span)
+            except v.EvalError as error:
+                raise fail("HP004", error.span, error.message, error.help, self.origin.get("learning_rate")) from None
+
+    # ---- the run ----------------------------------------------------------------------------------
+
+    def run(self) -> Report:
+        started = time.perf_counter()
+        data = load(self.scope.source, self._base_dir())
+        self.store = self._split(data)
+        for source, statement in self.analysis.overrides:
+            self.step = StepRef(0, "--set", statement.span)
+            self.assign(statement, source)
+            self.report.overrides.append({"text": source.text[len("--set "):], "name": statement.name.name,
+                                          "value": self.hypers.get(statement.name.name)})
+        for step in self.program.steps:
+            handler = getattr(self, "visit_" + type(step).__name__, None)
+            if handler is None:
+                n.unhandled(self, step)
+                continue
+            self.step = self.ref(step)
+            began = time.perf_counter()
+            record = StepRecord(self.step.line, self.step.kind, [name.name for name in step.splits]
+                                if not isinstance(step, n.Set) else [])
+            handler(step, record)
+            self.report.steps.append(record)
+            self.report.timings.append((self.step.line, self.step.kind, time.perf_counter() - began))
+        self.report.finish(self, data, time.perf_counter() - started)
+        return self.report
+
+    def _base_dir(self) -> str:
+        if self.options.base_dir is not None:
+            return self.options.base_dir
+        path = self.source.path
+        return os.path.dirname(path) if path and not path.startswith("<") else "."
+
+    def _split(self, data: Dataset) -> SplitStore:
+        infos = list(self.scope.splits.values())
+        rows = len(data.y)
+        counts = share_counts(rows, [info.percent for info in infos])
+        for info, count in zip(infos, counts):
+            if count == 0:
+                raise fail("HP302", info.entry.span, f"split '{info.name}' gets no rows: {v.show(info.percent)}% "
+                           f"of {rows} rows rounds to 0", help="give it a larger share, or use more data")
+        order = shuffle(rows, self.scope.split_seed)
+        layout = dict(zip((info.name for info in infos), blocks(counts)))
+        return SplitStore(data.X[order], data.y[order], layout, {info.name: info.role for info in infos})
+
+    # ---- set -----------------------------------------------------------------------------------------
+
+    def assign(self, step: n.Set, source: Source | None = None) -> None:
+        """A `set` (or a --set override, from `source`): evaluate, check the domain, store."""
+        name = step.name.name
+        if name in PARAMETERS or name in self.scope.params:
+            raise guard("HP102", step.name.span, f"{self.step} assigns learned parameter '{name}'; "
+                        "only training writes parameters", source)
+        info = self.scope.hypers.get(name)
+        self.text_source = source
+        try:
+            value = self.evaluate(step.value, source)
+        finally:
+            self.text_source = None
+        if info is None:
+            raise fail("HP002", step.name.span, f"hyperparameter '{name}' is not declared", source=source)
+        try:
+            value = check_value(value, info, step.value.span, name)
+        except v.EvalError as error:
+            raise fail("HP004", error.span, error.message + " (a value computed at run time)"
+                       if source is None else error.message, error.help, source) from None
+        self.hypers[name] = value
+        self.origin[name] = source
+        if isinstance(value, v.Schedule):
+            self.check_schedule(self.hypers)
+
+    def visit_Set(self, step: n.Set, record: StepRecord) -> None:
+        self.after_test()
+        self.assign(step)
+        self.version += 1
+        record.extra["name"] = step.name.name
+        record.extra["value"] = self.hypers[step.name.name]
+
+    # ---- standardize -------------------------------------------------------------------------------
+
+    def visit_Standardize(self, step: n.Standardize, record: StepRecord) -> None:
+        self.after_test()
+        block = self.store.rows(self.refs(step.splits), self.step, "standardize")
+        self.standardization = Standardization.fit(block.raw, block.names)
+        self.store.transform(self.standardization)
+        self.version += 1
+
+    # ---- train -------------------------------------------------------------------------------------
+
+    def visit_Train(self, step: n.Train, record: StepRecord) -> None:
+        self.after_test()
+        iterative = self.model_spec.iterative
+        stop, logs, sets = None, [], []
+        if step.body is not None and iterative:
+            for entry in step.body.entries:
+                action = entry.action if isinstance(entry, n.Every) else entry
+                every = v.integer(v.constant(entry.every), entry.every.span, "every") \
+                    if isinstance(entry, n.Every) else 1
+                if isinstance(action, n.StopEarly):
+                    stop = stop or action
+                elif isinstance(action, n.Log):
+                    logs.append((every, action))
+                elif isinstance(action, n.Set):
+                    sets.append(action)
+                else:
+                    n.unhandled(self, action)
+        # The body is bound before the first epoch: its splits are read (early stopping
+        # first, then the training rows, then logs) and its sets meet frozen hyperparameters.
+        monitor = None
+        if stop is not None:
+            watched = self.store.rows(self.refs([stop.split]), self.step, "early-stop")
+            monitor = Monitor(watched.rows, stop.metric.name, self._count(stop.patience))
+        block = self.store.rows(self.refs(step.splits), self.step, "fit")
+        logged = [(every, log, self.store.rows(self.refs([log.split]), self.step, "log").rows)
+                  for every, log in logs]
+        hypers = frozen(self.hypers)
+        for action in sets:
+            self._body_set(action, hypers)
+        self.check_schedule(hypers)
+        if not iterative:
+            fit = learners.ridge(block.rows, [hypers])
+            self._fitted(fit, 0)
+            record.extra.update(epochs_run=None, stopped_early=False)
+        else:
+            curve: list[float] = []
+            entries: list[dict] = []
+
+            def on_epoch(epoch, W, b, loss) -> None:
+                curve.append(float(loss[0]))
+                for every, log, rows in logged:
+                    if epoch % every == 0:
+                        value = float(score(rows, W, b, log.metric.name)[0])
+                        entries.append({"epoch": epoch, "metric": log.metric.name, "split": log.split.name,
+                                        "value": value})
+                if self.options.progress is not None:
+                    self.options.progress(f"train line {self.step.line}", epoch, hypers["epochs"])
+
+            fit = learners.gradient_descent(block.rows, [hypers], self.scope.param_inits, monitor, on_epoch)
+            if fit.diverged[0]:
+                raise self._diverged(block.rows, hypers, int(fit.diverged_at[0]))
+            self._fitted(fit, 0)
+            record.extra.update(epochs_run=int(fit.epochs_run[0]), stopped_early=bool(fit.stopped_early[0]))
+            if monitor is not None:
+                record.extra["best_epoch"] = int(fit.best_epoch[0])
+            record.extra["log"] = entries
+            self.report.curves.append({"line": self.step.line, "loss": curve, "log": entries})
+        self.training_rows = block.names
+        self.stop_rule = stop
+
+    def _count(self, number: n.Number) -> int:
+        return v.integer(v.constant(number), number.span, "count")
+
+    def _body_set(self, action: n.Set, hypers) -> None:
+        name = action.name.name
+        if name in PARAMETERS or name in self.scope.params:
+            raise guard("HP102", action.name.span, f"the body of {self.step} sets learned parameter '{name}' "
+                        "during training; only the learner writes parameters")
+        value = self.evaluate(action.value)
+        try:
+            hypers[name] = value
+        except TypeError:
+            raise guard("HP101", action.span, f"the body of {self.step} changes hyperparameter '{name}' while "
+                        "the model trains; hyperparameters are frozen during training") from None
+
+    def _fitted(self, fit: learners.Fit, k: int) -> None:
+        self.model = Model(fit.weights[:, k], fit.intercept[k], self.version, self.step)
+
+    def _diverged(self, rows, hypers, epoch: int, every_candidate: bool = False) -> RunError:
+        rate = hypers["learning_rate"]
+        at = rate.at(epoch - 1) if isinstance(rate, v.Schedule) else rate
+        shown = ", ".join(f"{name} {v.show(value)}" for name, value in hypers.items())
+        stable = learners.stable_rate(rows.stats, float(hypers["l2"]))
+        bound = f"full-batch gradient descent is stable below {stable:.2g} (2 / largest eigenvalue of the loss's Hessian)"
+        batch = hypers.get("batch_size")
+        if batch is not None and batch < rows.n and at < stable:
+            why = f"learning_rate {v.show(at)} is too large for mini-batches of {batch} rows on this data ({bound})"
+        else:
+            why = f"learning_rate {v.show(at)} is too large for this data: {bound}"
+        if isinstance(rate, v.Schedule):
+            why = f"the schedule {rate} reaches {why}"
+        what = (f"every candidate of {self.step} diverged; the first at epoch {epoch}" if every_candidate
+                else f"{self.step} diverged at epoch {epoch}")
+        return fail("HP301", self.step.span, f"{what}: the training loss is not finite ({shown}); {why}",
+                    help=f"lower learning_rate below {stable:.2g}, or standardize the features "
+                    "('standardize using train') so that one rate suits them all")
+
+    # ---- tune ----------------------------------------------------------------------------------------
+
+    def visit_Tune(self, step: n.Tune, record: StepRecord) -> None:
+        self.after_test()
+        for item in step.space:
+            if item.name.name in PARAMETERS or item.name.name in self.scope.params:
+                raise guard("HP102", item.name.span, f"{self.step} would choose learned parameter "
+                            f"'{item.name.name}'; only training writes parameters")
+        try:
+            space = tune.Space(step, self.lookup)
+            total = space.count()
+            if total > self.options.max_trials:
+                raise UsageError(
+                    f"{self.source.path}:{self.step.line}: the tune has {total:,} candidates, more than "
+                    f"--max-trials {self.options.max_trials:,}; raise --max-trials to at least {total} "
+                    "or sample the space with 'using random N'")
+            candidates = space.candidates(self.scope.hypers)
+        except v.EvalError as error:
+            raise fail(error.code or "HP004", error.span, error.message, error.help) from None
+        metric = step.objective.metric.name if step.objective else "mse"
+        lower = lower_is_better(metric)
+        base = dict(self.hypers)
+        trials_hypers = [frozen({**base, **c}) for c in candidates]
+        for h in trials_hypers:
+            self.check_schedule(h)
+        progress = self._tune_progress()
+        model = self.model_spec.name
+        inits = self.scope.param_inits
+        if step.cv is not None:
+            k = self._count(step.cv)
+            block = self.store.rows(self.refs(step.splits), self.step, "cv")
+            if block.rows.n < k:
+                raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
+                           f"{' + '.join(block.names)} has {block.rows.n}")
+            scaling = self.standardization
+            pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
+            folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
+            scores, fits = tune.search(model, trials_hypers, folds, inits, metric, None, progress)
+            winner = tune.best(scores.mean(axis=1), lower)
+            if winner is None:
+                fold = next(f for f, fit in enumerate(fits) if fit.diverged[0])
+                raise self._diverged(folds[fold].train, trials_hypers[0], int(fits[fold].diverged_at[0]),
+                                     every_candidate=True)
+            self.hypers.update(candidates[winner])
+            self.version += 1
+            refit = self.store.rows(self.refs(step.splits), self.step, "fit")
+            fit = self._refit(refit.rows)
+            self.training_rows = refit.names
+            record.extra["refit"] = {"splits": list(refit.names), "epochs_run": _epochs(fit)}
+            record.extra["cv"] = k
+        else:
+            scored = self.store.rows(self.refs(step.splits), self.step, "tune-score")
+            monitor = None
+            if self.stop_rule is not None:
+                watched = self.store.rows(self.refs([self.stop_rule.split]), self.step, "early-stop")
+                monitor = Monitor(watched.rows, self.stop_rule.metric.name, self._count(self.stop_rule.patience))
+            names = self.training_rows or (self.scope.train_split,)
+            training = self.store.rows([(name, None) for name in names], self.step, "fit")
+            folds = [tune.Fold(training.rows, scored.rows)]
+            scores, fits = tune.search(model, trials_hypers, folds, inits, metric, monitor, progress)
+            winner = tune.best(scores[:, 0], lower)
+            if winner is None:
+                raise self._diverged(training.rows, trials_hypers[0], int(fits[0].diverged_at[0]),
+                                     every_candidate=True)
+            self.hypers.update(candidates[winner])
+            self.version += 1
+            # The refit is the winner's own fit: the same rows, hyperparameters and seed.
+            self._fitted(fits[0], winner)
+            self.training_rows = training.names
+            record.extra["refit"] = {"splits": list(training.names), "epochs_run": _epochs(fits[0], winner)}
+            record.extra["cv"] = None
+        record.extra.update(
+            search="random" if space.random else "grid",
+            objective={"direction": "minimize" if lower else "maximize", "metric": metric},
+            trials=[{"hypers": c, "score": float(np.mean(s)) if not np.isnan(s).any() else None,
+                     **({"fold_scores": [float(x) for x in s]} if step.cv is not None else {})}
+                    for c, s in zip(candidates, scores)],
+            best=dict(candidates[winner]),
+            score=float(np.mean(scores[winner])),
+            notes=tune.edge_notes(candidates, candidates[winner]),
+        )
+        if space.random:
+            self.report.search_seeds.append({"line": self.step.line, "seed": space.seed})
+
+    def _tune_progress(self):
+        """progress(done, total) for this tune's candidates, or None."""
+        report = self.options.progress
+        if report is None:
+            return None
+        label = f"tune line {self.step.line}"
+        return lambda done, total: report(label, done, total)
+
+    def _refit(self, rows) -> learners.Fit:
+        """Fit the model with the current hyperparameters on `rows`, without early stopping."""
+        hypers = frozen(self.hypers)
+        if self.model_spec.iterative:
+            fit = learners.gradient_descent(rows, [hypers], self.scope.param_inits)
+            if fit.diverged[0]:
+                raise self._diverged(rows, hypers, int(fit.diverged_at[0]))
+        else:
+            fit = learners.ridge(rows, [hypers])
+        self._fitted(fit, 0)
+        return fit
+
+    # ---- evaluate and test -----------------------------------------------------------------------
+
+    def require_model(self) -> Model:
+        if self.model is None:
+            raise guard("HP107", self.step.span, f"{self.step} scores a model, but nothing has been trained")
+        if self.model.version != self.version:
+            raise guard("HP108", self.step.span, f"{self.step} scores the model fitted by {self.model.step}, "
+                        "but hyperparameters or the standardization changed after it was fitted")
+        return self.model
+
+    def _scores(self, model: Model, block, metrics) -> dict:
+        predicted = model.predict(block.rows.X)[:, None]
+        chosen = [m.name for m in metrics] if metrics else list(ALL_METRICS)
+        return {m: float(from_predictions(predicted, block.y, m)[0]) for m in chosen}
+
+    def visit_Evaluate(self, step: n.Evaluate, record: StepRecord) -> None:
+        model = self.require_model()
+        block = self.store.rows(self.refs(step.splits), self.step, "evaluate")
+        record.extra["scores"] = self._scores(model, block, step.metrics)
+
+    def visit_Test(self, step: n.Test, record: StepRecord) -> None:
+        if self.final_test is not None:
+            raise guard("HP106", self.step.span, f"{self.step} is a second test; {self.final_test} was final")
+        model = self.require_model()
+        block = self.store.rows(self.refs(step.splits), self.step, "test")
+        self.final_test = self.step
+        record.extra["scores"] = self._scores(model, block, step.metrics)
+
+
+def _epochs(fit: learners.Fit, k: int = 0):
+    return None if fit.epochs_run is None else int(fit.epochs_run[k])

@@ -1,0 +1,43 @@
+"""Standardization: per-feature mean and population standard deviation, fitted on some rows.
+
+Fitted on the raw features of the rows a `standardize` names (ddof 0); a feature that is
+constant on those rows (its minimum equals its maximum) keeps scale 1. It is applied to
+every split; the target is never scaled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .stats import Stats
+
+
+class Standardization:
+    __slots__ = ("mean", "std", "splits")
+
+    def __init__(self, mean: np.ndarray, std: np.ndarray, splits: tuple[str, ...]) -> None:
+        self.mean = mean
+        self.std = std
+        self.splits = splits  # the rows it was fitted on (for the pipeline rule under cv)
+
+    @classmethod
+    def fit(cls, raw: np.ndarray, splits: tuple[str, ...] = ()) -> Standardization:
+        std = raw.std(axis=0)
+        constant = raw.min(axis=0) == raw.max(axis=0)
+        return cls(raw.mean(axis=0), _scale(std, constant), splits)
+
+    @classmethod
+    def from_stats(cls, stats: Stats) -> Standardization:
+        """The same fit from sufficient statistics (a cross-validation fold's training rows)."""
+        spread = np.diag(stats.gram)
+        return cls(stats.mean, _scale(np.sqrt(np.maximum(spread, 0.0) / stats.n), spread == 0), ())
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        return (raw - self.mean) / self.std
+
+    def to_json(self) -> dict:
+        return {"mean": [float(x) for x in self.mean], "std": [float(x) for x in self.std]}
+
+
+def _scale(std: np.ndarray, constant: np.ndarray) -> np.ndarray:
+    return np.where(constant | (std == 0), 1.0, std)

@@ -1,0 +1,247 @@
+"""The run's record: report.json (LANGUAGE.md section 6), trials.csv, and the terminal summary.
+
+Everything but `timings` is a function of the workflow, the data and the seeds, so two
+runs give the same bytes once timings are removed. Floats are finite or null.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import platform
+
+import numpy as np
+
+from .. import __version__
+from ..checker import values as v
+
+
+class StepRecord:
+    """What one step did: line, kind, the splits it names, and kind-specific results."""
+
+    __slots__ = ("line", "kind", "splits", "extra")
+
+    def __init__(self, line: int, kind: str, splits: list[str]) -> None:
+        self.line = line
+        self.kind = kind
+        self.splits = splits
+        self.extra: dict = {}
+
+    def to_json(self) -> dict:
+        return {"line": self.line, "kind": self.kind, "splits": self.splits, **self.extra}
+
+
+def jsonable(value):
+    """numpy scalars and arrays as plain Python; NaN and infinities as null; schedules as
+    {"schedule": ...}; full batch (None) stays null."""
+    if isinstance(value, v.Schedule):
+        return value.to_json()
+    if isinstance(value, dict):
+        return {str(k): jsonable(x) for k, x in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [jsonable(x) for x in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+class Report:
+    def __init__(self) -> None:
+        self.steps: list[StepRecord] = []
+        self.timings: list[tuple[int, str, float]] = []
+        self.curves: list[dict] = []  # per train: loss per epoch and logged values (for plots)
+        self.overrides: list[dict] = []
+        self.search_seeds: list[dict] = []
+        self.data: dict = {}
+
+    def finish(self, run, data, total: float) -> None:
+        """Assemble the report from the interpreter's final state."""
+        scope = run.scope
+        source = run.source
+        raw = run.options.workflow_bytes
+        text_bytes = raw if raw is not None else source.text.encode("utf-8")
+        model = run.model
+        self.data = jsonable({
+            "workflow": {"title": scope.title, "path": source.path, "sha256": hashlib.sha256(text_bytes).hexdigest()},
+            "model": scope.model.name,
+            "data": {"source": data.source, "rows": len(data.y), "features": list(data.features),
+                     "target": data.target, "sha256": data.sha256},
+            "splits": {info.name: {"role": info.role, "rows": run.store.size(info.name)}
+                       for info in scope.splits.values()},
+            "steps": [step.to_json() for step in self.steps],
+            "hypers": dict(run.hypers),
+            "params": None if model is None else {"weights": model.weights, "intercept": model.intercept},
+            "standardize": None if run.standardization is None else run.standardization.to_json(),
+            "truth": data.truth,
+            "audit": run.store.audit(),
+            "overrides": self.overrides,
+            "seeds": {"split": scope.split_seed, "data": data.seed, "model": run.hypers.get("seed"),
+                      "searches": self.search_seeds},
+            "versions": {"hpdsl": __version__, "numpy": np.__version__, "python": platform.python_version()},
+            "timings": {"total": total,
+                        "steps": [{"line": line, "kind": kind, "seconds": seconds}
+                                  for line, kind, seconds in self.timings]},
+        })
+
+    # ---- outputs ---------------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        return json.dumps(self.data, indent=2, allow_nan=False) + "\n"
+
+    def trials_csv(self) -> str:
+        """One row per trial of every tune: line, trial index, each tuned hyperparameter,
+        score, and the fold scores under cv."""
+        tunes = [s for s in self.data["steps"] if s["kind"] == "tune"]
+        names: list[str] = []
+        folds = 0
+        for step in tunes:
+            for name in step["best"]:
+                if name not in names:
+                    names.append(name)
+            folds = max(folds, step["cv"] or 0)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["line", "trial", *names, "score", *(f"fold_{k + 1}" for k in range(folds))])
+        for step in tunes:
+            for index, trial in enumerate(step["trials"]):
+                hypers = trial["hypers"]
+                fold_scores = trial.get("fold_scores", [])
+                writer.writerow([step["line"], index + 1, *(_cell(hypers.get(name, "")) for name in names),
+                                 _cell(trial["score"]),
+                                 *(_cell(x) for x in fold_scores), *([""] * (folds - len(fold_scores)))])
+        return out.getvalue()
+
+    def summary(self) -> str:
+        """The report for a person: splits, steps and scores, the best trials, the final
+        hyperparameters, parameters beside the truth, and the audit of the test rows."""
+        d = self.data
+        out = []
+        title = d["workflow"]["title"]
+        out.append(f"{title} ({d['workflow']['path']})" if title else d["workflow"]["path"])
+        data = d["data"]
+        out.append(f"data    {data['source']}: {data['rows']} rows, {len(data['features'])} features, "
+                   f"target {data['target']}")
+        out.append("splits  " + ", ".join(f"{name} {s['rows']}" + (f" (as {s['role']})" if s["role"] != name else "")
+                                         for name, s in d["splits"].items()))
+        out.append("")
+        for step in d["steps"]:
+            out.extend(_describe(step))
+        out.append("")
+        out.append("hyperparameters  " + ", ".join(f"{k} {_show(x)}" for k, x in d["hypers"].items()))
+        params = d["params"]
+        if params is not None:
+            out.extend(_parameters(d, params))
+        out.append(_audit_line(d))
+        return "\n".join(out) + "\n"
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return value
+
+
+def _show(value) -> str:
+    if value is None:
+        return "full batch"
+    if isinstance(value, dict):
+        args = ", ".join(f"{k}: {_num(x)}" for k, x in value.items() if k != "schedule")
+        return f"{value['schedule']}({args})"
+    return _num(value)
+
+
+def _num(value) -> str:
+    if value is None:
+        return "nan"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _scores(scores: dict) -> str:
+    return "  ".join(f"{k} {_num(x)}" for k, x in scores.items())
+
+
+def _describe(step: dict) -> list[str]:
+    head = f"  line {step['line']:<4} {step['kind']}"
+    splits = " + ".join(step["splits"])
+    kind = step["kind"]
+    if kind == "set":
+        return [f"{head} {step['name']} = {_show(step['value'])}"]
+    if kind == "standardize":
+        return [f"{head} using {splits}"]
+    if kind == "train":
+        if step["epochs_run"] is None:
+            return [f"{head} on {splits}: solved exactly"]
+        how = f"{step['epochs_run']} epochs"
+        if step["stopped_early"]:
+            how += f", stopped early (best epoch {step['best_epoch']})"
+        elif "best_epoch" in step:
+            how += f" (best epoch {step['best_epoch']})"
+        return [f"{head} on {splits}: {how}"]
+    if kind in ("evaluate", "test"):
+        return [f"{head} on {splits}: {_scores(step['scores'])}"]
+    objective = step["objective"]
+    where = f"cv {step['cv']} on {splits}" if step["cv"] else f"on {splits}"
+    best = ", ".join(f"{k} {_show(x)}" for k, x in step["best"].items())
+    lines = [f"{head} {where}, {step['search']} of {len(step['trials'])}: best {best} "
+             f"({objective['metric']} {_num(step['score'])})"]
+    lower = objective["direction"] == "minimize"
+    ranked = sorted(((t["score"], i) for i, t in enumerate(step["trials"]) if t["score"] is not None),
+                    key=lambda p: (p[0] if lower else -p[0], p[1]))
+    for place, (value, index) in enumerate(ranked[:5]):
+        hypers = ", ".join(f"{k} {_show(x)}" for k, x in step["trials"][index]["hypers"].items())
+        lines.append(f"             {place + 1}. {hypers}: {objective['metric']} {_num(value)}")
+    diverged = len(step["trials"]) - len(ranked)
+    if diverged:
+        lines.append(f"             ({diverged} candidate{'s' if diverged != 1 else ''} diverged)")
+    lines.extend(f"             note: {note}" for note in step["notes"])
+    return lines
+
+
+def _parameters(d: dict, params: dict) -> list[str]:
+    features = d["data"]["features"]
+    weights, intercept = params["weights"], params["intercept"]
+    truth = d["truth"]
+    scaling = d["standardize"]
+    if truth is None:
+        space = " (standardized features)" if scaling else ""
+        lines = [f"parameters{space}"]
+        lines.extend(f"  {name:<12} {_num(w)}" for name, w in zip(features, weights))
+        lines.append(f"  {'intercept':<12} {_num(intercept)}")
+        return lines
+    # Beside the truth, in the raw feature space the truth lives in.
+    if scaling is not None:
+        mean, std = scaling["mean"], scaling["std"]
+        raw_w = [w / s for w, s in zip(weights, std)]
+        raw_b = intercept - sum(w * m for w, m in zip(raw_w, mean))
+    else:
+        raw_w, raw_b = weights, intercept
+    lines = [f"parameters (raw feature space)  {'learned':>12} {'truth':>12}"]
+    lines.extend(f"  {name:<30} {_num(w):>12} {_num(t):>12}" for name, w, t in zip(features, raw_w, truth["weights"]))
+    lines.append(f"  {'intercept':<30} {_num(raw_b):>12} {_num(truth['intercept']):>12}")
+    return lines
+
+
+def _audit_line(d: dict) -> str:
+    tests = [name for name, s in d["splits"].items() if s["role"] == "test"]
+    if not tests:
+        return "audit   no test split"
+    name = tests[0]
+    rows = d["splits"][name]["rows"]
+    reads = d["audit"][name]
+    if not reads:
+        return f"audit   {name} rows ({rows}) never read"
+    by = ", ".join(f"{r['kind']} at line {r['line']}" for r in reads)
+    times = "once" if len(reads) == 1 else f"{len(reads)} times"
+    return f"audit   {name} rows ({rows}) read {times}, by {by}"

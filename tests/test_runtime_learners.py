@@ -1,0 +1,333 @@
+"""The learners: gradient descent and ridge minimise the documented loss, vectorized over
+candidates exactly as one at a time, with early stopping, schedules and divergence (HP301)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from helpers import EXAMPLES
+
+from hpdsl.checker import check_text
+from hpdsl.checker import values as v
+from hpdsl.runtime import RunError, learners, run, tune
+from hpdsl.runtime.learners import Monitor
+from hpdsl.runtime.metrics import from_predictions, score
+from hpdsl.runtime.stats import Rows, Stats
+
+DIABETES = os.path.join(EXAMPLES, "data", "diabetes.csv")
+
+
+def diabetes(standardized: bool = True):
+    table = np.loadtxt(DIABETES, delimiter=",", skiprows=1)
+    X, y = table[:, :-1], table[:, -1]
+    if standardized:
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return X, y
+
+
+def hypers(**changes) -> dict:
+    base = {"learning_rate": 0.1, "l2": 0.0, "epochs": 100, "batch_size": None, "seed": 0}
+    base.update(changes)
+    return base
+
+
+def closed_form(X, y, l2):
+    """The ridge minimiser by least squares on the centred system augmented with √(n·l2)·I."""
+    n, d = X.shape
+    mu, ybar = X.mean(axis=0), y.mean()
+    A = np.vstack([X - mu, np.sqrt(n * l2) * np.eye(d)])
+    w = np.linalg.lstsq(A, np.concatenate([y - ybar, np.zeros(d)]), rcond=None)[0]
+    return w, ybar - mu @ w
+
+
+def reference_gd(X, y, h, W0=None, b0=0.0):
+    """Gradient descent written the textbook way, one pass over the rows per step."""
+    n, d = X.shape
+    w = np.zeros(d) if W0 is None else W0.copy()
+    b = b0
+    rng = learners.generator(h["seed"])
+    batch = h["batch_size"] or n
+    for epoch in range(h["epochs"]):
+        rate = h["learning_rate"].at(epoch) if isinstance(h["learning_rate"], v.Schedule) else h["learning_rate"]
+        order = rng.permutation(n) if batch < n else np.arange(n)
+        for start in range(0, n, batch):
+            rows = order[start:start + batch]
+            residual = X[rows] @ w + b - y[rows]
+            grad_w = X[rows].T @ residual / len(rows) + h["l2"] * w
+            grad_b = residual.mean()
+            w, b = w - rate * grad_w, b - rate * grad_b
+    return w, b
+
+
+def relative(a, b) -> float:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
+
+
+# ---- the loss's minimiser -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.01, 1.0])
+def test_converged_gradient_descent_equals_ridge_and_the_closed_form(l2):
+    X, y = diabetes()
+    rows = Rows(X, y)
+    rate = 0.9 * learners.stable_rate(rows.stats, l2)
+    gd = learners.gradient_descent(rows, [hypers(learning_rate=rate, l2=l2, epochs=20000)], {})
+    exact = learners.ridge(rows, [hypers(l2=l2)])
+    w, b = closed_form(X, y, l2)
+    assert relative(exact.weights[:, 0], w) < 1e-9 and abs(exact.intercept[0] - b) < 1e-9 * abs(b)
+    assert relative(gd.weights[:, 0], w) < 1e-6 and abs(gd.intercept[0] - b) < 1e-6 * abs(b)
+
+
+def test_ridge_matches_the_closed_form_in_scikit_learns_convention_alpha_n_times_l2():
+    # scikit-learn's Ridge minimises ||Xw + b - y||^2 + alpha ||w||^2; hpdsl's loss divides the
+    # first term by 2n and the penalty by 2, so the same minimiser has alpha = n * l2. Solved
+    # here with numpy alone, as the stacked least-squares system [Xc; sqrt(alpha) I] w = [yc; 0].
+    X, y = diabetes(standardized=False)
+    l2 = 0.05
+    ours = learners.ridge(Rows(X, y), [hypers(l2=l2)])
+    alpha = len(y) * l2
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    stacked = np.vstack([Xc, np.sqrt(alpha) * np.eye(X.shape[1])])
+    w = np.linalg.lstsq(stacked, np.concatenate([yc, np.zeros(X.shape[1])]), rcond=None)[0]
+    b = y.mean() - X.mean(axis=0) @ w
+    assert relative(ours.weights[:, 0], w) < 1e-6
+    assert abs(ours.intercept[0] - b) < 1e-6 * abs(b)
+
+
+def test_ridge_without_penalty_on_a_singular_gram_gives_the_minimum_norm_solution():
+    X, y = diabetes()
+    X = np.hstack([X, X[:, :2]])  # two duplicated columns: the Gram matrix is singular
+    fit = learners.ridge(Rows(X, y), [hypers(l2=0.0)])
+    w, _ = closed_form(X, y, 0.0)  # lstsq's answer is the minimum-norm one
+    assert np.all(np.isfinite(fit.weights))
+    assert relative(fit.weights[:, 0], w) < 1e-8
+    assert np.allclose(fit.weights[0, 0], fit.weights[10, 0])  # the weight is shared equally
+
+
+def test_a_workflow_with_linear_regression_converges_to_the_ridge_workflow():
+    declarations = """\
+data rows = csv("data/diabetes.csv", target: "target")
+split rows -> train 70%, test 30% seed 5
+"""
+    gd = declarations + """\
+model linear_regression
+hyper {
+    learning_rate: float in (0, 1] = 0.3
+    l2: float in [0, 1] = 0.01
+    epochs: int in [1, 100000] = 5000
+}
+standardize using train
+train on train
+test on test
+"""
+    exact = declarations + """\
+model ridge
+hyper {
+    l2: float in [0, 1] = 0.01
+}
+standardize using train
+train on train
+test on test
+"""
+    a = run(check_text(gd, os.path.join(EXAMPLES, "gd.hp"))).data["params"]
+    b = run(check_text(exact, os.path.join(EXAMPLES, "ridge.hp"))).data["params"]
+    assert relative(a["weights"], b["weights"]) < 1e-6
+    assert abs(a["intercept"] - b["intercept"]) < 1e-6 * abs(b["intercept"])
+
+
+# ---- metrics ---------------------------------------------------------------------------------------
+
+
+def test_metrics_match_a_hand_calculation():
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    predicted = np.array([1.5, 2.0, 2.0, 5.0])  # errors .5, 0, -1, 1
+    expected = {"mse": 2.25 / 4, "rmse": 0.75, "mae": 2.5 / 4, "r2": 1 - 2.25 / 5}
+    for metric, value in expected.items():
+        assert from_predictions(predicted[:, None], y, metric)[0] == pytest.approx(value, rel=1e-12)
+        # the same from sufficient statistics: X is the prediction, w = 1, b = 0
+        rows = Rows(predicted[:, None], y)
+        assert score(rows, np.ones((1, 1)), np.zeros(1), metric)[0] == pytest.approx(value, rel=1e-12)
+
+
+def test_r2_of_a_constant_target_follows_scikit_learn():
+    y = np.full(3, 2.0)
+    assert from_predictions(np.full((3, 1), 2.0), y, "r2")[0] == 1.0
+    assert from_predictions(np.full((3, 1), 3.0), y, "r2")[0] == 0.0
+
+
+def test_statistics_of_blocks_merge_exactly():
+    X, y = diabetes(standardized=False)
+    whole = Stats.of(X, y)
+    parts = Stats.of(X[:100], y[:100]).merge(Stats.of(X[100:], y[100:]))
+    for key in ("mean", "gram", "xy"):
+        assert relative(getattr(parts, key), getattr(whole, key)) < 1e-12
+    assert parts.yy == pytest.approx(whole.yy, rel=1e-12)
+
+
+# ---- vectorized equals one at a time ---------------------------------------------------------------
+
+
+def candidates(**shared):
+    out = []
+    for rate in (0.01, 0.05, 0.2):
+        for l2 in (0.0, 0.1):
+            for epochs in (7, 30):
+                out.append(hypers(learning_rate=rate, l2=l2, epochs=epochs, **shared))
+    return out
+
+
+INITS = {"weights": ("normal", 0.0, 0.5), "intercept": ("uniform", -1.0, 1.0)}
+
+
+@pytest.mark.parametrize("shared", [{}, {"batch_size": 32, "seed": 3}], ids=["full-batch", "mini-batch"])
+def test_gradient_descent_vectorized_equals_one_at_a_time_and_the_textbook_loop(shared):
+    X, y = diabetes()
+    rows = Rows(X, y)
+    chosen = candidates(**shared)
+    together = learners.gradient_descent(rows, chosen, INITS)
+    for k, h in enumerate(chosen):
+        alone = learners.gradient_descent(rows, [h], INITS)
+        assert relative(together.weights[:, k], alone.weights[:, 0]) < 1e-10
+        assert relative(together.intercept[k], alone.intercept[0]) < 1e-10
+        assert together.epochs_run[k] == h["epochs"]
+        W0, b0 = learners.initial(INITS, X.shape[1], [h["seed"]])
+        w, b = reference_gd(X, y, h, W0[:, 0], b0[0])
+        assert relative(together.weights[:, k], w) < 1e-10
+        assert relative(together.intercept[k], b) < 1e-10
+
+
+def test_mini_batch_candidates_with_different_seeds_and_batch_sizes_train_apart():
+    X, y = diabetes()
+    rows = Rows(X, y)
+    chosen = [hypers(batch_size=b, seed=s, epochs=5) for b in (16, 50) for s in (0, 1)] + [hypers(epochs=5)]
+    together = learners.gradient_descent(rows, chosen, {})
+    for k, h in enumerate(chosen):
+        w, b = reference_gd(X, y, h)
+        assert relative(together.weights[:, k], w) < 1e-10
+        assert relative(together.intercept[k], b) < 1e-10
+
+
+def test_ridge_vectorized_equals_one_at_a_time():
+    X, y = diabetes()
+    rows = Rows(X, y)
+    chosen = [hypers(l2=l2) for l2 in np.logspace(-5, 2, 12)] + [hypers(l2=0.0)]
+    together = learners.ridge(rows, chosen)
+    for k, h in enumerate(chosen):
+        w, _ = closed_form(X, y, h["l2"])
+        assert relative(together.weights[:, k], learners.ridge(rows, [h]).weights[:, 0]) < 1e-10
+        assert relative(together.weights[:, k], w) < 1e-8
+
+
+@pytest.mark.parametrize("model, shared", [("linear_regression", {}), ("linear_regression", {"batch_size": 64}),
+                                           ("ridge", {})], ids=["full-batch", "mini-batch", "ridge"])
+@pytest.mark.parametrize("pipeline", [False, True], ids=["cv", "cv-pipeline"])
+def test_cross_validated_scores_vectorized_equal_one_at_a_time(model, shared, pipeline):
+    X, y = diabetes(standardized=not pipeline)
+    chosen = candidates(**shared)
+    folds = tune.cv_folds(X, X, y, 4, pipeline)
+    together, _ = tune.search(model, chosen, folds, {}, "mse")
+    for k, h in enumerate(chosen):
+        alone, _ = tune.search(model, [h], tune.cv_folds(X, X, y, 4, pipeline), {}, "mse")
+        assert relative(together[k], alone[0]) < 1e-10
+    # and a fold's score equals training on the fold's rows directly
+    held = slice(0, 111)  # 442 rows in 4 folds: 111, 111, 110, 110
+    Xt, yt, Xv, yv = X[111:], y[111:], X[held], y[held]
+    if pipeline:
+        mean, std = Xt.mean(axis=0), Xt.std(axis=0)
+        Xt, Xv = (Xt - mean) / std, (Xv - mean) / std
+    h = chosen[0]
+    if model == "ridge":
+        w, b = closed_form(Xt, yt, h["l2"])
+    else:
+        w, b = reference_gd(Xt, yt, h)
+    direct = np.mean((Xv @ w + b - yv) ** 2)
+    assert relative(together[0, 0], direct) < 1e-10
+
+
+# ---- early stopping, schedules, initialisation -------------------------------------------------------
+
+
+def test_early_stopping_keeps_the_best_epochs_parameters():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((80, 30))
+    y = X[:, 0] + rng.standard_normal(80)  # 40 training rows, 30 features: it overfits
+    train, watched = Rows(X[:40], y[:40]), Rows(X[40:], y[40:])
+    h = hypers(learning_rate=0.05, epochs=3000)
+    fit = learners.gradient_descent(train, [h], {}, Monitor(watched, "mse", 25))
+    best = int(fit.best_epoch[0])
+    assert fit.stopped_early[0] and fit.epochs_run[0] == best + 25
+    assert 0 < best < 3000 - 25
+    again = learners.gradient_descent(train, [hypers(learning_rate=0.05, epochs=best)], {})
+    assert relative(fit.weights[:, 0], again.weights[:, 0]) < 1e-12
+    # no later epoch of the run scored strictly better
+    longer = learners.gradient_descent(train, [hypers(learning_rate=0.05, epochs=best + 25)], {})
+    assert score(watched, longer.weights, longer.intercept, "mse")[0] >= \
+        score(watched, fit.weights, fit.intercept, "mse")[0]
+
+
+def test_a_schedule_sets_the_rate_of_each_epoch():
+    X, y = diabetes()
+    schedule = v.Schedule("step", 0.2, every=10, factor=0.5)
+    h = hypers(learning_rate=schedule, epochs=35)
+    fit = learners.gradient_descent(Rows(X, y), [h], {})
+    w, b = reference_gd(X, y, h)
+    assert relative(fit.weights[:, 0], w) < 1e-10
+    assert relative(fit.intercept[0], b) < 1e-10
+
+
+def test_initialisation_draws_weights_then_intercept_from_the_seed():
+    W, b = learners.initial(INITS, 3, [7, 7, 8])
+    rng = np.random.default_rng(7)
+    assert np.array_equal(W[:, 0], rng.normal(0.0, 0.5, 3)) and b[0] == rng.uniform(-1.0, 1.0)
+    assert np.array_equal(W[:, 0], W[:, 1]) and not np.array_equal(W[:, 0], W[:, 2])
+    assert np.all(learners.initial({}, 3, [1])[0] == 0)
+
+
+# ---- divergence ------------------------------------------------------------------------------------
+
+
+DIVERGING = """\
+data rows = csv("data/diabetes.csv", target: "target")
+split rows -> train 80%, test 20% seed 1
+model linear_regression
+hyper {
+    learning_rate: float in (0, 100] = 5
+    epochs: int in [1, 1000] = 200
+}
+standardize using train
+train on train
+test on test
+"""
+
+
+def test_divergence_is_hp301_naming_the_epoch_the_hyperparameters_and_a_stable_rate():
+    with pytest.raises(RunError) as caught:
+        run(check_text(DIVERGING, os.path.join(EXAMPLES, "w.hp")))
+    diagnostic = caught.value.diagnostic
+    assert diagnostic.code == "HP301"
+    message = diagnostic.message
+    assert message.startswith("train at line 9 diverged at epoch ")
+    assert "learning_rate 5, l2 0, epochs 200, batch_size full batch, seed 0" in message
+    # the bound, computed independently: 2 / largest eigenvalue of the Hessian in (w, b)
+    X, y = diabetes(standardized=False)
+    from hpdsl.runtime.splits import share_counts, shuffle
+
+    order = shuffle(len(y), 1)[: share_counts(len(y), [80, 20])[0]]
+    Xt = X[order]
+    Xs = (Xt - Xt.mean(axis=0)) / Xt.std(axis=0)
+    A = np.hstack([Xs, np.ones((len(Xs), 1))])
+    bound = 2 / np.linalg.eigvalsh(A.T @ A / len(Xs))[-1]
+    assert (f"learning_rate 5 is too large for this data: full-batch gradient descent is stable below "
+            f"{bound:.2g} (2 / largest eigenvalue of the loss's Hessian)") in message
+
+
+def test_the_stable_rate_is_the_edge_of_convergence():
+    X, y = diabetes()
+    rows = Rows(X, y)
+    edge = learners.stable_rate(rows.stats, 0.0)
+    below = learners.gradient_descent(rows, [hypers(learning_rate=0.99 * edge, epochs=3000)], {})
+    above = learners.gradient_descent(rows, [hypers(learning_rate=1.5 * edge, epochs=3000)], {})
+    assert not below.diverged[0] and above.diverged[0]

@@ -1,0 +1,143 @@
+"""The report: exactly the LANGUAGE.md section 6 keys (plus model, overrides and seeds),
+JSON-safe floats, byte-for-byte determinism apart from timings, trials.csv, the summary."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hpdsl.checker import check_text
+from hpdsl.runtime import run
+
+WORKFLOW = """\
+workflow "report"
+data d = synthetic(rows: 400, features: 3, noise: 0.2, seed: 5)
+split d -> train 60%, validation 20%, test 20% seed 1
+model linear_regression
+hyper {
+    learning_rate: float in (0, 1] = 0.1
+    l2: float in [0, 10] = 0.0
+    epochs: int in [1, 1000] = 60
+    batch_size: int in [1, 512]
+    seed: int = 3
+}
+param {
+    weights = normal(0, 0.1)
+}
+standardize using train
+set learning_rate = step(0.2, every: 20, factor: 0.5)
+train on train {
+    every 20 epochs: log rmse on validation
+    stop early when mae on validation has not improved for 10 epochs
+}
+evaluate on validation report mse
+tune l2 in [0, 0.01, 0.1] using cv 3 on train + validation maximize r2
+test on test
+"""
+
+SECTION_6 = {"workflow", "data", "splits", "steps", "hypers", "params", "standardize", "truth", "audit",
+             "versions", "timings"}
+EXTRAS = {"model", "overrides", "seeds"}
+
+
+def report(text: str = WORKFLOW, overrides=()):
+    analysis = check_text(text, "report.hp", overrides=list(overrides))
+    assert not analysis.errors, analysis.errors
+    return run(analysis)
+
+
+def without_timings(text: str) -> dict:
+    data = json.loads(text)
+    data.pop("timings")
+    return data
+
+
+def test_report_json_has_the_section_6_keys_and_shapes():
+    data = json.loads(report().to_json())
+    assert set(data) == SECTION_6 | EXTRAS
+    assert set(data["workflow"]) == {"title", "path", "sha256"} and data["workflow"]["title"] == "report"
+    assert set(data["data"]) == {"source", "rows", "features", "target", "sha256"}
+    assert data["splits"] == {"train": {"role": "train", "rows": 240}, "validation": {"role": "validation", "rows": 80},
+                              "test": {"role": "test", "rows": 80}}
+    kinds = [s["kind"] for s in data["steps"]]
+    assert kinds == ["standardize", "set", "train", "evaluate", "tune", "test"]
+    for step in data["steps"]:
+        assert {"line", "kind", "splits"} <= set(step)
+    train = data["steps"][2]
+    assert isinstance(train["epochs_run"], int) and isinstance(train["stopped_early"], bool)
+    assert [entry["epoch"] for entry in train["log"]] == [20, 40, 60][: len(train["log"])]
+    assert set(data["steps"][3]["scores"]) == {"mse"}
+    tune = data["steps"][4]
+    assert set(tune["trials"][0]) == {"hypers", "score", "fold_scores"} and isinstance(tune["best"], dict)
+    assert set(data["steps"][5]["scores"]) == {"mse", "rmse", "mae", "r2"}
+    assert data["hypers"] == {"learning_rate": {"schedule": "step", "lr0": 0.2, "every": 20, "factor": 0.5},
+                              "l2": tune["best"]["l2"], "epochs": 60, "batch_size": None, "seed": 3}
+    assert set(data["params"]) == {"weights", "intercept"} and len(data["params"]["weights"]) == 3
+    assert set(data["standardize"]) == {"mean", "std"}
+    assert set(data["truth"]) == {"weights", "intercept"}
+    assert set(data["audit"]) == {"train", "validation", "test"}
+    assert set(data["versions"]) == {"hpdsl", "numpy", "python"}
+    assert set(data["timings"]) == {"total", "steps"}
+    assert [set(t) for t in data["timings"]["steps"]] == [{"line", "kind", "seconds"}] * 6
+    assert data["seeds"] == {"split": 1, "data": 5, "model": 3, "searches": []}
+
+
+def test_a_csv_workflow_has_no_truth():
+    import os
+
+    from helpers import EXAMPLES
+
+    text = ('data d = csv("data/diabetes.csv", target: "target")\nsplit d -> train 80%, test 20%\n'
+            "model ridge\nhyper {\n    l2: float in [0, 1] = 0.1\n}\ntrain on train\ntest on test\n")
+    data = run(check_text(text, os.path.join(EXAMPLES, "r.hp"))).data
+    assert data["truth"] is None and data["standardize"] is None
+    assert data["steps"][0]["epochs_run"] is None
+
+
+def test_the_same_workflow_gives_the_same_report_byte_for_byte_apart_from_timings():
+    first, second = report(), report()
+    one = json.loads(first.to_json())
+    two = json.loads(second.to_json())
+    one.pop("timings"), two.pop("timings")
+    assert json.dumps(one) == json.dumps(two)
+    assert first.trials_csv() == second.trials_csv()
+    assert first.summary() == second.summary()
+
+
+def test_floats_are_finite_or_null():
+    text = report().to_json()
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} in report.json")
+
+    json.loads(text, parse_constant=refuse)
+
+
+def test_overrides_are_recorded_and_act_before_the_first_step():
+    data = report(overrides=["seed=8", "epochs=30"]).data
+    assert data["overrides"] == [{"text": "seed=8", "name": "seed", "value": 8},
+                                 {"text": "epochs=30", "name": "epochs", "value": 30}]
+    assert data["hypers"]["seed"] == 8 and data["hypers"]["epochs"] == 30
+    assert data["steps"][2]["epochs_run"] <= 30
+
+
+def test_trials_csv_has_one_row_per_trial():
+    rows = report().trials_csv().splitlines()
+    assert rows[0] == "line,trial,l2,score,fold_1,fold_2,fold_3"
+    assert len(rows) == 4 and rows[1].startswith("22,1,0,")
+
+
+def test_the_summary_shows_scores_trials_parameters_beside_the_truth_and_the_audit():
+    text = report().summary()
+    assert "report (report.hp)" in text
+    assert "line 22   tune cv 3 on train + validation, grid of 3: best l2" in text
+    assert "parameters (raw feature space)" in text and "truth" in text
+    assert text.rstrip().endswith("audit   test rows (80) read once, by test at line 23")
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_numbers_become_null(value):
+    from hpdsl.runtime.report import jsonable
+
+    assert jsonable({"x": [value, 1.5]}) == {"x": [None, 1.5]}
