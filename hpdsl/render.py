@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 
 from . import __version__
-from .diagnostics import ERROR, RULES, Diagnostic, Related
+from .diagnostics import ERROR, RULES, Diagnostic
 from .source import Source
 
 TAB = "    "
 DOCS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs")
+# Where the project and each rule's documentation (hpdsl/docs/CODE.md) are published.
 INFORMATION_URI = "https://github.com/hpdsl/hpdsl"
+RULE_DOC_URL = INFORMATION_URI + "/blob/main/hpdsl/docs/{code}.md"
 _DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
 
@@ -128,8 +130,12 @@ def to_json(d: Diagnostic, source: Source) -> dict:
 
 
 def _uri(path: str) -> str:
+    """A path as a relative URI reference (forward slashes, normalised, percent-encoded),
+    as GitHub code scanning matches it against the repository's files."""
+    from urllib.parse import quote
+
     if path.startswith("<"):
-        return path
+        return quote(path)
     if os.path.isabs(path):
         try:
             relative = os.path.relpath(path)
@@ -137,7 +143,10 @@ def _uri(path: str) -> str:
                 path = relative
         except ValueError:
             pass
-    return path.replace(os.sep, "/")
+    path = os.path.normpath(path).replace(os.sep, "/")
+    if os.path.isabs(path):
+        return "file://" + quote(path)
+    return quote(path)
 
 
 def _sarif_region(source: Source, start: int, end: int) -> dict:
@@ -176,8 +185,9 @@ def to_sarif(results: list[tuple[Diagnostic, Source]]) -> dict:
             "id": code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": _first_paragraph(doc, "What it does") or rule.summary},
+            "fullDescription": {"text": _section_text(doc, "What it does") or rule.summary},
             "help": {"text": doc, "markdown": doc},
+            "helpUri": rule_url(code),
             "defaultConfiguration": {"level": rule.severity},
             "properties": {"tags": ["ml-methodology", rule.phase], "precision": "very-high"},
         })
@@ -255,9 +265,20 @@ def doc_code_block(section: str) -> str | None:
     return None
 
 
-def _first_paragraph(doc: str, heading: str) -> str:
-    text = doc_sections(doc).get(heading, "")
-    return text.split("\n\n")[0].replace("\n", " ").strip()
+def _section_text(doc: str, heading: str) -> str:
+    """A doc section as plain running text (its code blocks left out)."""
+    kept, inside = [], False
+    for line in doc_sections(doc).get(heading, "").splitlines():
+        if line.startswith("```"):
+            inside = not inside
+        elif not inside:
+            kept.append(line.strip())
+    return " ".join(part for part in kept if part)
+
+
+def rule_url(code: str) -> str:
+    """The web address of a rule's documentation."""
+    return RULE_DOC_URL.format(code=code)
 
 
 def rules_table() -> str:
@@ -276,5 +297,5 @@ def explain(code: str) -> str:
 
 __all__ = [
     "format_text", "summary", "to_json", "to_sarif", "rule_doc", "doc_sections", "doc_code_block",
-    "rules_table", "explain", "Related",
+    "rules_table", "explain", "rule_url", "RULE_DOC_URL",
 ]
