@@ -149,3 +149,34 @@ def test_a_related_location_on_the_same_line_is_shown_under_one_copy_of_it():
     text = format_text([duplicate], analysis.source)
     assert text.count("tune l2 in [0.01, 0.1], l2 in [10.0] on validation") == 1
     assert "^^" in text and "-- first here" in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "a.hp"],
+        ["check", "a.hp", "b.hp", "--strict"],
+        ["check", "--format", "json", "a.hp"],
+        ["check", "--format=sarif", "-", "--stdin-filename", "x/y.hp"],
+        ["check", "--stdin-filename=x.hp", "-", "--color", "never"],
+        ["check", "--", "-odd-name.hp"],
+        ["check", "--strict", "--format", "text", "--color=always", "dir"],
+    ],
+)
+def test_the_fast_path_for_check_reads_arguments_as_argparse_does(argv):
+    from hpdsl.cli import _check_args, _parser
+
+    fast = _check_args(argv)
+    assert fast is not None
+    assert vars(fast) == vars(_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check"], ["check", "--help"], ["check", "--form", "json", "a.hp"], ["check", "--format", "xml", "a.hp"],
+     ["check", "--format"], ["check", "-x", "a.hp"], ["run", "a.hp"], []],
+)
+def test_anything_else_is_left_to_argparse(argv):
+    from hpdsl.cli import _check_args
+
+    assert _check_args(argv) is None

@@ -14,6 +14,7 @@ import re
 NEWLINE = "_NL"
 END = "$END"
 _OPEN = frozenset({"LPAR", "LSQB"})
+_BLANKS = re.compile(r"[ \t]+")
 _CLOSE = frozenset({"RPAR", "RSQB"})
 
 
@@ -51,7 +52,6 @@ class TableParser:
         self._ignore = frozenset(tables.IGNORE)
         self._lexer_specs = tables.LEXERS
         self._scanners: list = [None] * len(tables.LEXERS)
-        self._state_scanners: list = [None] * len(tables.ACTIONS)
         self._state_lexer = tables.STATE_LEXER
         self._root_lexer = tables.ROOT_LEXER
         self._actions = tables.ACTIONS
@@ -63,6 +63,11 @@ class TableParser:
             for origin, size, callback, expand1, expand_at in tables.RULES
         ]
         self._shift_callbacks = {t: getattr(builder, t) for t in tables.TERMINALS if hasattr(builder, t)}
+        # What each state's lexer knows: its terminals and the keywords folded into them.
+        self._known = [
+            frozenset(order).union(*(kinds.values() for kinds in keywords.values()))
+            for order, keywords in tables.LEXERS
+        ]
 
     def _scanner(self, index: int):
         scanner = self._scanners[index]
@@ -115,7 +120,9 @@ class TableParser:
         ignore = self._ignore
         shift_callbacks = self._shift_callbacks
         comment = self._builder.comment
-        scanner_of_state = self._state_scanners
+        known_of_lexer = self._known
+        root_match, root_keywords, _ = self._scanner(self._root_lexer)
+        skip_blanks = _BLANKS.match
         states = [self._start_state]
         values: list = []
         pos = 0
@@ -125,19 +132,41 @@ class TableParser:
 
         while True:
             if pos < length:
+                # One regex over every terminal does the lexing; a state's own lexer (a
+                # regex compile each) is needed only where the token that regex finds is
+                # not one this state knows. Whenever it is known, lark's contextual lexer
+                # would have found the same token: every terminal before it in lark's
+                # order failed to match here.
+                # Spaces and tabs (the ignored WS terminal) are skipped before the regex
+                # over every terminal: nothing but WS can match where they start.
+                if text[pos] in " \t":
+                    pos = skip_blanks(text, pos).end()
+                    if pos == length:
+                        continue
                 state = states[-1]
-                scanner = scanner_of_state[state]
-                if scanner is None:
-                    scanner = scanner_of_state[state] = self._scanner(state_lexer[state])
-                match, keywords, _ = scanner
-                m = match(text, pos)
-                if m is None:
-                    raise self._no_match(text, pos, states)
-                kind = m.lastgroup
+                lexer = state_lexer[state]
+                known = known_of_lexer[lexer]
+                m = root_match(text, pos)
+                kind = None
+                if m is not None:
+                    kind = m.lastgroup
+                    folded = root_keywords.get(kind)
+                    if folded is not None:
+                        keyword = folded.get(m.group())
+                        if keyword is not None and keyword in known:
+                            kind = keyword
+                    if kind not in known:
+                        kind = None
+                if kind is None:
+                    match, keywords, _ = self._scanner(lexer)
+                    m = match(text, pos)
+                    if m is None:
+                        raise self._no_match(text, pos, states)
+                    kind = m.lastgroup
+                    if kind in keywords:
+                        kind = keywords[kind].get(m.group(), kind)
                 value = m.group()
                 end = m.end()
-                if kind in keywords:
-                    kind = keywords[kind].get(value, kind)
                 if kind in ignore:
                     if kind == "COMMENT":
                         comment(Token(kind, value, pos, end))
