@@ -128,6 +128,12 @@ def test_crlf_line_ends_and_a_byte_order_mark_are_accepted():
     assert [type(s).__name__ for s in result.program.statements] == ["Model", "Set"]
 
 
+def test_a_byte_order_mark_in_decoded_text_is_accepted_and_offsets_stay_put():
+    text = "\ufeffmodel   ridge\n"
+    model = program(text).statements[0]
+    assert text[model.name.span.start:model.name.span.end] == "ridge"
+
+
 def test_string_escapes():
     workflow = program('workflow "say \\"hi\\" \\\\ there"\n').statements[0]
     assert workflow.title.value == 'say "hi" \\ there'
