@@ -38,3 +38,16 @@ def test_the_two_commands_are_there():
     assert "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/pytest" in README
     with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as f:
         assert "pip install '.[test]' && .venv/bin/pytest" in f.read()
+
+
+def test_the_property_testing_example_runs(tmp_path):
+    import subprocess
+    import sys
+
+    block = README.split("# test_my_tool.py")[1].split("```")[0]
+    path = tmp_path / "test_my_tool.py"
+    path.write_text("# test_my_tool.py" + block, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "6 passed" in result.stdout
