@@ -30,6 +30,7 @@ def nearest(name: str, known) -> str | None:
         limit = max(1, min(3, len(candidate) // 3))
         if candidate.lower().startswith(lowered) or lowered.startswith(candidate.lower()):
             limit = max(limit, abs(len(candidate) - len(name)))
-        if score <= limit and (best_score is None or score < best_score):
+        # A name that shares nothing with the candidate (z for a) is no typo of it.
+        if score <= limit and score < len(candidate) and (best_score is None or score < best_score):
             best, best_score = candidate, score
     return best

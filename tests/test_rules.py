@@ -375,3 +375,11 @@ def test_a_set_of_a_parameter_or_of_an_unknown_name_does_not_make_the_model_stal
     assert only("train on train\nevaluate on validation\nset learning_rate = 0.1\ntest on test\n", RIDGE_PREAMBLE) == [
         "HP005"
     ]
+
+
+def test_a_name_that_shares_nothing_with_the_known_ones_gets_no_suggestion():
+    from hpdsl.suggest import nearest
+
+    assert nearest("z", ["a", "y"]) is None
+    assert nearest("lr", ["l2", "seed"]) == "l2"
+    assert nearest("trian", ["train", "validation"]) == "train"
