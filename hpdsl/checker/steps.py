@@ -121,17 +121,23 @@ class StepChecker:
     # ---- the walk ---------------------------------------------------------------------------------
 
     def run(self, program: n.Program) -> list[Diagnostic]:
+        self.apply_overrides()
+        for step in program.steps:
+            self.visit(step)
+        return self.out
+
+    def apply_overrides(self) -> None:
         for source, statement in self.overrides:
             self._source = source
             self.set(statement, override=True)
         self._source = None
-        for step in program.steps:
-            handler = getattr(self, "visit_" + type(step).__name__, None)
-            if handler is None:
-                n.unhandled(self, step)
-                continue
-            handler(step)
-        return self.out
+
+    def visit(self, step) -> None:
+        handler = getattr(self, "visit_" + type(step).__name__, None)
+        if handler is None:
+            n.unhandled(self, step)
+            return
+        handler(step)
 
     def set(self, step: n.Set, override: bool = False) -> None:
         info = self.hyper(step.name, "set")
@@ -342,3 +348,19 @@ class StepChecker:
             self.split(name)
         for metric in step.metrics or ():
             self.metric(metric)
+
+
+def values_at(scope: Scope, program: n.Program, step, *, after: bool = False, overrides=()) -> dict:
+    """The hyperparameters' values just before `step` (just after it with `after`), as the
+    checker knows them: numbers, schedules, None for full batch, TUNED where a tune will
+    choose, UNKNOWN where a declaration or set is wrong. For the language server's hover."""
+    checker = StepChecker(scope, overrides)
+    checker.apply_overrides()
+    for current in program.steps:
+        if current is step and not after:
+            break
+        checker.visit(current)
+        if current is step:
+            break
+    return dict(checker.values)
+

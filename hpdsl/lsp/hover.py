@@ -16,7 +16,7 @@ from .. import nodes as n
 from ..checker import values as v
 from ..checker.models import ALL_HYPERS, METRIC_MEANING, MODELS, PARAMETERS
 from ..checker.scope import Scope
-from ..checker.steps import StepChecker
+from ..checker.steps import values_at
 from ..diagnostics import RULES
 from ..render import rule_doc
 from ..source import Span
@@ -204,17 +204,11 @@ def _value_here(name: str, scope: Scope, program: n.Program, found: sy.Occurrenc
     statement = found.statement
     if not isinstance(statement, n.STEPS):
         return []
-    checker = StepChecker(scope)
-    for step in program.steps:
-        if step is statement:
-            break
-        handler = getattr(checker, "visit_" + type(step).__name__, None)
-        if handler is not None:
-            handler(step)
-    out = [f"- value here: {_show(checker.values.get(name, v.UNKNOWN))}"]
+    before = values_at(scope, program, statement)
+    out = [f"- value here: {_show(before.get(name, v.UNKNOWN))}"]
     if isinstance(statement, n.Set) and statement.name is found.node:
-        checker.visit_Set(statement)
-        out.append(f"- this step sets it to {_show(checker.values.get(name, v.UNKNOWN))}")
+        after = values_at(scope, program, statement, after=True)
+        out.append(f"- this step sets it to {_show(after.get(name, v.UNKNOWN))}")
     return out
 
 
