@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-__all__ = ["Span", "Source", "decode"]
+__all__ = ["Span", "Source", "decode", "comment_start", "code_part"]
 
 
 class Span:
@@ -103,6 +103,31 @@ class Source:
             units += 2 if ord(self.text[offset]) > 0xFFFF else 1
             offset += 1
         return offset
+
+
+def comment_start(line: str) -> int | None:
+    """Where a line's comment starts (a '#' outside a string), or None."""
+    in_string = False
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if in_string:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c == "#":
+            return i
+        i += 1
+    return None
+
+
+def code_part(line: str) -> str:
+    """A line without its comment."""
+    start = comment_start(line)
+    return line if start is None else line[:start]
 
 
 def _utf16_len(text: str) -> int:

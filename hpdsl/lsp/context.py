@@ -10,28 +10,11 @@ from __future__ import annotations
 
 import re
 
+from ..source import code_part, comment_start
+
 __all__ = ["code_part", "comment_start", "in_string", "word_at", "open_block", "bracket_depth", "WORD"]
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def comment_start(line: str) -> int | None:
-    """Where a line's comment starts (a '#' outside a string), or None."""
-    in_string = False
-    i = 0
-    while i < len(line):
-        c = line[i]
-        if in_string:
-            if c == "\\":
-                i += 1
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c == "#":
-            return i
-        i += 1
-    return None
 
 
 def in_string(line_prefix: str) -> bool:
@@ -47,11 +30,6 @@ def in_string(line_prefix: str) -> bool:
         i += 1
     return inside
 
-
-def code_part(line: str) -> str:
-    """A line without its comment."""
-    at = comment_start(line)
-    return line if at is None else line[:at]
 
 
 def word_at(line: str, column: int) -> tuple[int, int] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic
-from ..source import Source, Span
+from ..source import Source, Span, code_part
 from ..suggest import nearest
 from ._driver import END, NEWLINE, SyntaxProblem
 
@@ -63,31 +63,12 @@ _LAST_TOKEN = re.compile(
 )
 
 
-def _code_part(line: str) -> str:
-    """A line without its comment (a '#' outside a string starts one)."""
-    in_string = False
-    i = 0
-    while i < len(line):
-        c = line[i]
-        if in_string:
-            if c == "\\":
-                i += 1
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c == "#":
-            return line[:i]
-        i += 1
-    return line
-
-
 def previous_token(text: str, offset: int) -> str | None:
     """The token that ends before `offset`, skipping blanks, newlines and comments."""
     end = offset
     while end > 0:
         line_start = text.rfind("\n", 0, end) + 1
-        segment = _code_part(text[line_start:end]).rstrip()
+        segment = code_part(text[line_start:end]).rstrip()
         if segment:
             m = _LAST_TOKEN.search(segment)
             return m.group(1) if m else None
@@ -205,7 +186,7 @@ def _open_block(text: str, offset: int) -> int | None:
     opened: list[int] = []
     lines = text[:offset].split("\n")
     for number, line in enumerate(lines[:-1]):
-        code = _code_part(line).strip()
+        code = code_part(line).strip()
         if code.endswith("{"):
             opened.append(number)
         elif code == "}" and opened:
