@@ -183,18 +183,17 @@ class TableParser:
                     continue
                 is_end = False
             else:
+                kind = END
                 token = Token(END, "", length, length)
                 is_end = True
 
             while True:
-                state = states[-1]
-                row = actions[state]
-                action = row.get(token.type)
+                action = actions[states[-1]].get(kind)
                 if action is None:
-                    raise SyntaxProblem(token.start_pos, token.end_pos, token.type, token.value, self._expected(states))
+                    raise SyntaxProblem(token.start_pos, token.end_pos, kind, token.value, self._expected(states))
                 if action >= 0:
                     states.append(action)
-                    callback = shift_callbacks.get(token.type)
+                    callback = shift_callbacks.get(kind)
                     values.append(callback(token) if callback else token)
                     break
                 origin, size, callback, expand1, expand_at = rules[-action - 1]
