@@ -366,9 +366,7 @@ class Test(Record):
 
 if TYPE_CHECKING:
     Declaration = Union[Workflow, Data, Split, Model, Hyper, Param]
-if TYPE_CHECKING:
     Step = Union[Set, Standardize, Train, Tune, Evaluate, Test]
-if TYPE_CHECKING:
     Statement = Union[Declaration, Step]
 
 DECLARATIONS = (Workflow, Data, Split, Model, Hyper, Param)

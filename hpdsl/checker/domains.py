@@ -101,7 +101,3 @@ class ValueSet(Domain):
         return "{" + ", ".join(show_number(v) for v in self.values) + "}"
 
     __repr__ = __str__
-
-
-def intersect_contains(value, *domains) -> bool:
-    return all(d is None or d.contains(value) for d in domains)
