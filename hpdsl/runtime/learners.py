@@ -124,8 +124,10 @@ class _Run:
     """Per-column bookkeeping of a gradient-descent run: which columns still train, their
     divergence, and early stopping (the best epoch's parameters are kept)."""
 
-    def __init__(self, W: np.ndarray, b: np.ndarray, epochs: np.ndarray, monitor: Monitor | None) -> None:
+    def __init__(self, W: np.ndarray, b: np.ndarray, epochs: np.ndarray, monitor: Monitor | None,
+                 on_epoch=None) -> None:
         K = len(b)
+        self.on_epoch = on_epoch
         self.epochs = epochs
         self.active = epochs > 0
         self.epochs_run = np.zeros(K, int)
@@ -159,6 +161,8 @@ class _Run:
             self.stopped |= stop
             going &= ~stop
         self.active = going & (epoch < self.epochs)
+        if self.on_epoch is not None:
+            self.on_epoch(epoch, W, b, loss)
         return bool(self.active.any())
 
     def result(self, W: np.ndarray, b: np.ndarray) -> Fit:
@@ -177,7 +181,7 @@ def _loss(stats: Stats, W, b, l2, GW=None) -> np.ndarray:
     return np.maximum(sse, 0.0) / (2 * stats.n) + offset * offset / 2 + l2 / 2 * np.einsum("ik,ik->k", W, W)
 
 
-def _full_batch(stats: Stats, rates, l2, W, b, run: _Run, on_epoch) -> Fit:
+def _full_batch(stats: Stats, rates, l2, W, b, run: _Run) -> Fit:
     n = stats.n
     G = stats.gram
     xy = stats.xy[:, None]
@@ -191,15 +195,12 @@ def _full_batch(stats: Stats, rates, l2, W, b, run: _Run, on_epoch) -> Fit:
         b = b - step * offset
         GW = G @ W
         loss = _loss(stats, W, b, l2, GW)
-        going = run.end_epoch(epoch + 1, W, b, loss)
-        if on_epoch is not None:
-            on_epoch(epoch + 1, W, b, loss)
-        if not going:
+        if not run.end_epoch(epoch + 1, W, b, loss):
             break
     return run.result(W, b)
 
 
-def _mini_batch(rows: Rows, batch: int, seed: int, rates, l2, W, b, run: _Run, on_epoch) -> Fit:
+def _mini_batch(rows: Rows, batch: int, seed: int, rates, l2, W, b, run: _Run) -> Fit:
     X, y = rows.X, rows.y
     stats = rows.stats
     n = len(y)
@@ -222,10 +223,7 @@ def _mini_batch(rows: Rows, batch: int, seed: int, rates, l2, W, b, run: _Run, o
             W -= step * gW
             b -= step * R.mean(axis=0)
         loss = _loss(stats, W, b, l2)
-        going = run.end_epoch(epoch + 1, W, b, loss)
-        if on_epoch is not None:
-            on_epoch(epoch + 1, W, b, loss)
-        if not going:
+        if not run.end_epoch(epoch + 1, W, b, loss):
             break
     return run.result(W, b)
 
@@ -256,11 +254,11 @@ def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tupl
             l2 = np.array([float(h["l2"]) for h in chosen])
             epochs = np.array([int(h["epochs"]) for h in chosen])
             W, b = W0[:, columns], b0[columns]
-            run = _Run(W, b, epochs, monitor)
+            run = _Run(W, b, epochs, monitor, on_epoch)
             if key is None:
-                fit = _full_batch(rows.stats, rates, l2, W, b, run, on_epoch)
+                fit = _full_batch(rows.stats, rates, l2, W, b, run)
             else:
-                fit = _mini_batch(rows, key[0], key[1], rates, l2, W, b, run, on_epoch)
+                fit = _mini_batch(rows, key[0], key[1], rates, l2, W, b, run)
             out.weights[:, columns] = fit.weights
             out.intercept[columns] = fit.intercept
             out.epochs_run[columns] = fit.epochs_run
