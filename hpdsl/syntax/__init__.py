@@ -73,13 +73,12 @@ def _get_engine():
             _engine = (TableParser(tables, builder), builder, "tables")
             _literals = tables.LITERALS
         else:
-            from ._generate import tables as make_tables
             from ._lark_engine import LarkParser
 
             with open(grammar_path(), encoding="utf-8") as f:
-                grammar = f.read()
-            _engine = (LarkParser(grammar, builder), builder, "lark")
-            _literals = make_tables(grammar)["literals"]
+                parser = LarkParser(f.read(), builder)
+            _engine = (parser, builder, "lark")
+            _literals = parser.literals
     return _engine
 
 

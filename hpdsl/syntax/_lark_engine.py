@@ -45,6 +45,8 @@ class LarkParser:
             lexer_callbacks={"COMMENT": builder.comment},
             **LARK_OPTIONS,
         )
+        # Keyword and punctuation terminals by name, for messages ("expected 'on'").
+        self.literals = {t.name: t.pattern.value for t in self._lark.terminals if t.pattern.type == "str"}
 
     def parse(self, text: str):
         try:
