@@ -1,24 +1,35 @@
-"""The language server: pygls wiring, the document store, debounced diagnostics.
+"""The language server: pygls wiring, the document store, diagnostics and answers off the event loop.
 
-Keeps one Snapshot per open document (applying edits itself, see Snapshot.edited) and
-publishes the checker's diagnostics on open and on save at once, after a change once
-typing pauses: a newer change cancels the pending publication, while the check itself
-starts at once in a worker thread (so it runs during the pause) and skips versions
-already superseded. Answers hover, completion, definition, references, the outline,
-formatting and quick fixes. A handler that fails logs the exception through the LSP
-log and answers with an empty result; a request for a document that is not open is
-answered with an InvalidParams error.
+Keeps one Snapshot per open document (applying edits itself, see Snapshot.edited; pygls'
+workspace keeps no copy, see protocol.py). Checks a document in a worker thread on open,
+on save and after a change; the diagnostics of an open or a save are published as soon
+as the check ends, those of a change once typing pauses (a newer change cancels the
+pending publication, while the check itself starts at once, so it runs during the pause).
+A version superseded before its check ends is never published. Requests are answered
+in other worker threads, so the event loop only reads, writes and dispatches messages:
+a 5 MB document being checked holds up neither a hover on another document nor a
+shutdown.
+
+Answers hover, completion, definition, references, the outline, formatting and quick
+fixes. A handler that fails logs the exception through the LSP log and answers with an
+empty result; a request for a document that is not open is answered with an
+InvalidParams error (-32602), and a change to a document that is not open is ignored,
+with a warning in the LSP log. Reading the byte stream is transport.py's job, the
+JSON-RPC rules protocol.py's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import FeatureRequestError, JsonRpcException, JsonRpcInvalidParams
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -32,6 +43,8 @@ from .completion import complete
 from .document import SOURCE_NAME, Snapshot, blank_line
 from .hover import hover
 from .outline import outline
+from .protocol import HpdslProtocol
+from .transport import STALL_SECONDS, Broken, FrameReader, Message, read_stdin
 
 __all__ = ["HpdslServer", "create_server", "serve", "DEBOUNCE_SECONDS"]
 
@@ -42,19 +55,82 @@ __all__ = ["HpdslServer", "create_server", "serve", "DEBOUNCE_SECONDS"]
 # superseded version is never published.
 DEBOUNCE_SECONDS = 0.025
 TRIGGER_CHARACTERS = [" ", ",", "+", ":"]
+# Two checker threads, so that one huge document does not hold up the others' diagnostics;
+# four for answers, so that requests waiting on a huge document's analysis leave room
+# for the rest. The threads share one interpreter lock: they keep the loop free, they
+# do not make a check faster.
+CHECK_THREADS = 2
+ANSWER_THREADS = 4
 
 
 class HpdslServer(LanguageServer):
+    protocol: HpdslProtocol
+
     def __init__(self) -> None:
-        super().__init__("hpdsl", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("hpdsl", __version__, protocol_cls=HpdslProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents: dict[str, Snapshot] = {}
         self.last_parsed: dict[str, Snapshot] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.debounce = DEBOUNCE_SECONDS
-        # One thread checks changed documents while the user is still typing.
-        self.checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hpdsl-check")
+        self.checker = ThreadPoolExecutor(max_workers=CHECK_THREADS, thread_name_prefix="hpdsl-check")
+        self.answers = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="hpdsl-answer")
         self.snippets = False
-        self.shut_down = False
+
+    @property
+    def shut_down(self) -> bool:
+        return self.protocol.shut_down
+
+    # ---- the stream --------------------------------------------------------------------------------
+
+    def start_io(self, stdin=None, stdout=None) -> int:
+        """Serve the client on stdin and stdout until it says exit or goes away; the exit status."""
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        fd = (stdin or sys.stdin.buffer).fileno()
+        try:
+            return asyncio.run(self._serve(fd))
+        finally:
+            self.checker.shutdown(wait=False, cancel_futures=True)
+            self.answers.shutdown(wait=False, cancel_futures=True)
+
+    async def _serve(self, fd: int) -> int:
+        chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        read_stdin(asyncio.get_running_loop(), chunks.put_nowait, fd)
+        frames = FrameReader()
+        protocol = self.protocol
+        try:
+            while protocol.exit_code is None:
+                if frames.waiting_for_body:
+                    try:
+                        data = await asyncio.wait_for(chunks.get(), STALL_SECONDS)
+                    except asyncio.TimeoutError:
+                        for event in frames.stalled():
+                            self._receive(event)
+                        continue
+                else:
+                    data = await chunks.get()
+                if not data:
+                    # The client closed its end (or it cannot be read) without exit.
+                    return 0 if protocol.shut_down and data == b"" else 1
+                for event in frames.feed(data):
+                    self._receive(event)
+                    if protocol.exit_code is not None:
+                        break
+        except (BrokenPipeError, ConnectionResetError):
+            return 1  # the client stopped reading: nobody left to serve
+        return protocol.exit_code
+
+    def _receive(self, event: Message | Broken) -> None:
+        try:
+            if isinstance(event, Message):
+                self.protocol.receive(event.value)
+            else:
+                self.protocol.receive_broken(event)
+        except (BrokenPipeError, ConnectionResetError):
+            raise
+        except Exception:
+            # A bug in hpdsl or pygls: one message lost is better than a server lost.
+            self.log_error("reading a message", traceback.format_exc())
 
     # ---- documents -------------------------------------------------------------------------------
 
@@ -99,73 +175,69 @@ class HpdslServer(LanguageServer):
 
     # ---- diagnostics -----------------------------------------------------------------------------
 
-    def publish(self, uri: str) -> None:
-        snap = self.documents.get(uri)
-        if snap is None:
-            return
-        try:
-            diagnostics = snap.diagnostics()
-        except Exception:
-            # A bug in the checker: say so where the user looks, rather than leave stale findings.
-            self.log_exception(f"checking {uri}")
-            diagnostics = [types.Diagnostic(
-                range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
-                message="hpdsl could not check this file: an internal error (the language server's log has the "
-                        "details; please report it)",
-                severity=types.DiagnosticSeverity.Error,
-                source=SOURCE_NAME,
-            )]
-        else:
-            if snap.parsed:
-                self.last_parsed[uri] = snap
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snap.version)
-        )
-
     def cancel(self, uri: str) -> None:
         task = self.pending.pop(uri, None)
         if task is not None:
             task.cancel()
 
-    def schedule(self, uri: str) -> None:
-        """Check the document once typing pauses; a newer change cancels this run."""
+    def schedule(self, uri: str, delay: float) -> None:
+        """Check the document in a worker thread and publish its diagnostics, no sooner
+        than `delay` seconds from now; a newer schedule for the same document cancels this one."""
         self.cancel(uri)
         if self.shut_down:
             return
-        self.pending[uri] = asyncio.ensure_future(self._publish_later(uri))
+        self.pending[uri] = asyncio.ensure_future(self._publish_later(uri, delay))
 
-    async def _publish_later(self, uri: str) -> None:
-        # The check starts at once, in the checker thread, so that it runs during the
-        # pause instead of after it; only the publication waits for typing to stop.
-        checking = asyncio.get_running_loop().run_in_executor(self.checker, self._analyse, uri)
-        await asyncio.sleep(self.debounce)
-        await checking
-        self.pending.pop(uri, None)
+    async def _publish_later(self, uri: str, delay: float) -> None:
+        # The check starts at once, so that it runs during the pause instead of after it;
+        # only the publication waits for typing to stop.
+        checking = asyncio.get_running_loop().run_in_executor(self.checker, self._diagnose, uri)
+        if delay:
+            await asyncio.sleep(delay)
+        snap, diagnostics, failure = await checking
+        if self.pending.get(uri) is asyncio.current_task():
+            del self.pending[uri]
+        if snap is None or self.documents.get(uri) is not snap:
+            return  # closed, or superseded: the newer version has its own publication coming
+        if failure is not None:
+            self.log_error(f"checking {uri}", failure)
+        elif snap.parsed:
+            self.last_parsed[uri] = snap
         try:
-            self.publish(uri)
-        except Exception:
-            self.log_exception("publishing diagnostics")
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=snap.version))
+        except OSError:
+            pass  # the client is gone; the loop notices it on its own
 
-    def _analyse(self, uri: str) -> None:
-        """Run in the checker thread: analyse the document as it is now, so that a version
-        superseded while this job waited is never analysed."""
+    def _diagnose(self, uri: str) -> tuple[Snapshot | None, list[types.Diagnostic], str | None]:
+        """Run in a checker thread: the diagnostics of the document as it is when the job
+        starts, so that a version superseded while the job waited is never checked."""
         snap = self.documents.get(uri)
+        if snap is None:
+            return None, [], None
         try:
-            if snap is not None:
-                _ = snap.analysis  # computed once and kept, for publish()
+            return snap, snap.diagnostics(), None
         except Exception:
-            pass  # publish() meets the same exception on the event loop, and logs it
+            # A bug in the checker: say so where the user looks, rather than leave stale findings.
+            return snap, [types.Diagnostic(
+                range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+                message="hpdsl could not check this file: an internal error (the language server's log has the "
+                        "details; please report it)",
+                severity=types.DiagnosticSeverity.Error,
+                source=SOURCE_NAME,
+            )], traceback.format_exc()
 
     # ---- the LSP log -------------------------------------------------------------------------------
 
-    def log_exception(self, where: str) -> None:
-        try:
-            self.window_log_message(types.LogMessageParams(
-                type=types.MessageType.Error,
-                message=f"hpdsl: internal error while {where}:\n{traceback.format_exc()}",
-            ))
-        except Exception:
-            pass  # the client is gone: nobody to tell
+    def log_error(self, where: str, details: str) -> None:
+        self.protocol.log(f"internal error while {where}:\n{details}", types.MessageType.Error)
+
+    def report_server_error(self, error: Exception, source) -> None:
+        # A failed request has had its error answer. pygls would show a popup for
+        # anything else; the log is the place for it.
+        if source is FeatureRequestError:
+            return
+        self.protocol.log(f"internal error: {error!r}", types.MessageType.Error)
 
 
 def _guarded(where: str, empty=None):
@@ -179,7 +251,7 @@ def _guarded(where: str, empty=None):
             except JsonRpcException:
                 raise
             except Exception:
-                ls.log_exception(where)
+                ls.log_error(where, traceback.format_exc())
                 return empty() if callable(empty) else empty
 
         return run
@@ -202,7 +274,6 @@ def initialize(ls: HpdslServer, params: types.InitializeParams) -> None:
 
 @_guarded("shutting down")
 def shutdown(ls: HpdslServer, params) -> None:
-    ls.shut_down = True
     for uri in list(ls.pending):
         ls.cancel(uri)
     ls.checker.shutdown(wait=False, cancel_futures=True)
@@ -211,9 +282,8 @@ def shutdown(ls: HpdslServer, params) -> None:
 @_guarded("opening a document")
 def did_open(ls: HpdslServer, params: types.DidOpenTextDocumentParams) -> None:
     document = params.text_document
-    ls.cancel(document.uri)
     ls.open(document.uri, document.version, document.text)
-    ls.publish(document.uri)
+    ls.schedule(document.uri, 0)
 
 
 @_guarded("applying a change")
@@ -221,17 +291,17 @@ def did_change(ls: HpdslServer, params: types.DidChangeTextDocumentParams) -> No
     uri = params.text_document.uri
     snap = ls.documents.get(uri)
     if snap is None:
+        ls.protocol.log(f"ignored a change to {uri}, which is not open (the client sent no didOpen for it)")
         return
     ls.documents[uri] = snap.edited(params.content_changes, params.text_document.version)
-    ls.schedule(uri)
+    ls.schedule(uri, ls.debounce)
 
 
 @_guarded("saving a document")
 def did_save(ls: HpdslServer, params: types.DidSaveTextDocumentParams) -> None:
     uri = params.text_document.uri
     if uri in ls.documents:
-        ls.cancel(uri)
-        ls.publish(uri)
+        ls.schedule(uri, 0)
 
 
 @_guarded("closing a document")
@@ -242,28 +312,37 @@ def did_close(ls: HpdslServer, params: types.DidCloseTextDocumentParams) -> None
 # ---- requests -------------------------------------------------------------------------------------
 
 
-def _position_request(where: str, empty=None):
-    """A request about one position of an open document: (ls, snap, offset, params)."""
+def _answer(where: str, empty=None):
+    """A request about one open document, answered in a worker thread: (ls, snap, params).
+
+    The event loop only finds the document (an InvalidParams error for an unknown one)
+    and waits; a failure in the handler is logged and answered with `empty`."""
 
     def wrap(handler):
-        @_guarded(where, empty)
         @functools.wraps(handler)
-        def run(ls: HpdslServer, params):
+        async def run(ls: HpdslServer, params):
             snap = ls.document(params.text_document.uri)
-            return handler(ls, snap, snap.offset(params.position), params)
+            try:
+                return await asyncio.get_running_loop().run_in_executor(ls.answers, handler, ls, snap, params)
+            except (JsonRpcException, asyncio.CancelledError):
+                raise
+            except Exception:
+                ls.log_error(where, traceback.format_exc())
+                return empty() if callable(empty) else empty
 
         return run
 
     return wrap
 
 
-@_position_request("answering a hover")
-def on_hover(ls: HpdslServer, snap: Snapshot, offset: int, params) -> types.Hover | None:
-    return hover(snap, offset, ls.fallback(snap.uri))
+@_answer("answering a hover")
+def on_hover(ls: HpdslServer, snap: Snapshot, params) -> types.Hover | None:
+    return hover(snap, snap.offset(params.position), ls.fallback(snap.uri))
 
 
-@_position_request("completing", empty=list)
-def on_completion(ls: HpdslServer, snap: Snapshot, offset: int, params) -> list[types.CompletionItem]:
+@_answer("completing", empty=list)
+def on_completion(ls: HpdslServer, snap: Snapshot, params) -> list[types.CompletionItem]:
+    offset = snap.offset(params.position)
     return complete(snap, offset, ls.best_scope(snap, offset), ls.snippets)
 
 
@@ -274,9 +353,9 @@ def _target(snap: Snapshot, offset: int):
     return sy.at(found, offset), found
 
 
-@_position_request("finding a definition")
-def on_definition(ls: HpdslServer, snap: Snapshot, offset: int, params) -> types.Location | None:
-    target, found = _target(snap, offset)
+@_answer("finding a definition")
+def on_definition(ls: HpdslServer, snap: Snapshot, params) -> types.Location | None:
+    target, found = _target(snap, snap.offset(params.position))
     if target is None:
         return None
     declared = sy.definition(found, target)
@@ -285,23 +364,22 @@ def on_definition(ls: HpdslServer, snap: Snapshot, offset: int, params) -> types
     return types.Location(uri=snap.uri, range=snap.range(declared.span))
 
 
-@_position_request("finding references", empty=list)
-def on_references(ls: HpdslServer, snap: Snapshot, offset: int, params) -> list[types.Location]:
-    target, found = _target(snap, offset)
+@_answer("finding references", empty=list)
+def on_references(ls: HpdslServer, snap: Snapshot, params) -> list[types.Location]:
+    target, found = _target(snap, snap.offset(params.position))
     if target is None:
         return []
     include = params.context.include_declaration if params.context is not None else True
     return [types.Location(uri=snap.uri, range=snap.range(o.span)) for o in sy.references(found, target, include)]
 
 
-@_guarded("building the outline", empty=list)
-def on_document_symbol(ls: HpdslServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
-    return outline(ls.document(params.text_document.uri))
+@_answer("building the outline", empty=list)
+def on_document_symbol(ls: HpdslServer, snap: Snapshot, params) -> list[types.DocumentSymbol]:
+    return outline(snap)
 
 
-@_guarded("formatting", empty=list)
-def on_formatting(ls: HpdslServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
-    snap = ls.document(params.text_document.uri)
+@_answer("formatting", empty=list)
+def on_formatting(ls: HpdslServer, snap: Snapshot, params) -> list[types.TextEdit]:
     result = format_source(snap.text, snap.path)
     if result.text is None or result.text == snap.text:
         return []
@@ -309,9 +387,8 @@ def on_formatting(ls: HpdslServer, params: types.DocumentFormattingParams) -> li
     return [types.TextEdit(range=whole, new_text=result.text)]
 
 
-@_guarded("listing code actions", empty=list)
-def on_code_action(ls: HpdslServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    snap = ls.document(params.text_document.uri)
+@_answer("listing code actions", empty=list)
+def on_code_action(ls: HpdslServer, snap: Snapshot, params) -> list[types.CodeAction]:
     only = params.context.only if params.context is not None else None
     if only and not any(types.CodeActionKind.QuickFix.value.startswith(kind) for kind in only):
         return []
@@ -341,10 +418,12 @@ def create_server() -> HpdslServer:
 def serve() -> None:
     """Run the language server on stdin and stdout until the client says exit.
 
-    Exits with status 1 when the client exits (or goes away) without asking for a
-    shutdown first, as the protocol says; pygls does not pass that status on itself.
+    Exits with status 0 after `shutdown` then `exit`, and 1 when the client exits (or
+    goes away) without a shutdown, as the protocol says. The process ends at once even
+    while a worker thread is still checking a large document: nothing it computes is
+    kept, and the client waits for the process to end.
     """
-    server = create_server()
-    server.start_io()
-    if not server.shut_down:
-        raise SystemExit(1)
+    code = create_server().start_io()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
