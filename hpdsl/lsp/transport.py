@@ -84,6 +84,15 @@ def _decode(body: bytes) -> tuple[bool, Any]:
         return False, None
 
 
+def _leading_value(region: bytes) -> tuple[bool, Any]:
+    """The JSON value a closed broken region starts with: the message whose Content-Length
+    was too small, when garbage follows the rest of its body."""
+    try:
+        return True, json.JSONDecoder().raw_decode(region.decode("utf-8", "replace").lstrip())[0]
+    except (ValueError, RecursionError):
+        return False, None
+
+
 class FrameReader:
     """Turns chunks of bytes into Message and Broken events (no I/O of its own)."""
 
@@ -214,7 +223,7 @@ class FrameReader:
         if found is not None:
             region = bytes(buffer[:found.start()])
             size = self._dropped + len(region)
-            ok, value = _decode(region) if not self._dropped else (False, None)
+            ok, value = _leading_value(region) if not self._dropped else (False, None)
             self._reset("header", found.start())
             return self._recovered(size, value) if ok else Broken(size, self._reason)
         self._scanned = len(buffer)
