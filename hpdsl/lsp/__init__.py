@@ -8,7 +8,9 @@ raises ImportError naming pygls, which the command turns into a clear message.
     context.py     the raw text around the cursor, for text that does not parse
     words.py       what the keywords, functions and roles mean
     hover.py, completion.py, outline.py, actions.py   one feature each
-    server.py      pygls wiring, the document store, debounced diagnostics
+    server.py      pygls wiring, the document store, checks and answers in worker threads
+    protocol.py    the JSON-RPC rules: one answer per request, the error codes, the lifecycle
+    transport.py   stdin split into frames, resynchronised after a malformed one
 """
 
 try:

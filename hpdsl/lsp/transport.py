@@ -5,27 +5,33 @@ binary garbage, a header block without Content-Length) a JSON body, which has no
 end, is read together with the next frame's header line, and so on for every frame
 after it: the server stays alive but never answers again. hpdsl reads the stream itself.
 
-The choice: resynchronise, never give up on the stream. Resynchronising is sound here
+The choice: resynchronise, and never exit over framing. Resynchronising is sound
 because a header line (`Content-Length: N` and a line end) cannot occur inside a JSON
 text: a JSON string cannot hold a raw line end, and outside strings JSON allows only
 its own tokens. So after a broken frame the next such line starts the next frame (or
-more garbage, skipped the same way), whatever the broken frame's bytes were:
+more garbage, skipped the same way), whatever the broken frame's bytes were, and the
+position in the stream is never unknowable:
 
 - bytes that do not start a header block (garbage, a stray body) are skipped up to the
   next `Content-Length:` header line;
-- a header block without a usable Content-Length, and a body that is not JSON, start a
-  broken region that ends at the next header line, or as soon as the region is one
-  complete JSON value (a Content-Length too small: the rest of the body follows);
+- a header block without a usable Content-Length (none, not a number, over 256 MiB), and
+  a body that is not JSON, start a broken region that ends at the next header line, or
+  as soon as the region is one complete JSON value (a Content-Length too small: the
+  rest of the body follows);
 - a body whose declared length is too large is cut where the next header line appears
   inside it, so the frames it would swallow are read normally; if no further frame
   comes while the client waits for an answer, a body that is already one complete JSON
   value is taken as broken after `STALL_SECONDS` without a byte.
 
-Each broken region is reported once (see `Broken`); the protocol answers a request it
-can still identify with an error under its own id, and anything else with a Parse error
-whose id is null, as JSON-RPC 2.0 specifies. Because the position in the stream is
-never lost, the server never has to exit over framing; it exits non-zero (1) when the
-stream itself fails: stdin ends without `shutdown` and `exit`, or cannot be read.
+Each broken region is reported once (see `Broken`): the protocol answers a request
+whose JSON survived with an InvalidRequest error under its own id (it is not processed:
+a framing error is a client bug to surface, not to guess around), and anything else
+with a Parse error under a null id, as JSON-RPC 2.0 specifies. What cannot be recovered
+is only what the client sent wrong: a request whose own bytes are not a complete JSON
+text has no id to answer under, and a frame without Content-Length that directly
+follows a broken region joins that region (telling its header from body bytes would
+take a guess). The process exits non-zero (1) only when the stream itself ends or fails:
+stdin closed without `shutdown` and `exit`, or unreadable.
 """
 
 from __future__ import annotations
@@ -104,6 +110,7 @@ class FrameReader:
         self._dropped = 0  # bytes of the current skip or broken region no longer buffered
         self._reason = ""
         self._tried = 0  # buffer length at the last attempt to decode a broken region
+        self._bad_header = 0  # the size of the unusable header block a broken region follows
 
     @property
     def waiting_for_body(self) -> bool:
@@ -142,6 +149,7 @@ class FrameReader:
         self._scanned = 0
         self._dropped = 0
         self._tried = 0
+        self._bad_header = 0
 
     def _header(self):
         buffer = self._buffer
@@ -178,6 +186,7 @@ class FrameReader:
                             else f"an unusable Content-Length {declared[:40].decode('ascii', 'replace')!r}")
             self._length = None
             self._reset("broken", block.end())
+            self._bad_header = block.end()
             return _AGAIN
         self._length = int(declared)
         self._reset("body", block.end())
@@ -224,8 +233,9 @@ class FrameReader:
             region = bytes(buffer[:found.start()])
             size = self._dropped + len(region)
             ok, value = _leading_value(region) if not self._dropped else (False, None)
+            event = self._recovered(size, value) if ok else Broken(self._bad_header + size, self._reason)
             self._reset("header", found.start())
-            return self._recovered(size, value) if ok else Broken(size, self._reason)
+            return event
         self._scanned = len(buffer)
         if self._dropped or len(buffer) > MAX_REGION_BYTES:
             keep = min(len(buffer), _OVERLAP)
