@@ -293,7 +293,11 @@ def test_a_header_without_content_length(shared: Server):
     answered_once(shared, [bad, good])
 
 
-@pytest.mark.parametrize("body", [b'{"jsonrpc": "2.0", "id": 1, "method": ', b"{{{{", b"\xff\xfe\x00", b"[1, 2"])
+INVALID_JSON = {"cut": b'{"jsonrpc": "2.0", "id": 1, "method": ', "braces": b"{{{{", "not-utf8": b"\xff\xfe\x00",
+                "open-list": b"[1, 2", "deep": b"[" * 100_000 + b"]" * 100_000}
+
+
+@pytest.mark.parametrize("body", INVALID_JSON.values(), ids=INVALID_JSON.keys())
 def test_invalid_json_is_a_parse_error_and_the_next_request_is_answered(shared: Server, body: bytes):
     (good,) = new_ids(1)
     shared.send(frame(body), hover(good))

@@ -26,6 +26,7 @@ import os
 import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from typing import NoReturn
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError, JsonRpcException, JsonRpcInvalidParams
@@ -110,7 +111,8 @@ class HpdslServer(LanguageServer):
                 else:
                     data = await chunks.get()
                 if not data:
-                    # The client closed its end (or it cannot be read) without exit.
+                    # The client closed its end, or it cannot be read: no exit came, which
+                    # is a failure unless the client had at least asked for a shutdown.
                     return 0 if protocol.shut_down and data == b"" else 1
                 for event in frames.feed(data):
                     self._receive(event)
@@ -415,7 +417,7 @@ def create_server() -> HpdslServer:
     return server
 
 
-def serve() -> None:
+def serve() -> NoReturn:
     """Run the language server on stdin and stdout until the client says exit.
 
     Exits with status 0 after `shutdown` then `exit`, and 1 when the client exits (or
