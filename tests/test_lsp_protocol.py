@@ -410,6 +410,29 @@ def test_requests_before_initialize_and_an_invalid_initialize(server: Server):
     assert "capabilities" in server.answer(3)["result"]
 
 
+def rounds(count: int) -> str:
+    """A valid workflow of `count` set/train/evaluate rounds: checking it takes time in proportion."""
+    steps = "".join(f"# round {i}\nset l2 = 0.{i % 9 + 1}\ntrain on train\nevaluate on validation\n"
+                    for i in range(count))
+    return CLEAN.replace("test on test\n", steps + "test on test\n")
+
+
+def test_a_version_superseded_while_its_check_runs_is_never_published(shared: Server):
+    """Version 1 is checked on open; version 2 replaces it at once; version 3 (three times
+    as long as version 1, so its check ends after version 1's) replaces that. Only
+    version 3's diagnostics may be published."""
+    uri = "file:///project/superseded.hp"
+
+    def change(version: int, text: str) -> dict:
+        return notification("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                       "contentChanges": [{"text": text}]})
+
+    shared.send(did_open(uri, rounds(2_000)), change(2, CLEAN), change(3, rounds(6_000)))
+    assert shared.published(uri)["version"] == 3
+    assert [m["params"]["version"] for m in shared.seen[shared.mark:]
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri] == [3]
+
+
 # ---- a large document ------------------------------------------------------------------------
 
 
@@ -417,9 +440,7 @@ def test_a_5_mb_document_does_not_hold_up_other_requests(ready: Server):
     """The check of a 5 MB document takes seconds; meanwhile a hover on another document
     and a shutdown are answered, and exit ends the process without waiting for the check."""
     big = "file:///project/big.hp"
-    steps = "".join(f"# round {i}\nset l2 = 0.{i % 9 + 1}\ntrain on train\nevaluate on validation\n"
-                    for i in range(80_000))
-    text = CLEAN.replace("test on test\n", steps + "test on test\n")
+    text = rounds(80_000)
     assert len(text) > 5_000_000
     sent = time.monotonic()
     ready.send(did_open(big, text), hover(1))
