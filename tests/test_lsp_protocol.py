@@ -349,6 +349,7 @@ def test_an_invalid_request_gets_its_error(shared: Server, method: str, params, 
     shared.send(request(bad, method, params), hover(good))
     error = shared.error(bad)
     assert error["code"] == code, error
+    assert method in error["message"]
     assert "result" in shared.answer(good)
     answered_once(shared, [bad, good])
 

@@ -44,6 +44,9 @@ SERVER_NOT_INITIALIZED = -32002
 _DOCUMENT_SYNC = (types.TEXT_DOCUMENT_DID_OPEN, types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_CLOSE)
 
 
+_JSON_TYPES = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
 def _valid_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
@@ -155,7 +158,10 @@ class HpdslProtocol(LanguageServerProtocol):
         try:
             message = self._converter.structure(value, message_type)
         except Exception as error:
-            self.reply_error(msg_id, INVALID_PARAMS, f"invalid params for {method}: {_short(error)}")
+            params = value.get("params")
+            why = _short(error) if isinstance(params, (dict, list)) else \
+                f"it needs params, a JSON object, and got {_JSON_TYPES.get(type(params), 'none')}"
+            self.reply_error(msg_id, INVALID_PARAMS, f"invalid params for {method}: {why}")
             return
         if method == types.INITIALIZE:
             self.initialized = True
