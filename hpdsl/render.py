@@ -8,6 +8,9 @@ under the span, related locations underlined with dashes, and `= help:`.
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
+from functools import lru_cache
 
 from . import __version__
 from .diagnostics import ERROR, RULES, Diagnostic
@@ -42,15 +45,54 @@ def _location(source: Source, offset: int) -> tuple[int, int]:
     return source.location(offset)
 
 
+# ---- text safe for a terminal --------------------------------------------------------------------
+
+# Characters that are not what they look like on a terminal: C0 and C1 controls (an ESC
+# sequence can retitle or clear the terminal, CR rewrites the line), format characters
+# (the bidirectional overrides of "Trojan Source", zero-width spaces), line and paragraph
+# separators, and lone surrogates (an undecodable file name). Anything outside printable
+# ASCII is looked at; most of it is kept.
+_SUSPECT = re.compile(r"[^ -~]")
+_ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+
+
+@lru_cache(maxsize=512)
+def _shown_char(char: str) -> str:
+    if char == "\t":
+        return TAB
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # a control picture: ESC is shown as ␛, one column wide
+    if code == 0x7F:
+        return "\u2421"
+    if unicodedata.category(char) in _ESCAPED_CATEGORIES:
+        return f"\\u{{{code:04x}}}"
+    return char
+
+
+def _escape_match(match: re.Match) -> str:
+    return _shown_char(match.group())
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a user's file, as a terminal may show it: tabs as spaces, C0 controls as
+    control pictures, other controls, bidirectional and invisible format characters as
+    `\\u{202e}` escapes (as rustc does). One character in, a fixed string out, so columns
+    can be counted on the result. JSON and SARIF carry the raw text: they are data."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _SUSPECT.sub(_escape_match, text)
+
+
 def _annotated_line(source: Source, start: int, end: int) -> tuple[int, str, int, int]:
-    """(line, displayed text, caret column, caret width) for a span, tabs expanded."""
+    """(line, displayed text, caret column, caret width) for a span, escaped as shown."""
     line, column = source.location(start)
     text = source.line_text(line)
     line_start = source.line_starts[line - 1]
     end_in_line = min(end, line_start + len(text))
-    before = text[: column - 1].replace("\t", TAB)
-    inside = text[column - 1: end_in_line - line_start].replace("\t", TAB)
-    return line, text.replace("\t", TAB), len(before), max(1, len(inside))
+    before = terminal_safe(text[: column - 1])
+    inside = terminal_safe(text[column - 1: end_in_line - line_start])
+    return line, terminal_safe(text), len(before), max(1, len(inside))
 
 
 def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = False) -> str:
@@ -62,14 +104,15 @@ def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = Fal
 def _block(d: Diagnostic, source: Source, style: _Style) -> str:
     line, column = source.location(d.span.start)
     head = (
-        f"{source.path}:{line}:{column}: "
+        f"{terminal_safe(source.path)}:{line}:{column}: "
         + style.severity(d.severity, f"{d.severity}[{d.code}]")
         + " "
-        + style.bold(f"{d.name}: {d.message}")
+        + style.bold(f"{d.name}: {terminal_safe(d.message)}")
     )
     marks = [(_annotated_line(source, d.span.start, d.span.end), "^", "")]
     for related in d.related:
-        marks.append((_annotated_line(source, related.span.start, related.span.end), "-", related.message))
+        marks.append((_annotated_line(source, related.span.start, related.span.end), "-",
+                      terminal_safe(related.message)))
     marks.sort(key=lambda m: (m[0][0], m[0][2]))
     width = len(str(max(m[0][0] for m in marks)))
     pad = " " * width
@@ -82,7 +125,7 @@ def _block(d: Diagnostic, source: Source, style: _Style) -> str:
         underline = " " * caret_at + char * caret_width + (f" {label}" if label else "")
         lines.append(style.gutter(f"{pad} |") + " " + underline)
     if d.help:
-        lines.append(f"{pad} = " + style.bold("help") + f": {d.help}")
+        lines.append(f"{pad} = " + style.bold("help") + f": {terminal_safe(d.help)}")
     return "\n".join(lines) + "\n"
 
 
@@ -296,6 +339,6 @@ def explain(code: str) -> str:
 
 
 __all__ = [
-    "format_text", "summary", "to_json", "to_sarif", "rule_doc", "doc_sections", "doc_code_block",
+    "terminal_safe", "format_text", "summary", "to_json", "to_sarif", "rule_doc", "doc_sections", "doc_code_block",
     "rules_table", "explain", "rule_url", "RULE_DOC_URL",
 ]
