@@ -11,10 +11,11 @@ from __future__ import annotations
 MAX_NAME = 40
 MAX_CANDIDATES = 750
 
-# Abbreviations ML engineers type for hpdsl's hyperparameters. They are no typos (`lr` is
-# one edit from `l2`), so they map only to their own meaning, and only where that name is
-# known: `--set lr=0.1` on a ridge suggests nothing rather than `l2`.
-ALIASES = {
+# Abbreviations ML engineers type for hpdsl's hyperparameters, for `nearest(..., aliases=)`
+# where hyperparameters are looked up. They are no typos (`lr` is one edit from `l2`), so
+# they map only to their own meaning, and only where that name is known: `--set lr=0.1`
+# on a ridge suggests nothing rather than `l2`.
+HYPERPARAMETER_ALIASES = {
     "lr": "learning_rate",
     "eta": "learning_rate",
     "step_size": "learning_rate",
@@ -57,8 +58,12 @@ def distance(a: str, b: str, max_cost: int | None = None) -> int:
     return result if max_cost is None or result <= max_cost else max_cost + 1
 
 
-def nearest(name: str, known) -> str | None:
-    """The known name closest to `name`, if it is close enough to be a likely typo."""
+def nearest(name: str, known, aliases: dict[str, str] | None = None) -> str | None:
+    """The known name closest to `name`, if it is close enough to be a likely typo.
+
+    `aliases` maps abbreviations to the name they stand for; an abbreviation gets that
+    name or, when it is not known, nothing.
+    """
     if len(name) > MAX_NAME:
         return None
     lowered = name.lower()
@@ -67,8 +72,8 @@ def nearest(name: str, known) -> str | None:
         if len(candidates) == MAX_CANDIDATES:
             break
         candidates.append(candidate)
-    alias = ALIASES.get(lowered)
-    if alias is not None and alias != lowered:
+    alias = aliases.get(lowered) if aliases else None
+    if alias is not None:
         return alias if alias in candidates else None
     best = None
     best_score = None

