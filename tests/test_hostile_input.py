@@ -266,6 +266,7 @@ def test_a_symbolic_link_to_a_regular_file_is_read(tmp_path):
 
 def test_a_300_kb_misspelt_name_is_checked_quickly():
     long_name = "trian" + "x" * 300_000
+    diagnostics(PREAMBLE + TAIL)  # the parser is built on first use: not timed
     for text in (PREAMBLE + f"train on {long_name}\n" + TAIL,
                  PREAMBLE.replace("model linear_regression", f"model {long_name}"),
                  PREAMBLE + f"set {long_name} = 1\n" + TAIL):
@@ -298,11 +299,12 @@ def test_a_20000_column_header_with_a_duplicate_is_checked_in_linear_time(tmp_pa
     header = [f"col{i}" for i in range(20_000)] + ["col5", "y"]
     (tmp_path / "wide.csv").write_text(",".join(header) + "\n" + ",".join("1" for _ in header) + "\n",
                                        encoding="utf-8")
+    run_error(tmp_path, csv_workflow("wide.csv"))  # the first run imports the runtime: not timed
     started = time.perf_counter()
     diagnostic, _ = run_error(tmp_path, csv_workflow("wide.csv"))
     elapsed = time.perf_counter() - started
     assert diagnostic.message == "row 1 of 'wide.csv' (the header) names column 'col5' twice (columns 6 and 20001)"
-    assert elapsed < 1.0, elapsed  # about 0.1 s; the list.index scan took 2.5 s
+    assert elapsed < 1.0, elapsed  # about 0.05 s; the list.index scan took 2.5 to 4.5 s
 
 
 # ---- messages a new user trips on ---------------------------------------------------------------
