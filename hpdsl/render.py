@@ -84,6 +84,19 @@ def terminal_safe(text: str) -> str:
     return _SUSPECT.sub(_escape_match, text)
 
 
+def _columns(shown: str) -> int:
+    """Terminal columns of escaped text: wide (East Asian) characters take two, combining
+    marks none, so carets stay under what they mark."""
+    if shown.isascii():
+        return len(shown)
+    width = 0
+    for char in shown:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
 def _annotated_line(source: Source, start: int, end: int) -> tuple[int, str, int, int]:
     """(line, displayed text, caret column, caret width) for a span, escaped as shown."""
     line, column = source.location(start)
@@ -92,7 +105,7 @@ def _annotated_line(source: Source, start: int, end: int) -> tuple[int, str, int
     end_in_line = min(end, line_start + len(text))
     before = terminal_safe(text[: column - 1])
     inside = terminal_safe(text[column - 1: end_in_line - line_start])
-    return line, terminal_safe(text), len(before), max(1, len(inside))
+    return line, terminal_safe(text), _columns(before), max(1, _columns(inside))
 
 
 def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = False) -> str:

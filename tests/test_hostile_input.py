@@ -372,3 +372,13 @@ def test_a_huge_synthetic_data_set_is_no_traceback_from_the_command_line(tmp_pat
     assert b"Traceback" not in result.stderr
     assert b"error[HP004] out-of-domain: synthetic data of 200 rows x about 10^15 features" in result.stderr
 
+
+
+def test_carets_stay_under_the_span_after_wide_and_combining_characters():
+    text = 'data rows = csv("データ.csv", target: "e\u0301", features: ["x", "x"])\n' + STEPS
+    found = diagnostics(text)
+    assert [d.code for d in found] == ["HP003"]
+    lines = format_text(found, check_text(text, "test.hp").source).splitlines()
+    # The three wide characters take six columns, the combining accent none: 54 before the mark.
+    assert lines[2] == '1 | data rows = csv("データ.csv", target: "e\u0301", features: ["x", "x"])'
+    assert lines[3] == "  | " + " " * 54 + "^^^"
