@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["NotRegularFile", "read_regular"]
+__all__ = ["NotRegularFile", "open_regular", "read_regular"]
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -42,10 +42,10 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def read_regular(path: str) -> bytes:
-    """The bytes of the regular file at `path` (symbolic links followed).
+def open_regular(path: str):
+    """The regular file at `path` (symbolic links followed), open for reading bytes.
 
-    Raises NotRegularFile for anything else, and OSError when the file cannot be read.
+    Raises NotRegularFile for anything else, and OSError when the file cannot be opened.
     """
     kind = _kind(os.stat(path).st_mode)
     if kind:
@@ -58,9 +58,13 @@ def read_regular(path: str) -> bytes:
             raise NotRegularFile(path, kind)
         if nonblocking:
             os.set_blocking(fd, True)
-        handle = os.fdopen(fd, "rb")
+        return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
-    with handle:
+
+
+def read_regular(path: str) -> bytes:
+    """The bytes of the regular file at `path`; raises as open_regular does."""
+    with open_regular(path) as handle:
         return handle.read()

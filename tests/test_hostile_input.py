@@ -13,6 +13,7 @@ import os
 import stat
 import subprocess
 import time
+import tracemalloc
 
 import pytest
 from helpers import EXAMPLES, PREAMBLE, RIDGE_PREAMBLE, diagnostics, hpdsl_command
@@ -91,6 +92,20 @@ def test_a_nul_separated_file_is_refused_without_echoing_it(tmp_path):
     diagnostic, _ = run_error(tmp_path, csv_workflow("environ"))
     assert diagnostic.message == "data file 'environ' holds a NUL byte (row 1, byte 11); it is binary, not CSV text"
     assert "hunter2" not in diagnostic.message + (diagnostic.help or "")
+
+
+def test_a_binary_file_is_refused_before_it_is_read_whole(tmp_path):
+    with open(tmp_path / "zeros.csv", "wb") as handle:
+        handle.truncate(256 << 20)  # 256 MB of NUL bytes, sparse on disk
+    run_error(tmp_path, csv_workflow("zeros.csv"))  # the first run imports the runtime: not measured
+    tracemalloc.start()
+    try:
+        diagnostic, _ = run_error(tmp_path, csv_workflow("zeros.csv"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert diagnostic.message.startswith("data file 'zeros.csv' holds a NUL byte (row 1, byte 1)")
+    assert peak < 16 << 20, peak  # the first 64 KB were read, not 256 MB
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="needs Linux's /proc")

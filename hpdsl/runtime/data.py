@@ -16,7 +16,7 @@ import os
 import numpy as np
 
 from .. import nodes as n
-from ..files import NotRegularFile, read_regular
+from ..files import NotRegularFile, open_regular
 from ..source import Span
 from ..suggest import nearest
 from .errors import RunError, fail
@@ -88,6 +88,9 @@ def _arg_node(call: n.Call, key: str, position: int | None):
     return call
 
 
+_HEAD_BYTES = 1 << 16  # read and looked at for a NUL byte before the rest of the file
+
+
 def read_csv(data_source, base_dir: str) -> Dataset:
     call = data_source.node.source
     path_node = _arg_node(call, "path", 0)
@@ -103,7 +106,12 @@ def read_csv(data_source, base_dir: str) -> Dataset:
 
     full = os.path.join(base_dir, shown)
     try:
-        raw = read_regular(full)
+        with open_regular(full) as handle:
+            # A binary file shows a NUL byte early: refuse it before reading gigabytes.
+            raw = handle.read(_HEAD_BYTES)
+            if b"\0" not in raw:
+                handle.seek(0)
+                raw = handle.read()
     except FileNotFoundError:
         raise problem(f"data file '{shown}' does not exist",
                       help=f"the path is read relative to the workflow's folder ({base_dir or '.'})") from None
