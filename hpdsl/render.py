@@ -8,7 +8,6 @@ under the span, related locations underlined with dashes, and `= help:`.
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from functools import lru_cache
 
@@ -50,19 +49,20 @@ def _location(source: Source, offset: int) -> tuple[int, int]:
 # Characters that are not what they look like on a terminal: C0 and C1 controls (an ESC
 # sequence can retitle or clear the terminal, CR rewrites the line), format characters
 # (the bidirectional overrides of "Trojan Source", zero-width spaces), line and paragraph
-# separators, and lone surrogates (an undecodable file name). Anything outside printable
-# ASCII is looked at; most of it is kept.
-_SUSPECT = re.compile(r"[^ -~]")
+# separators, and lone surrogates (an undecodable file name).
 _ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+# str.isprintable() is False for all of them (and for a few harmless others, such as a
+# no-break space): pieces of this size for which it is True are kept as they are.
+_PIECE = 64
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _shown_char(char: str) -> str:
     if char == "\t":
         return TAB
     code = ord(char)
     if code < 0x20:
-        return chr(0x2400 + code)  # a control picture: ESC is shown as ␛, one column wide
+        return chr(0x2400 + code)  # a control picture: ESC is shown as \u241b, one column wide
     if code == 0x7F:
         return "\u2421"
     if unicodedata.category(char) in _ESCAPED_CATEGORIES:
@@ -70,30 +70,32 @@ def _shown_char(char: str) -> str:
     return char
 
 
-def _escape_match(match: re.Match) -> str:
-    return _shown_char(match.group())
-
-
 def terminal_safe(text: str) -> str:
     """Text from a user's file, as a terminal may show it: tabs as spaces, C0 controls as
     control pictures, other controls, bidirectional and invisible format characters as
     `\\u{202e}` escapes (as rustc does). One character in, a fixed string out, so columns
     can be counted on the result. JSON and SARIF carry the raw text: they are data."""
-    if text.isascii() and text.isprintable():
+    if text.isprintable():
         return text
-    return _SUSPECT.sub(_escape_match, text)
+    out = []
+    for start in range(0, len(text), _PIECE):
+        piece = text[start:start + _PIECE]
+        out.append(piece if piece.isprintable() else "".join(map(_shown_char, piece)))
+    return "".join(out)
 
 
 def _columns(shown: str) -> int:
     """Terminal columns of escaped text: wide (East Asian) characters take two, combining
     marks none, so carets stay under what they mark."""
-    if shown.isascii():
-        return len(shown)
     width = 0
-    for char in shown:
-        if unicodedata.combining(char):
+    for start in range(0, len(shown), _PIECE):
+        piece = shown[start:start + _PIECE]
+        if piece.isascii():
+            width += len(piece)
             continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        for char in piece:
+            if not unicodedata.combining(char):
+                width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
     return width
 
 
