@@ -99,15 +99,39 @@ def _columns(shown: str) -> int:
     return width
 
 
+# A source line longer than this (a minified file, a 300 KB name) is shown as a window of
+# this many characters around its mark, as rustc trims lines to the terminal's width.
+_LONG_LINE = 200
+_BEFORE_MARK = 50
+
+
 def _annotated_line(source: Source, start: int, end: int) -> tuple[int, str, int, int]:
     """(line, displayed text, caret column, caret width) for a span, escaped as shown."""
     line, column = source.location(start)
     text = source.line_text(line)
     line_start = source.line_starts[line - 1]
-    end_in_line = min(end, line_start + len(text))
-    before = terminal_safe(text[: column - 1])
-    inside = terminal_safe(text[column - 1: end_in_line - line_start])
-    return line, terminal_safe(text), _columns(before), max(1, _columns(inside))
+    mark = column - 1
+    mark_end = min(end, line_start + len(text)) - line_start
+    low, high = 0, len(text)
+    if high > _LONG_LINE:
+        low = max(0, mark - _BEFORE_MARK)
+        high = min(high, low + _LONG_LINE)
+    head = "..." if low else ""
+    tail = "..." if high < len(text) else ""
+    before = head + terminal_safe(text[low:mark])
+    inside = terminal_safe(text[mark:min(mark_end, high)])
+    return line, before + inside + terminal_safe(text[max(mark, min(mark_end, high)):high]) + tail, \
+        _columns(before), max(1, _columns(inside))
+
+
+# Messages quote what the user wrote; a 300 KB name is cut, not printed whole (JSON keeps it).
+_LONG_MESSAGE = 500
+
+
+def _shown_message(text: str) -> str:
+    if len(text) > _LONG_MESSAGE:
+        text = text[:_LONG_MESSAGE] + f"... ({len(text) - _LONG_MESSAGE:,} more characters)"
+    return terminal_safe(text)
 
 
 def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = False) -> str:
@@ -122,25 +146,25 @@ def _block(d: Diagnostic, source: Source, style: _Style) -> str:
         f"{terminal_safe(source.path)}:{line}:{column}: "
         + style.severity(d.severity, f"{d.severity}[{d.code}]")
         + " "
-        + style.bold(f"{d.name}: {terminal_safe(d.message)}")
+        + style.bold(f"{d.name}: {_shown_message(d.message)}")
     )
-    marks = [(_annotated_line(source, d.span.start, d.span.end), "^", "")]
-    for related in d.related:
-        marks.append((_annotated_line(source, related.span.start, related.span.end), "-",
-                      terminal_safe(related.message)))
-    marks.sort(key=lambda m: (m[0][0], m[0][2]))
+    spans = [(d.span, "^", "")] + [(r.span, "-", _shown_message(r.message)) for r in d.related]
+    spans.sort(key=lambda m: m[0].start)
+    marks = [(_annotated_line(source, span.start, span.end), char, label) for span, char, label in spans]
     width = len(str(max(m[0][0] for m in marks)))
     pad = " " * width
     lines = [head, style.gutter(f"{pad} |")]
     shown = None
     for (number, text, caret_at, caret_width), char, label in marks:
-        if number != shown:  # a line with several marks is printed once, marks below it
+        # A line with several marks is printed once, marks below it (again only where
+        # the marks of a long line are too far apart for one window).
+        if (number, text) != shown:
             lines.append(style.gutter(f"{number:>{width}} |") + (f" {text}" if text else ""))
-            shown = number
+            shown = (number, text)
         underline = " " * caret_at + char * caret_width + (f" {label}" if label else "")
         lines.append(style.gutter(f"{pad} |") + " " + underline)
     if d.help:
-        lines.append(f"{pad} = " + style.bold("help") + f": {terminal_safe(d.help)}")
+        lines.append(f"{pad} = " + style.bold("help") + f": {_shown_message(d.help)}")
     return "\n".join(lines) + "\n"
 
 

@@ -397,3 +397,27 @@ def test_carets_stay_under_the_span_after_wide_and_combining_characters():
     # The three wide characters take six columns, the combining accent none: 54 before the mark.
     assert lines[2] == '1 | data rows = csv("データ.csv", target: "e\u0301", features: ["x", "x"])'
     assert lines[3] == "  | " + " " * 54 + "^^^"
+
+
+def test_a_long_line_and_a_long_message_are_shown_cut_in_text_and_whole_in_json():
+    long_name = "trian" + "x" * 300_000
+    text = PREAMBLE + f"train on {long_name}\n" + TAIL
+    found = diagnostics(text)
+    source = check_text(text, "test.hp").source
+    shown = format_text(found, source)
+    assert len(shown) < 2000
+    lines = shown.splitlines()
+    assert lines[0].endswith("no split named '" + "trian" + "x" * 479 + "... (299,522 more characters)")
+    assert lines[2] == "11 | train on trian" + "x" * 186 + "..."  # a window of 200 characters
+    assert lines[3] == "   |" + " " * 10 + "^" * 191
+    assert to_json(found[0], source)["message"] == f"no split named '{long_name}'"
+
+
+def test_a_mark_far_into_a_long_line_is_shown_in_a_window_around_it():
+    metrics = ", ".join(["mse"] * 100)
+    text = PREAMBLE + f"train on train\nevaluate on validation report {metrics}, msee, r2\ntest on test\n"
+    found = [d for d in diagnostics(text) if d.code == "HP005"]
+    assert [d.message for d in found] == ["unknown metric 'msee'"]
+    lines = format_text(found, check_text(text, "test.hp").source).splitlines()
+    assert lines[2] == "12 | ..." + "mse, " * 10 + "msee, r2"  # 50 characters before the mark
+    assert lines[3] == "   | " + " " * 53 + "^^^^"
