@@ -116,12 +116,11 @@ def _annotated_line(source: Source, start: int, end: int) -> tuple[int, str, int
     if high > _LONG_LINE:
         low = max(0, mark - _BEFORE_MARK)
         high = min(high, low + _LONG_LINE)
-    head = "..." if low else ""
-    tail = "..." if high < len(text) else ""
-    before = head + terminal_safe(text[low:mark])
-    inside = terminal_safe(text[mark:min(mark_end, high)])
-    return line, before + inside + terminal_safe(text[max(mark, min(mark_end, high)):high]) + tail, \
-        _columns(before), max(1, _columns(inside))
+    cut = max(mark, min(mark_end, high))  # the mark ends here, or where the window does
+    before = ("..." if low else "") + terminal_safe(text[low:mark])
+    inside = terminal_safe(text[mark:cut])
+    after = terminal_safe(text[cut:high]) + ("..." if high < len(text) else "")
+    return line, before + inside + after, _columns(before), max(1, _columns(inside))
 
 
 # Messages quote what the user wrote; a 300 KB name is cut, not printed whole (JSON keeps it).
