@@ -8,6 +8,8 @@ the edit distance stops as soon as it exceeds what could still count as a typo.
 
 from __future__ import annotations
 
+from itertools import islice
+
 MAX_NAME = 40
 MAX_CANDIDATES = 750
 
@@ -67,11 +69,7 @@ def nearest(name: str, known, aliases: dict[str, str] | None = None) -> str | No
     if len(name) > MAX_NAME:
         return None
     lowered = name.lower()
-    candidates = []
-    for candidate in known:
-        if len(candidates) == MAX_CANDIDATES:
-            break
-        candidates.append(candidate)
+    candidates = list(islice(known, MAX_CANDIDATES))
     alias = aliases.get(lowered) if aliases else None
     if alias is not None:
         return alias if alias in candidates else None
