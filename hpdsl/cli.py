@@ -162,8 +162,9 @@ def read_input(path: str, stdin_filename: str | None = None) -> tuple[bytes, str
     """(bytes, display path); OSError if unreadable."""
     if path == "-":
         return sys.stdin.buffer.read(), stdin_filename or "<stdin>"
-    with open(path, "rb") as f:
-        return f.read(), path
+    from .files import read_regular
+
+    return read_regular(path), path
 
 
 def _check(args) -> int:

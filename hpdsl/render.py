@@ -8,6 +8,8 @@ under the span, related locations underlined with dashes, and `= help:`.
 from __future__ import annotations
 
 import os
+import unicodedata
+from functools import lru_cache
 
 from . import __version__
 from .diagnostics import ERROR, RULES, Diagnostic
@@ -42,15 +44,93 @@ def _location(source: Source, offset: int) -> tuple[int, int]:
     return source.location(offset)
 
 
+# ---- text safe for a terminal --------------------------------------------------------------------
+
+# Characters that are not what they look like on a terminal: C0 and C1 controls (an ESC
+# sequence can retitle or clear the terminal, CR rewrites the line), format characters
+# (the bidirectional overrides of "Trojan Source", zero-width spaces), line and paragraph
+# separators, and lone surrogates (an undecodable file name).
+_ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+# str.isprintable() is False for all of them (and for a few harmless others, such as a
+# no-break space): pieces of this size for which it is True are kept as they are.
+_PIECE = 64
+
+
+@lru_cache(maxsize=1024)
+def _shown_char(char: str) -> str:
+    if char == "\t":
+        return TAB
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # a control picture: ESC is shown as \u241b, one column wide
+    if code == 0x7F:
+        return "\u2421"
+    if unicodedata.category(char) in _ESCAPED_CATEGORIES:
+        return f"\\u{{{code:04x}}}"
+    return char
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a user's file, as a terminal may show it: tabs as spaces, C0 controls as
+    control pictures, other controls, bidirectional and invisible format characters as
+    `\\u{202e}` escapes (as rustc does). One character in, a fixed string out, so columns
+    can be counted on the result. JSON and SARIF carry the raw text: they are data."""
+    if text.isprintable():
+        return text
+    out = []
+    for start in range(0, len(text), _PIECE):
+        piece = text[start:start + _PIECE]
+        out.append(piece if piece.isprintable() else "".join(map(_shown_char, piece)))
+    return "".join(out)
+
+
+def _columns(shown: str) -> int:
+    """Terminal columns of escaped text: wide (East Asian) characters take two, combining
+    marks none, so carets stay under what they mark."""
+    width = 0
+    for start in range(0, len(shown), _PIECE):
+        piece = shown[start:start + _PIECE]
+        if piece.isascii():
+            width += len(piece)
+            continue
+        for char in piece:
+            if not unicodedata.combining(char):
+                width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+# A source line longer than this (a minified file, a 300 KB name) is shown as a window of
+# this many characters around its mark, as rustc trims lines to the terminal's width.
+_LONG_LINE = 200
+_BEFORE_MARK = 50
+
+
 def _annotated_line(source: Source, start: int, end: int) -> tuple[int, str, int, int]:
-    """(line, displayed text, caret column, caret width) for a span, tabs expanded."""
+    """(line, displayed text, caret column, caret width) for a span, escaped as shown."""
     line, column = source.location(start)
     text = source.line_text(line)
     line_start = source.line_starts[line - 1]
-    end_in_line = min(end, line_start + len(text))
-    before = text[: column - 1].replace("\t", TAB)
-    inside = text[column - 1: end_in_line - line_start].replace("\t", TAB)
-    return line, text.replace("\t", TAB), len(before), max(1, len(inside))
+    mark = column - 1
+    mark_end = min(end, line_start + len(text)) - line_start
+    low, high = 0, len(text)
+    if high > _LONG_LINE:
+        low = max(0, mark - _BEFORE_MARK)
+        high = min(high, low + _LONG_LINE)
+    cut = max(mark, min(mark_end, high))  # the mark ends here, or where the window does
+    before = ("..." if low else "") + terminal_safe(text[low:mark])
+    inside = terminal_safe(text[mark:cut])
+    after = terminal_safe(text[cut:high]) + ("..." if high < len(text) else "")
+    return line, before + inside + after, _columns(before), max(1, _columns(inside))
+
+
+# Messages quote what the user wrote; a 300 KB name is cut, not printed whole (JSON keeps it).
+_LONG_MESSAGE = 500
+
+
+def _shown_message(text: str) -> str:
+    if len(text) > _LONG_MESSAGE:
+        text = text[:_LONG_MESSAGE] + f"... ({len(text) - _LONG_MESSAGE:,} more characters)"
+    return terminal_safe(text)
 
 
 def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = False) -> str:
@@ -62,27 +142,28 @@ def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = Fal
 def _block(d: Diagnostic, source: Source, style: _Style) -> str:
     line, column = source.location(d.span.start)
     head = (
-        f"{source.path}:{line}:{column}: "
+        f"{terminal_safe(source.path)}:{line}:{column}: "
         + style.severity(d.severity, f"{d.severity}[{d.code}]")
         + " "
-        + style.bold(f"{d.name}: {d.message}")
+        + style.bold(f"{d.name}: {_shown_message(d.message)}")
     )
-    marks = [(_annotated_line(source, d.span.start, d.span.end), "^", "")]
-    for related in d.related:
-        marks.append((_annotated_line(source, related.span.start, related.span.end), "-", related.message))
-    marks.sort(key=lambda m: (m[0][0], m[0][2]))
+    spans = [(d.span, "^", "")] + [(r.span, "-", _shown_message(r.message)) for r in d.related]
+    spans.sort(key=lambda m: m[0].start)
+    marks = [(_annotated_line(source, span.start, span.end), char, label) for span, char, label in spans]
     width = len(str(max(m[0][0] for m in marks)))
     pad = " " * width
     lines = [head, style.gutter(f"{pad} |")]
     shown = None
     for (number, text, caret_at, caret_width), char, label in marks:
-        if number != shown:  # a line with several marks is printed once, marks below it
+        # A line with several marks is printed once, marks below it (again only where
+        # the marks of a long line are too far apart for one window).
+        if (number, text) != shown:
             lines.append(style.gutter(f"{number:>{width}} |") + (f" {text}" if text else ""))
-            shown = number
+            shown = (number, text)
         underline = " " * caret_at + char * caret_width + (f" {label}" if label else "")
         lines.append(style.gutter(f"{pad} |") + " " + underline)
     if d.help:
-        lines.append(f"{pad} = " + style.bold("help") + f": {d.help}")
+        lines.append(f"{pad} = " + style.bold("help") + f": {_shown_message(d.help)}")
     return "\n".join(lines) + "\n"
 
 
@@ -296,6 +377,6 @@ def explain(code: str) -> str:
 
 
 __all__ = [
-    "format_text", "summary", "to_json", "to_sarif", "rule_doc", "doc_sections", "doc_code_block",
+    "terminal_safe", "format_text", "summary", "to_json", "to_sarif", "rule_doc", "doc_sections", "doc_code_block",
     "rules_table", "explain", "rule_url", "RULE_DOC_URL",
 ]

@@ -1,12 +1,48 @@
-"""'Did you mean ...?': the nearest known name to a misspelt one."""
+"""'Did you mean ...?': the nearest known name to a misspelt one.
+
+The search is bounded as CPython's suggester is, because it runs on text anyone can
+write (a data file's header, a document open in the language server): names longer
+than MAX_NAME get no suggestion, at most MAX_CANDIDATES known names are looked at, and
+the edit distance stops as soon as it exceeds what could still count as a typo.
+"""
 
 from __future__ import annotations
 
+from itertools import islice
 
-def distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: edits, with a swap of neighbours as one edit."""
+MAX_NAME = 40
+MAX_CANDIDATES = 750
+
+# Abbreviations ML engineers type for hpdsl's hyperparameters, for `nearest(..., aliases=)`
+# where hyperparameters are looked up. They are no typos (`lr` is one edit from `l2`), so
+# they map only to their own meaning, and only where that name is known: `--set lr=0.1`
+# on a ridge suggests nothing rather than `l2`.
+HYPERPARAMETER_ALIASES = {
+    "lr": "learning_rate",
+    "eta": "learning_rate",
+    "step_size": "learning_rate",
+    "alpha": "l2",  # scikit-learn's Ridge and SGDRegressor name the L2 strength alpha
+    "lambda": "l2",
+    "lam": "l2",
+    "wd": "l2",
+    "weight_decay": "l2",
+    "max_iter": "epochs",
+    "n_epochs": "epochs",
+    "num_epochs": "epochs",
+    "bs": "batch_size",
+    "random_state": "seed",
+}
+
+
+def distance(a: str, b: str, max_cost: int | None = None) -> int:
+    """Optimal string alignment distance: edits, with a swap of neighbours as one edit.
+
+    With `max_cost`, any result above it is returned as max_cost + 1, found early.
+    """
     if a == b:
         return 0
+    if max_cost is not None and abs(len(a) - len(b)) > max_cost:
+        return max_cost + 1
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -16,20 +52,38 @@ def distance(a: str, b: str) -> int:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 current[j] = min(current[j], previous2[j - 2] + 1)
+        # Later cells grow from this row, or (a swap) from the previous row plus one edit.
+        if max_cost is not None and min(current) > max_cost and min(previous) >= max_cost:
+            return max_cost + 1
         previous2, previous = previous, current
-    return previous[-1]
+    result = previous[-1]
+    return result if max_cost is None or result <= max_cost else max_cost + 1
 
 
-def nearest(name: str, known) -> str | None:
-    """The known name closest to `name`, if it is close enough to be a likely typo."""
+def nearest(name: str, known, aliases: dict[str, str] | None = None) -> str | None:
+    """The known name closest to `name`, if it is close enough to be a likely typo.
+
+    `aliases` maps abbreviations to the name they stand for; an abbreviation gets that
+    name or, when it is not known, nothing.
+    """
+    if len(name) > MAX_NAME:
+        return None
+    lowered = name.lower()
+    candidates = list(islice(known, MAX_CANDIDATES))
+    alias = aliases.get(lowered) if aliases else None
+    if alias is not None:
+        return alias if alias in candidates else None
     best = None
     best_score = None
-    lowered = name.lower()
-    for candidate in known:
-        score = distance(lowered, candidate.lower())
+    for candidate in candidates:
+        other = candidate.lower()
         limit = max(1, min(3, len(candidate) // 3))
-        if candidate.lower().startswith(lowered) or lowered.startswith(candidate.lower()):
-            limit = max(limit, abs(len(candidate) - len(name)))
+        if other.startswith(lowered) or lowered.startswith(other):
+            # One is the other plus letters at the end: exactly that many edits.
+            score = abs(len(other) - len(lowered))
+            limit = max(limit, score)
+        else:
+            score = distance(lowered, other, limit)
         # A name that shares nothing with the candidate (z for a) is no typo of it.
         if score <= limit and score < len(candidate) and (best_score is None or score < best_score):
             best, best_score = candidate, score

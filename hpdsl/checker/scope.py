@@ -12,12 +12,15 @@ import math
 from .. import nodes as n
 from ..diagnostics import Diagnostic, Related
 from ..source import Span
-from ..suggest import nearest
+from ..suggest import HYPERPARAMETER_ALIASES, nearest
 from . import values as v
 from .domains import Domain, ValueSet
 from .models import ALL_HYPERS, FULL_BATCH, MODELS, PARAMETERS, ROLES, HyperSpec, ModelSpec
 
 SHARE_TOLERANCE = 1e-9
+# synthetic() draws rows x features numbers in memory: 10^9 of them are 8 GB, beyond which a
+# toy data set is a typo (features: 1e15) rather than a plan.
+SYNTHETIC_MAX_CELLS = 10**9
 
 
 class SplitInfo:
@@ -277,6 +280,12 @@ class _Declarations:
                 failed = error
         if failed is not None:
             raise failed
+        if out["rows"] * out["features"] > SYNTHETIC_MAX_CELLS:
+            raise v.EvalError("HP004", bound["features"].value.span,
+                              f"synthetic data of {_count(out['rows'])} rows x {_count(out['features'])} features "
+                              f"is too large: at most {SYNTHETIC_MAX_CELLS:,} numbers are generated",
+                              help="synthetic data is generated in memory (8 bytes a number): "
+                                   "use fewer rows or features")
         return out
 
     # ---- split ---------------------------------------------------------------------------------
@@ -446,11 +455,16 @@ class _Declarations:
                 self.report_eval(error)
 
 
+def _count(number: int) -> str:
+    """A possibly astronomical count, short enough for a message."""
+    return f"{number:,}" if number < 10**15 else f"about 10^{len(str(number)) - 1}"
+
+
 def unknown_hyper(name: str, model: ModelSpec) -> tuple[str, str]:
     if name in ALL_HYPERS:
         why = " (it is solved exactly, with no gradient steps)" if not model.iterative else ""
         return f"{model.name} has no hyperparameter '{name}'{why}", "remove it, or use model linear_regression"
-    guess = nearest(name, model.hypers)
+    guess = nearest(name, model.hypers, aliases=HYPERPARAMETER_ALIASES)
     return (
         f"{model.name} has no hyperparameter '{name}'",
         f"did you mean '{guess}'?" if guess else "its hyperparameters are " + ", ".join(model.hypers),

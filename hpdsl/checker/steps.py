@@ -26,6 +26,7 @@ class StepChecker:
         self.values = scope.starting_values()
         self.overrides = overrides
         self._source: Source | None = None  # set while checking a --set override
+        self._overriding = ""  # the name that override sets
         self._checked_schedules: set = set()
 
     # ---- reporting -------------------------------------------------------------------------------
@@ -89,6 +90,12 @@ class StepChecker:
                               help="hyperparameters are fixed before training, parameters are what training learns")
         if key == "inf" and key not in self.scope.hypers:
             raise v.EvalError("HP004", name.span, "inf is only allowed as an open end of an interval")
+        if self._source is not None and key not in self.scope.hypers and key not in ALL_HYPERS:
+            # On the command line a bare word is a value typed wrong, not a hyperparameter.
+            spec = ALL_HYPERS.get(self._overriding)
+            example = f"{self._overriding}=10" if spec and spec.type == "int" else f"{self._overriding}=0.1"
+            raise v.EvalError("HP004", name.span, f"'{key}' is not a number",
+                              help=f"--set takes a number or an arithmetic expression of numbers, e.g. --set {example}")
         if self.scope.model is None:
             raise v.EvalError(None, name.span)
         info = self.hyper(name, "used here")
@@ -129,6 +136,7 @@ class StepChecker:
     def apply_overrides(self) -> None:
         for source, statement in self.overrides:
             self._source = source
+            self._overriding = statement.name.name
             self.set(statement, override=True)
         self._source = None
 

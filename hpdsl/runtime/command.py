@@ -14,6 +14,7 @@ import tempfile
 import time
 
 from ..checker import check_bytes
+from ..files import read_regular
 from ..render import format_text
 from .errors import RunError, UsageError
 
@@ -43,8 +44,7 @@ def run_command(args) -> int:
         if args.file == "-":
             data, shown = sys.stdin.buffer.read(), stdin_name or "<stdin>"
         else:
-            with open(args.file, "rb") as handle:
-                data, shown = handle.read(), args.file
+            data, shown = read_regular(args.file), args.file
     except OSError as error:
         print(f"hpdsl: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE

@@ -16,6 +16,7 @@ import os
 import numpy as np
 
 from .. import nodes as n
+from ..files import NotRegularFile, open_regular
 from ..source import Span
 from ..suggest import nearest
 from .errors import RunError, fail
@@ -87,6 +88,9 @@ def _arg_node(call: n.Call, key: str, position: int | None):
     return call
 
 
+_HEAD_BYTES = 1 << 16  # read and looked at for a NUL byte before the rest of the file
+
+
 def read_csv(data_source, base_dir: str) -> Dataset:
     call = data_source.node.source
     path_node = _arg_node(call, "path", 0)
@@ -102,15 +106,26 @@ def read_csv(data_source, base_dir: str) -> Dataset:
 
     full = os.path.join(base_dir, shown)
     try:
-        with open(full, "rb") as handle:
-            raw = handle.read()
+        with open_regular(full) as handle:
+            # A binary file shows a NUL byte early: refuse it before reading gigabytes.
+            raw = handle.read(_HEAD_BYTES)
+            if b"\0" not in raw:
+                handle.seek(0)
+                raw = handle.read()
     except FileNotFoundError:
         raise problem(f"data file '{shown}' does not exist",
                       help=f"the path is read relative to the workflow's folder ({base_dir or '.'})") from None
-    except IsADirectoryError:
-        raise problem(f"data file '{shown}' is a folder, not a file") from None
+    except NotRegularFile as error:
+        raise problem(f"data file '{shown}' {error.strerror}") from None
     except OSError as error:
         raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+    # CSV text never holds a NUL byte; a file that does is binary (or NUL-separated, as
+    # /proc/self/environ is) and none of it is echoed.
+    nul = raw.find(b"\0")
+    if nul != -1:
+        row = raw[:nul].count(b"\n") + 1
+        raise problem(f"data file '{shown}' holds a NUL byte (row {row}, byte {nul + 1}); "
+                      "it is binary, not CSV text")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -122,24 +137,24 @@ def read_csv(data_source, base_dir: str) -> Dataset:
     records = _records(text, shown, problem)
     header_row, header = records[0]
     columns = [name.strip() for name in header]
+    position: dict[str, int] = {}
     for index, name in enumerate(columns):
         if not name:
             raise problem(f"row {header_row} of '{shown}' (the header) leaves column {index + 1} without a name")
-        if columns.index(name) != index:
-            raise problem(f"row {header_row} of '{shown}' (the header) names column '{name}' twice "
-                          f"(columns {columns.index(name) + 1} and {index + 1})")
-    if target not in columns:
-        guess = nearest(target, columns)
+        if name in position:
+            raise problem(f"row {header_row} of '{shown}' (the header) names column '{_clip(name)}' twice "
+                          f"(columns {position[name] + 1} and {index + 1})")
+        position[name] = index
+    if target not in position:
         raise problem(f"data file '{shown}' has no column '{target}' for the target", target_node.span,
-                      help=f"did you mean '{guess}'?" if guess else "its columns are " + ", ".join(columns))
+                      help=_column_hint(target, columns))
     if wanted is None:
         features = [c for c in columns if c != target]
     else:
         for name, item in zip(wanted, getattr(features_node, "items", ())):
-            if name not in columns:
-                guess = nearest(name, columns)
+            if name not in position:
                 raise problem(f"data file '{shown}' has no column '{name}' (named in features)", item.span,
-                              help=f"did you mean '{guess}'?" if guess else "its columns are " + ", ".join(columns))
+                              help=_column_hint(name, columns))
         features = list(wanted)
     if not features:
         raise problem(f"data file '{shown}' has no feature columns besides the target '{target}'")
@@ -150,12 +165,12 @@ def read_csv(data_source, base_dir: str) -> Dataset:
     for row, cells in body:
         if len(cells) != width:
             if len(cells) < width:
-                detail = f"column '{columns[len(cells)]}' is missing"
+                detail = f"column '{_clip(columns[len(cells)])}' is missing"
             else:
-                detail = f"cell {width + 1} lies beyond the last column '{columns[-1]}'"
+                detail = f"cell {width + 1} lies beyond the last column '{_clip(columns[-1])}'"
             raise problem(f"row {row} of '{shown}' has {len(cells)} cells but the header has {width} ({detail})")
 
-    used = [columns.index(c) for c in features] + [columns.index(target)]
+    used = [position[c] for c in features] + [position[target]]
     table = _numbers(body, used, [columns[i] for i in used], shown, problem)
     digest = hashlib.sha256(raw).hexdigest()
     X = np.ascontiguousarray(table[:, :-1])
@@ -194,18 +209,36 @@ def _numbers(body, used: list[int], names: list[str], shown: str, problem) -> np
         for k in order:
             text = values[k].strip()
             if not text:
-                raise problem(f"row {row}, column '{names[k]}' of '{shown}' is empty; every cell must be a number")
+                raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' is empty; every cell must be a number")
             try:
                 value = float(text)
             except ValueError:
-                raise problem(f"row {row}, column '{names[k]}' of '{shown}' holds '{_clip(text)}', "
+                raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' holds '{_clip(text)}', "
                               "not a number") from None
             if not math.isfinite(value):
-                raise problem(f"row {row}, column '{names[k]}' of '{shown}' holds '{_clip(text)}', "
+                raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' holds '{_clip(text)}', "
                               "not a finite number")
             table[r, k] = value
     return table
 
 
+# Caps on what a data file can put into a message: its text is echoed to a terminal and
+# into reports, and a file that is not what it seems (a secret, a huge header) must not
+# come back whole.
+_CELL_CHARS = 40
+_LISTED_COLUMNS = 8
+
+
 def _clip(text: str) -> str:
-    return text if len(text) <= 30 else text[:27] + "..."
+    """A name or cell from the data file, cut to a length a message can carry."""
+    return text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 3] + "..."
+
+
+def _column_hint(name: str, columns: list[str]) -> str:
+    """'did you mean ...?', or the first few columns of the file."""
+    guess = nearest(name, columns)
+    if guess:
+        return f"did you mean '{_clip(guess)}'?"
+    listed = ", ".join(_clip(c) for c in columns[:_LISTED_COLUMNS])
+    more = len(columns) - _LISTED_COLUMNS
+    return "its columns are " + listed + (f", ... and {more} more" if more > 0 else "")

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import __version__
 from ..checker import values as v
+from ..render import terminal_safe
 
 
 class StepRecord:
@@ -140,7 +141,8 @@ class Report:
         if params is not None:
             out.extend(_parameters(d, params))
         out.append(_audit_line(d))
-        return "\n".join(out) + "\n"
+        # Names come from the user's files (a CSV header, the workflow's title): shown safely.
+        return "\n".join(terminal_safe(line) for line in out) + "\n"
 
 
 def _cell(value):
