@@ -148,7 +148,7 @@ class Interpreter:
             try:
                 handler(step, record)
             except learners.NumericFailure as failure:
-                raise self._numeric(f"{self.step}: {failure}") from None
+                raise self._numeric(f"{self.step}: {failure}", failure.faint) from None
             self._finite(record)
             self.report.steps.append(record)
             self.report.timings.append((self.step.line, self.step.kind, time.perf_counter() - began))
@@ -342,14 +342,21 @@ class Interpreter:
                 return self._diverged(fold.train, trials[k], fit, k, every_candidate=True)
         return self._numeric(f"no candidate of {self.step} has a finite {metric}")
 
-    def _numeric(self, what: str) -> RunError:
-        """HP302 for a result float64 cannot hold, naming the column of largest magnitude."""
+    def _numeric(self, what: str, faint: tuple[int, ...] = ()) -> RunError:
+        """HP302 for a result float64 cannot hold, naming the column of largest magnitude
+        (and the `faint` features, by position, lost beside it)."""
         data = self.data
         magnitudes = [*np.max(np.abs(data.X), axis=0, initial=0.0), float(np.max(np.abs(data.y), initial=0.0))]
         names = [*data.features, data.target]
         column = int(np.argmax(magnitudes))
         name, largest = names[column], magnitudes[column]
         role = "the target" if column == len(names) - 1 else "feature"
+        if faint:
+            lost = ", ".join(f"'{data.features[j]}'" for j in faint[:5]) + (", ..." if len(faint) > 5 else "")
+            return fail("HP302", self.step.span, f"{what}: feature column{'s' if len(faint) > 1 else ''} {lost} "
+                        f"vanish beside {role} column '{name}', whose values reach {largest:.3g} in magnitude",
+                        help="standardize the features ('standardize using train') so that they share one "
+                        f"scale, or rescale column '{name}' before the run")
         return fail("HP302", self.step.span, f"{what}: {role} column '{name}' holds values up to {largest:.3g} "
                     "in magnitude, and float64 cannot carry the sums of squares this step needs",
                     help=f"rescale column '{name}' before the run (e.g. express it in larger units) so that "

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..checker import values as v
 from .metrics import lower_is_better, score
-from .stats import Rows, Stats, scale_of
+from .stats import Rows, Stats, lost_features, scale_of
 
 
 def generator(seed: int) -> np.random.Generator:
@@ -63,7 +63,18 @@ class Fit:
 
 class NumericFailure(Exception):
     """A computation float64 cannot carry out on these rows (the interpreter names the
-    column whose magnitude is the likely cause, HP302)."""
+    column whose magnitude is the likely cause, and the `faint` features lost beside it:
+    HP302)."""
+
+    def __init__(self, message: str, faint: tuple[int, ...] = ()) -> None:
+        super().__init__(message)
+        self.faint = faint
+
+
+def _visible(lost: tuple[int, ...]) -> None:
+    if lost:
+        raise NumericFailure("features vary by too little beside the largest for one float64 unit to hold "
+                             "them all", lost)
 
 
 class Monitor:
@@ -243,18 +254,36 @@ def _full_batch(stats: Stats, rates, l2, W, b, run: _Run) -> Fit:
     return run.result(W, b)
 
 
-def _mini_batch(rows: Rows, batch: int, seed: int, rates, l2, W, b, run: _Run) -> Fit:
-    stats = rows.stats
-    c, t = stats.xscale, stats.yscale
+def _full_batch_rows(terms: _Direct, rates, l2, W, b, run: _Run) -> Fit:
+    """Full batch from the rows themselves, for fewer rows than features: O(ndK) per
+    epoch and no d x d sums."""
+    X, y = terms.X, terms.y[:, None]
+    n = len(y)
+    c, t = terms.xscale, terms.yscale
     gain, back, unit = c * c, t / c, t * t
     penalty = l2 / c / c
-    X = rows.X if c == 1.0 else rows.X / c
-    y = rows.y if t == 1.0 else rows.y / t
+    U, beta = W * (c / t), b / t
+    R = X @ U + beta - y
+    for epoch in range(int(run.epochs.max(initial=0))):
+        step = rates(epoch) * run.active
+        U = U - (step * gain) * (X.T @ R / n + penalty * U)
+        beta = beta - step * R.mean(axis=0)
+        R = X @ U + beta - y
+        W, b = U * back, beta * t
+        loss = np.einsum("ik,ik->k", R, R) / (2 * n) + penalty / 2 * np.einsum("ik,ik->k", U, U)
+        if not run.end_epoch(epoch + 1, W, b, loss, unit):
+            break
+    return run.result(W, b)
+
+
+def _mini_batch(terms: _Sums | _Direct, batch: int, seed: int, rates, l2, W, b, run: _Run) -> Fit:
+    c, t = terms.xscale, terms.yscale
+    gain, back, unit = c * c, t / c, t * t
+    penalty = l2 / c / c
+    X, y = terms.X, terms.y
     n = len(y)
     rng = generator(seed)
-    U, beta = stats.scaled(W, b)
-    U = U.copy()
-    beta = beta.copy()
+    U, beta = W * (c / t), b / t
     for epoch in range(int(run.epochs.max(initial=0))):
         step = rates(epoch) * run.active
         order = rng.permutation(n)
@@ -270,9 +299,49 @@ def _mini_batch(rows: Rows, batch: int, seed: int, rates, l2, W, b, run: _Run) -
             gU += penalty * U
             U -= (step * gain) * gU
             beta -= step * R.mean(axis=0)
-        if not run.end_epoch(epoch + 1, U * back, beta * t, _loss(stats, U, beta, penalty), unit):
+        if not run.end_epoch(epoch + 1, U * back, beta * t, terms.loss(U, beta, penalty), unit):
             break
     return run.result(U * back, beta * t)
+
+
+class _Sums:
+    """What descent needs, from the rows' statistics: the loss at O(d²K)."""
+
+    def __init__(self, rows: Rows) -> None:
+        self.rows = rows
+        self.stats = stats = rows.stats
+        self.xscale, self.yscale = stats.xscale, stats.yscale
+        self.features = len(stats.mean)
+        self.lost = stats.lost
+
+    @property
+    def X(self) -> np.ndarray:
+        return self.rows.X if self.xscale == 1.0 else self.rows.X / self.xscale
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.rows.y if self.yscale == 1.0 else self.rows.y / self.yscale
+
+    def loss(self, U, beta, penalty) -> np.ndarray:
+        return _loss(self.stats, U, beta, penalty)
+
+
+class _Direct:
+    """What descent needs, from the rows divided by their scales, for fewer rows than
+    features: the loss from the residuals at O(ndK), no d x d sums."""
+
+    def __init__(self, rows: Rows) -> None:
+        X, y = rows.X, rows.y
+        self.xscale, self.yscale = scale_of(X), scale_of(y)
+        self.X = X / self.xscale
+        self.y = y / self.yscale
+        self.features = X.shape[1]
+        centred = self.X - self.X.mean(axis=0)
+        self.lost = lost_features(X, np.einsum("ij,ij->j", centred, centred), len(y))
+
+    def loss(self, U, beta, penalty) -> np.ndarray:
+        R = self.X @ U + beta - self.y[:, None]
+        return np.einsum("ik,ik->k", R, R) / (2 * len(R)) + penalty / 2 * np.einsum("ik,ik->k", U, U)
 
 
 def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tuple],
@@ -281,15 +350,19 @@ def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tupl
 
     A batch_size of None (full batch), or one at least the number of rows, is full-batch
     descent; the others are grouped by (batch_size, seed). `on_epoch(epoch, W, b, loss)`
-    is called after every epoch (for logging and learning curves).
+    is called after every epoch (for logging and learning curves). With fewer rows than
+    features, every step works on the rows (n x d), never on d x d sums.
 
     Full-batch columns are first compared with the stability limit (stable_rates): one
     whose rate exceeds it in some epoch is not trained; it is `unstable`, diverged at
     that epoch, and `limit` holds the rate it should stay below.
     """
     K = len(hypers)
-    d = len(rows.stats.mean)
+    terms = _Direct(rows) if rows.wide else _Sums(rows)
+    d = terms.features
     n = rows.n
+    _visible(terms.lost)
+    c, t = terms.xscale, terms.yscale
     W0, b0 = initial(inits, d, [h["seed"] for h in hypers])
     groups: dict[tuple | None, list[int]] = {}
     for k, h in enumerate(hypers):
@@ -307,18 +380,18 @@ def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tupl
             W, b = W0[:, columns], b0[columns]
             unstable = np.zeros(len(columns), int)
             if key is None:
-                limit = stable_rates(rows, l2, [h["learning_rate"] for h in chosen], epochs)
+                limit = stable_rates(rows, c, l2, [h["learning_rate"] for h in chosen], epochs)
                 unstable = np.array([_first_unstable(h["learning_rate"], int(h["epochs"]), bound)
                                      for h, bound in zip(chosen, limit)], dtype=int)
                 out.limit[columns] = limit
                 epochs = np.where(unstable > 0, 0, epochs)
-            U, beta = rows.stats.scaled(W, b)
-            run = _Run(W, b, epochs, _loss(rows.stats, U, beta, l2 / rows.stats.xscale / rows.stats.xscale),
-                       monitor, on_epoch)
-            if key is None:
-                fit = _full_batch(rows.stats, rates, l2, W, b, run)
+            run = _Run(W, b, epochs, terms.loss(W * (c / t), b / t, l2 / c / c), monitor, on_epoch)
+            if key is not None:
+                fit = _mini_batch(terms, key[0], key[1], rates, l2, W, b, run)
+            elif isinstance(terms, _Sums):
+                fit = _full_batch(terms.stats, rates, l2, W, b, run)
             else:
-                fit = _mini_batch(rows, key[0], key[1], rates, l2, W, b, run)
+                fit = _full_batch_rows(terms, rates, l2, W, b, run)
             out.weights[:, columns] = fit.weights
             out.intercept[columns] = fit.intercept
             out.epochs_run[columns] = fit.epochs_run
@@ -354,22 +427,21 @@ def stable_rate(rows: Rows | Stats, l2: float) -> float:
     descent with a constant rate converges exactly when the rate is below this."""
     if isinstance(rows, Stats):
         rows = Rows(stats=rows, y=np.empty(rows.n))
-    c = rows.stats.xscale
+    c = scale_of(rows.X) if rows.wide else rows.stats.xscale
     return _limit(_largest(rows, l2 / c / c, c), c)
 
 
-def stable_rates(rows: Rows, l2: np.ndarray, rates: list, epochs: np.ndarray) -> np.ndarray:
+def stable_rates(rows: Rows, c: float, l2: np.ndarray, rates: list, epochs: np.ndarray) -> np.ndarray:
     """stable_rate for each column, exactly where a column's largest rate might exceed it,
     else a lower bound that its rates respect (inf for columns with no epochs).
 
     H(l2) = H(0) + l2·diag(1, ..., 1, 0), so λmax(H(0)) <= λmax(H(l2)) <= λmax(H(0)) + l2:
     one eigenvalue of H(0) settles most columns, and an exact one per distinct l2 the rest.
-    With fewer rows than features the eigenvalues come from an (n+1)-sized problem.
+    With fewer rows than features the eigenvalues come from an (n+1)-sized problem. c is
+    the scale of the features the Hessian is computed in.
     """
     largest_rate = np.array([max(r.extremes(int(e))) if isinstance(r, v.Schedule) else float(r)
                              for r, e in zip(rates, epochs)])
-    stats = rows.stats
-    c = stats.xscale
     penalty = l2 / c / c
     top = _largest(rows, 0.0, c)
     out = np.empty(len(l2))
@@ -407,7 +479,7 @@ def _largest(rows: Rows, penalty: float, c: float) -> float:
     """λmax of the scaled Hessian. With n < d: on the span of the rows of A = [X/c, 1/c]
     and of the intercept's axis (an invariant subspace of at most n+1 dimensions, from a QR
     factorisation), and `penalty` on its complement, where H is penalty·I."""
-    if rows.n >= len(rows.stats.mean):
+    if not rows.wide:
         return float(_eigvalsh(_scaled_hessian(rows.stats, penalty))[-1])
     X = rows.X
     n, d = X.shape
@@ -456,6 +528,7 @@ class Spectrum:
     __slots__ = ("n", "mean", "ymean", "xscale", "yscale", "values", "projected", "vectors", "null")
 
     def __init__(self, stats: Stats) -> None:
+        _visible(stats.lost)
         values, vectors = _eigh(stats.gram)
         self._spectrum(stats.n, stats.mean, stats.ymean, stats.xscale, stats.yscale, values, len(values))
         self.vectors = vectors
@@ -503,6 +576,7 @@ class Dual(Spectrum):
         scaled = X / c
         mean = scaled.mean(axis=0)
         self.centred = scaled - mean
+        _visible(lost_features(X, np.einsum("ij,ij->j", self.centred, self.centred), len(y)))
         yc = y / t
         ymean = yc.mean()
         yc = yc - ymean

@@ -24,6 +24,7 @@ import numpy as np
 
 CHUNK = 1 << 14  # rows per pass when summing, to bound the temporary copy
 ORDINARY = (2.0 ** -100, 2.0 ** 100)  # magnitudes whose squares summed over any n stay normal
+FAINT = np.finfo(float).tiny / np.finfo(float).eps  # a spread below this (per row) has lost its digits
 
 
 def scale_of(values: np.ndarray) -> float:
@@ -38,12 +39,15 @@ class Stats:
     """Centred sums of n rows scaled by c = xscale and t = yscale: means μ and ȳ (in the
     data's units), Gram Σ(x-μ)(x-μ)ᵀ/c², Σ(x-μ)(y-ȳ)/(c·t) and Σ(y-ȳ)²/t².
 
-    A feature that is constant on the rows has a Gram diagonal of exactly 0.
+    A feature that is constant on the rows has a Gram diagonal of exactly 0. `lost` lists
+    the features that vary but whose spread vanished in these units (values near 1 beside
+    values near 1e300): no solve on these sums can see them (see lost_features).
     """
 
-    __slots__ = ("n", "mean", "ymean", "gram", "xy", "yy", "xscale", "yscale")
+    __slots__ = ("n", "mean", "ymean", "gram", "xy", "yy", "xscale", "yscale", "lost")
 
-    def __init__(self, n, mean, ymean, gram, xy, yy, xscale: float = 1.0, yscale: float = 1.0) -> None:
+    def __init__(self, n, mean, ymean, gram, xy, yy, xscale: float = 1.0, yscale: float = 1.0,
+                 lost: tuple[int, ...] = ()) -> None:
         self.n = n
         self.mean = mean
         self.ymean = ymean
@@ -52,6 +56,7 @@ class Stats:
         self.yy = yy
         self.xscale = xscale
         self.yscale = yscale
+        self.lost = lost
 
     @classmethod
     def of(cls, X: np.ndarray, y: np.ndarray) -> Stats:
@@ -78,7 +83,8 @@ class Stats:
         gram = (gram + gram.T) / 2  # exactly symmetric, for eigh
         xy = total[:d, d] - n * offset * yoffset
         yy = max(float(total[d, d]) - n * yoffset * yoffset, 0.0)
-        return cls(n, (shift + offset) * c, (yshift + yoffset) * t, gram, xy, yy, c, t)
+        return cls(n, (shift + offset) * c, (yshift + yoffset) * t, gram, xy, yy, c, t,
+                   lost_features(X, np.diag(gram), n))
 
     def rescaled(self, xscale: float, yscale: float) -> Stats:
         """The same statistics with the sums in other units (powers of two)."""
@@ -86,7 +92,7 @@ class Stats:
             return self
         fx, fy = self.xscale / xscale, self.yscale / yscale
         return Stats(self.n, self.mean, self.ymean, self.gram * (fx * fx), self.xy * (fx * fy),
-                     self.yy * (fy * fy), xscale, yscale)
+                     self.yy * (fy * fy), xscale, yscale, self.lost)
 
     def merge(self, other: Stats) -> Stats:
         """The statistics of both blocks together."""
@@ -103,14 +109,14 @@ class Stats:
             a.gram + b.gram + weight * np.outer(dx, dx),
             a.xy + b.xy + weight * dx * dy,
             a.yy + b.yy + weight * dy * dy,
-            c, t,
+            c, t, tuple(sorted(set(a.lost) | set(b.lost))),
         )
 
     def standardized(self, mean: np.ndarray, std: np.ndarray) -> Stats:
         """The statistics of the same rows after x -> (x - mean) / std (in unit scale)."""
         unit = std / self.xscale  # exact: xscale is a power of two
         return Stats(self.n, (self.mean - mean) / std, self.ymean, self.gram / np.outer(unit, unit),
-                     self.xy / unit, self.yy, 1.0, self.yscale)
+                     self.xy / unit, self.yy, 1.0, self.yscale, self.lost)
 
     @property
     def spread(self) -> np.ndarray:
@@ -130,6 +136,17 @@ class Stats:
         offset = beta + (self.mean / self.xscale) @ U - self.ymean / self.yscale
         centred = np.einsum("ik,ik->k", U, gu) - 2 * (self.xy @ U) + self.yy
         return np.maximum(centred, 0.0) + self.n * offset * offset
+
+
+def lost_features(X: np.ndarray, spread: np.ndarray, n: int) -> tuple[int, ...]:
+    """Features that vary on the rows but whose scaled spread Σ(x-μ)² underflowed (or is
+    too close to underflow to be accurate): one common unit cannot hold them beside the
+    largest feature."""
+    faint = np.flatnonzero(spread < FAINT * n)
+    if not len(faint):
+        return ()
+    varies = X[:, faint].min(axis=0) != X[:, faint].max(axis=0)
+    return tuple(int(j) for j in faint[varies])
 
 
 def merged(parts: list[Stats]) -> Stats:

@@ -98,8 +98,10 @@ def cv_folds(raw: np.ndarray, model: np.ndarray, y: np.ndarray, k: int, pipeline
     source = raw if pipeline else model
     bounds = fold_bounds(len(y), k)
     if source.shape[0] < source.shape[1]:
-        return _wide_folds(source, y, bounds, pipeline)
+        return _row_folds(source, y, bounds, pipeline)
     parts = [Stats.of(source[a:b], y[a:b]) for a, b in bounds]
+    if pipeline and any(part.lost for part in parts):
+        return _row_folds(source, y, bounds, pipeline)  # raw sums too faint to standardize from
     folds = []
     for f, (a, b) in enumerate(bounds):
         others = [bounds[g] for g in range(k) if g != f]
@@ -117,9 +119,11 @@ def cv_folds(raw: np.ndarray, model: np.ndarray, y: np.ndarray, k: int, pipeline
     return folds
 
 
-def _wide_folds(source: np.ndarray, y: np.ndarray, bounds, pipeline: bool) -> list[Fold]:
-    """Folds of rows fewer than their features: no d x d sums (ridge solves the dual and
-    scores predict), the standardization fitted on the training rows themselves."""
+def _row_folds(source: np.ndarray, y: np.ndarray, bounds, pipeline: bool) -> list[Fold]:
+    """Folds built from their rows, not from per-fold sums: for rows fewer than their
+    features (no d x d sums: ridge solves the dual and scores predict), and for raw
+    features of scales too far apart for one unit (each fold's standardization is fitted
+    on its training rows themselves)."""
     folds = []
     for f, (a, b) in enumerate(bounds):
         others = [c for g, c in enumerate(bounds) if g != f]
