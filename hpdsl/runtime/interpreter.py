@@ -28,6 +28,7 @@ from .metrics import from_predictions, lower_is_better, score
 from .preprocess import Standardization
 from .report import Report, StepRecord
 from .splits import blocks, share_counts, shuffle
+from .stats import ORDINARY
 
 ALL_METRICS = tuple(METRICS)
 
@@ -351,6 +352,11 @@ class Interpreter:
         column = int(np.argmax(magnitudes))
         name, largest = names[column], magnitudes[column]
         role = "the target" if column == len(names) - 1 else "feature"
+        if ORDINARY[0] <= largest <= ORDINARY[1] and not faint:
+            return fail("HP302", self.step.span, f"{what}, although every value is of ordinary size (the largest, "
+                        f"{largest:.3g}, in column '{name}')",
+                        help="this should not happen with finite data of this size: please report it as a bug "
+                        "in hpdsl, with the workflow and the data")
         if faint:
             lost = ", ".join(f"'{data.features[j]}'" for j in faint[:5]) + (", ..." if len(faint) > 5 else "")
             return fail("HP302", self.step.span, f"{what}: feature column{'s' if len(faint) > 1 else ''} {lost} "
