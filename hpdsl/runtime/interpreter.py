@@ -375,10 +375,12 @@ class Interpreter:
         if model is not None and model.step is self.step and not (
                 np.isfinite(model.weights).all() and np.isfinite(model.intercept)):
             raise self._numeric(f"the parameters fitted by {self.step} are not finite numbers")
-        scores = dict(record.extra.get("scores", {}))
+        scores = list(record.extra.get("scores", {}).items())
         if "score" in record.extra:
-            scores[record.extra["objective"]["metric"]] = record.extra["score"]
-        for metric, value in scores.items():
+            scores.append((record.extra["objective"]["metric"], record.extra["score"]))
+        scores += [(f"{entry['metric']} logged at epoch {entry['epoch']}", entry["value"])
+                   for entry in record.extra.get("log", [])]
+        for metric, value in scores:
             if not np.isfinite(value):
                 raise self._numeric(f"the {metric} of {self.step} is not a finite number")
 
