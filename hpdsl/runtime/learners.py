@@ -425,9 +425,11 @@ def _first_unstable(rate, epochs: int, limit: float) -> int:
 def stable_rate(rows: Rows | Stats, l2: float) -> float:
     """2 / the largest eigenvalue of the loss's Hessian in (w, b): full-batch gradient
     descent with a constant rate converges exactly when the rate is below this."""
-    if isinstance(rows, Stats):
-        rows = Rows(stats=rows, y=np.empty(rows.n))
-    c = scale_of(rows.X) if rows.wide else rows.stats.xscale
+    if isinstance(rows, Stats) or not rows.wide:
+        stats = rows if isinstance(rows, Stats) else rows.stats
+        c = stats.xscale
+        return _limit(float(_eigvalsh(_scaled_hessian(stats, l2 / c / c))[-1]), c)
+    c = scale_of(rows.X)
     return _limit(_largest(rows, l2 / c / c, c), c)
 
 
