@@ -72,10 +72,12 @@ class Stats:
         for start in range(0, n, CHUNK):
             m = min(CHUNK, n - start)
             z = block[:m]
-            np.divide(X[start:start + m], c, out=z[:, :d])
-            z[:, :d] -= shift
-            np.divide(y[start:start + m], t, out=z[:, d])
-            z[:, d] -= yshift
+            if c == 1.0:
+                np.subtract(X[start:start + m], shift, out=z[:, :d])
+            else:
+                np.divide(X[start:start + m], c, out=z[:, :d])
+                z[:, :d] -= shift
+            np.subtract(y[start:start + m] / t, yshift, out=z[:, d])
             total += z.T @ z
         offset = total[:d, d + 1] / n  # (mean - shift) / c
         yoffset = total[d, d + 1] / n
