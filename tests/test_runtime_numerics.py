@@ -211,7 +211,7 @@ def test_a_rate_two_and_a_half_times_the_limit_is_hp301_before_epoch_1_with_the_
     rate = float(2.5 * limit)
     assert diagnostic.message.startswith(f"train at line 10 would diverge: learning_rate {rate!r} exceeds {limit:.3g}, "
                                          "the stability limit of full-batch gradient descent")
-    assert diagnostic.help.startswith(f"use a learning_rate below {limit:.3g}, e.g. {float(f'{limit / 2:.2g}')!r}")
+    assert diagnostic.help == f"use a learning_rate below {limit:.3g}, e.g. {float(f'{limit / 2:.2g}')!r}"
     safe, epochs = diabetes_run(repr(float(f"{limit / 2:.2g}")))
     assert epochs == list(range(1, 41)) and final_scores(safe)["r2"] > 0.4
 

@@ -306,6 +306,7 @@ class Interpreter:
                                                      if isinstance(rate, v.Schedule) else "")
         shown = ", ".join(f"{name} {v.show(value)}" for name, value in hypers.items())
         standardize = "standardize the features ('standardize using train') so that one rate suits them all"
+        either = f"; or {standardize}" if self.standardization is None else ""
         if fit.unstable[k]:
             stable = float(fit.limit[k])
             what = (f"every candidate of {self.step} would diverge; the first" if every_candidate
@@ -320,7 +321,7 @@ class Interpreter:
             return fail("HP301", self.step.span, f"{what}: {rate_text} exceeds {stable:.3g}, the stability limit "
                         f"of full-batch gradient descent on these rows (2 / largest eigenvalue of the loss's "
                         f"Hessian), so the loss would grow from epoch {epoch} on ({shown})",
-                        help=f"{lower}; or {standardize}")
+                        help=lower + either)
         stable = learners.stable_rate(rows, float(hypers["l2"]))
         bound = f"full-batch gradient descent is stable below {stable:.2g} (2 / largest eigenvalue of the loss's Hessian)"
         batch = hypers.get("batch_size")
@@ -331,7 +332,7 @@ class Interpreter:
         what = (f"every candidate of {self.step} diverged; the first at epoch {epoch}" if every_candidate
                 else f"{self.step} diverged at epoch {epoch}")
         return fail("HP301", self.step.span, f"{what}: the training loss grew without bound ({shown}); {why}",
-                    help=f"lower learning_rate below {stable:.2g}, or {standardize}")
+                    help=f"lower learning_rate below {stable:.2g}" + either)
 
     def _no_winner(self, folds, fits: list[learners.Fit], trials: list, metric: str) -> RunError:
         """Why a tune has no candidate with a score: divergence (HP301), else numbers too
