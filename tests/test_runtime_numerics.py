@@ -94,6 +94,13 @@ def test_ridge_on_features_near_the_top_of_float64_matches_the_unscaled_fit(tmp_
     assert relative(np.array(data["params"]["weights"]) * scale, reference["params"]["weights"]) < 1e-9
     assert data["params"]["intercept"] == pytest.approx(reference["params"]["intercept"], rel=1e-9)
     assert final_scores(data) == pytest.approx(final_scores(reference), rel=1e-9)
+    # cross-validation with a standardization refitted inside each fold, from fold sums
+    steps = "standardize using train\ntune l2 in [0, 0.1, 1] using cv 3 on train + validation\ntest on test\n"
+    reference = run_workflow(tmp_path, RIDGE, X, y, steps, "ref.csv")
+    data = run_workflow(tmp_path, RIDGE, X * scale, y, steps)
+    tuned, expected = (next(s for s in d["steps"] if s["kind"] == "tune") for d in (data, reference))
+    assert relative([t["fold_scores"] for t in tuned["trials"]], [t["fold_scores"] for t in expected["trials"]]) < 1e-9
+    assert relative(data["params"]["weights"], reference["params"]["weights"]) < 1e-9
 
 
 @pytest.mark.parametrize("scale", SCALES)
@@ -161,8 +168,12 @@ def test_statistics_of_huge_blocks_merge_and_standardize_like_the_unscaled_ones(
     assert relative(merged.mean / 1e200, plain.mean) < 1e-12
     unit = (merged.xscale / 1e200) ** 2
     assert relative(merged.gram * unit, plain.gram) < 1e-12
-    scaling = Standardization.from_stats(merged)
-    assert relative(scaling.std / 1e200, Standardization.from_stats(plain).std) < 1e-12
+    scaling, plain_scaling = Standardization.from_stats(merged), Standardization.from_stats(plain)
+    assert relative(scaling.std / 1e200, plain_scaling.std) < 1e-12
+    standardized = merged.standardized(scaling.mean, scaling.std)
+    expected = plain.standardized(plain_scaling.mean, plain_scaling.std)
+    assert standardized.xscale == 1.0 and relative(standardized.gram, expected.gram) < 1e-12
+    assert relative(standardized.xy * standardized.yscale / 1e250, expected.xy) < 1e-12
     assert relative(Standardization.fit(X * 1e300).std / 1e300, X.std(axis=0)) < 1e-12
 
 
