@@ -423,7 +423,7 @@ class Interpreter:
             pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
             folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
             scores, fits = tune.search(model, trials_hypers, folds, inits, metric, None, progress)
-            winner = tune.best(scores.mean(axis=1), lower)
+            winner = tune.best(tune.mean_scores(scores), lower)
             if winner is None:
                 raise self._no_winner(folds, fits, trials_hypers, metric)
             self.hypers.update(candidates[winner])
@@ -443,7 +443,7 @@ class Interpreter:
             training = self.store.rows([(name, None) for name in names], self.step, "fit")
             folds = [tune.Fold(training.rows, scored.rows)]
             scores, fits = tune.search(model, trials_hypers, folds, inits, metric, monitor, progress)
-            winner = tune.best(scores[:, 0], lower)
+            winner = tune.best(tune.mean_scores(scores), lower)
             if winner is None:
                 raise self._no_winner(folds, fits, trials_hypers, metric)
             self.hypers.update(candidates[winner])
@@ -456,11 +456,11 @@ class Interpreter:
         record.extra.update(
             search="random" if space.random else "grid",
             objective={"direction": "minimize" if lower else "maximize", "metric": metric},
-            trials=[{"hypers": c, "score": float(np.mean(s)) if not np.isnan(s).any() else None,
+            trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
                      **({"fold_scores": [float(x) for x in s]} if step.cv is not None else {})}
-                    for c, s in zip(candidates, scores)],
+                    for c, s, mean in zip(candidates, scores, tune.mean_scores(scores))],
             best=dict(candidates[winner]),
-            score=float(np.mean(scores[winner])),
+            score=float(tune.mean_scores(scores)[winner]),
             notes=tune.edge_notes(candidates, candidates[winner], self.scope.hypers),
         )
         if space.random:

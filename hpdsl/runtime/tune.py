@@ -198,6 +198,14 @@ def _joined(parts: list[learners.Fit]) -> learners.Fit:
                         np.concatenate([p.diverged_at for p in parts]), optional[1])
 
 
+def mean_scores(scores: np.ndarray) -> np.ndarray:
+    """Each candidate's score over its folds (candidates x folds); NaN where any fold has
+    none or the mean is beyond float64."""
+    with np.errstate(all="ignore"):
+        means = scores.mean(axis=1)
+    return np.where(np.isfinite(means), means, np.nan)
+
+
 def best(scores: np.ndarray, lower: bool) -> int | None:
     """The earliest candidate with the best score; None when no score is a number."""
     scores = np.where(np.isfinite(scores), scores, np.nan)
