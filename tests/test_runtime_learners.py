@@ -11,7 +11,7 @@ from helpers import EXAMPLES
 
 from hpdsl.checker import check_text
 from hpdsl.checker import values as v
-from hpdsl.runtime import RunError, learners, run, tune
+from hpdsl.runtime import Options, RunError, learners, run, tune
 from hpdsl.runtime.learners import Monitor
 from hpdsl.runtime.metrics import from_predictions, score
 from hpdsl.runtime.stats import Rows, Stats
@@ -303,13 +303,16 @@ test on test
 """
 
 
-def test_divergence_is_hp301_naming_the_epoch_the_hyperparameters_and_a_stable_rate():
+def test_a_full_batch_rate_above_the_limit_is_hp301_before_epoch_1_naming_the_stable_rate():
+    epochs = []
     with pytest.raises(RunError) as caught:
-        run(check_text(DIVERGING, os.path.join(EXAMPLES, "w.hp")))
+        run(check_text(DIVERGING, os.path.join(EXAMPLES, "w.hp")),
+            Options(progress=lambda label, done, total: epochs.append(done)))
+    assert epochs == []  # refused before the first epoch
     diagnostic = caught.value.diagnostic
     assert diagnostic.code == "HP301"
     message = diagnostic.message
-    assert message.startswith("train at line 9 diverged at epoch ")
+    assert message.startswith("train at line 9 would diverge: learning_rate 5 exceeds ")
     assert "learning_rate 5, l2 0, epochs 200, batch_size full batch, seed 0" in message
     # the bound, computed independently: 2 / largest eigenvalue of the Hessian in (w, b)
     X, y = diabetes(standardized=False)
@@ -320,8 +323,10 @@ def test_divergence_is_hp301_naming_the_epoch_the_hyperparameters_and_a_stable_r
     Xs = (Xt - Xt.mean(axis=0)) / Xt.std(axis=0)
     A = np.hstack([Xs, np.ones((len(Xs), 1))])
     bound = 2 / np.linalg.eigvalsh(A.T @ A / len(Xs))[-1]
-    assert (f"learning_rate 5 is too large for this data: full-batch gradient descent is stable below "
-            f"{bound:.2g} (2 / largest eigenvalue of the loss's Hessian)") in message
+    assert (f"learning_rate 5 exceeds {bound:.3g}, the stability limit of full-batch gradient descent on "
+            "these rows (2 / largest eigenvalue of the loss's Hessian), so the loss would grow from epoch 1 on "
+            "(learning_rate 5, l2 0, epochs 200, batch_size full batch, seed 0)") == message.split(": ", 1)[1]
+    assert diagnostic.help.startswith(f"use a learning_rate below {bound:.3g}, e.g. {float(f'{bound / 2:.2g}'):g}")
 
 
 def test_the_stable_rate_is_the_edge_of_convergence():

@@ -169,7 +169,8 @@ def test_when_every_candidate_diverges_it_is_hp301():
     with pytest.raises(RunError) as caught:
         report("set epochs = 300\nset batch_size = 512\ntune learning_rate in [5, 8] on validation\ntest on test")
     assert caught.value.diagnostic.code == "HP301"
-    assert caught.value.diagnostic.message.startswith("every candidate of tune at line 13 diverged")
+    assert caught.value.diagnostic.message.startswith("every candidate of tune at line 13 would diverge; the first: "
+                                                      "learning_rate 5 exceeds ")
 
 
 def test_a_diverged_candidate_scores_nothing_and_loses():

@@ -28,6 +28,7 @@ from .metrics import from_predictions, lower_is_better, score
 from .preprocess import Standardization
 from .report import Report, StepRecord
 from .splits import blocks, share_counts, shuffle
+from .stats import ORDINARY
 
 ALL_METRICS = tuple(METRICS)
 
@@ -129,7 +130,7 @@ class Interpreter:
 
     def run(self) -> Report:
         started = time.perf_counter()
-        data = load(self.scope.source, self._base_dir())
+        data = self.data = load(self.scope.source, self._base_dir())
         self.store = self._split(data)
         for source, statement in self.analysis.overrides:
             self.step = StepRef(0, "--set", statement.span)
@@ -145,7 +146,11 @@ class Interpreter:
             began = time.perf_counter()
             record = StepRecord(self.step.line, self.step.kind, [name.name for name in step.splits]
                                 if not isinstance(step, n.Set) else [])
-            handler(step, record)
+            try:
+                handler(step, record)
+            except learners.NumericFailure as failure:
+                raise self._numeric(f"{self.step}: {failure}", failure.faint) from None
+            self._finite(record)
             self.report.steps.append(record)
             self.report.timings.append((self.step.line, self.step.kind, time.perf_counter() - began))
         self.report.finish(self, data, time.perf_counter() - started)
@@ -263,7 +268,7 @@ class Interpreter:
 
             fit = learners.gradient_descent(block.rows, [hypers], self.scope.param_inits, monitor, on_epoch)
             if fit.diverged[0]:
-                raise self._diverged(block.rows, hypers, int(fit.diverged_at[0]))
+                raise self._diverged(block.rows, hypers, fit, 0)
             self._fitted(fit, 0)
             record.extra.update(epochs_run=int(fit.epochs_run[0]), stopped_early=bool(fit.stopped_early[0]))
             if monitor is not None:
@@ -291,24 +296,94 @@ class Interpreter:
     def _fitted(self, fit: learners.Fit, k: int) -> None:
         self.model = Model(fit.weights[:, k], fit.intercept[k], self.version, self.step)
 
-    def _diverged(self, rows, hypers, epoch: int, every_candidate: bool = False) -> RunError:
+    def _diverged(self, rows, hypers, fit: learners.Fit, k: int, every_candidate: bool = False) -> RunError:
+        """HP301 for candidate k of `fit`: refused before training (its rate exceeds the
+        full-batch stability limit) or stopped when its loss grew without bound."""
+        epoch = int(fit.diverged_at[k])
         rate = hypers["learning_rate"]
         at = rate.at(epoch - 1) if isinstance(rate, v.Schedule) else rate
+        rate_text = f"learning_rate {v.show(at)}" + (f" (the schedule {rate} at epoch {epoch})"
+                                                     if isinstance(rate, v.Schedule) else "")
         shown = ", ".join(f"{name} {v.show(value)}" for name, value in hypers.items())
-        stable = learners.stable_rate(rows.stats, float(hypers["l2"]))
+        standardize = "standardize the features ('standardize using train') so that one rate suits them all"
+        either = f"; or {standardize}" if self.standardization is None else ""
+        if fit.unstable[k]:
+            stable = float(fit.limit[k])
+            what = (f"every candidate of {self.step} would diverge; the first" if every_candidate
+                    else f"{self.step} would diverge")
+            if stable == 0.0:
+                return fail("HP301", self.step.span, f"{what}: no learning rate is stable for full-batch gradient "
+                            f"descent on these rows, whose features are too large for the loss's curvature to "
+                            f"be a float64 number ({shown})", help=standardize)
+            safe = v.show(float(f"{stable / 2:.2g}"))
+            lower = (f"start the schedule lower, so that no epoch's rate exceeds {stable:.3g} (e.g. at {safe})"
+                     if isinstance(rate, v.Schedule) else f"use a learning_rate below {stable:.3g}, e.g. {safe}")
+            return fail("HP301", self.step.span, f"{what}: {rate_text} exceeds {stable:.3g}, the stability limit "
+                        f"of full-batch gradient descent on these rows (2 / largest eigenvalue of the loss's "
+                        f"Hessian), so the loss would grow from epoch {epoch} on ({shown})",
+                        help=lower + either)
+        stable = learners.stable_rate(rows, float(hypers["l2"]))
         bound = f"full-batch gradient descent is stable below {stable:.2g} (2 / largest eigenvalue of the loss's Hessian)"
         batch = hypers.get("batch_size")
         if batch is not None and batch < rows.n and at < stable:
-            why = f"learning_rate {v.show(at)} is too large for mini-batches of {batch} rows on this data ({bound})"
+            why = f"{rate_text} is too large for mini-batches of {batch} rows on this data ({bound})"
         else:
-            why = f"learning_rate {v.show(at)} is too large for this data: {bound}"
-        if isinstance(rate, v.Schedule):
-            why = f"the schedule {rate} reaches {why}"
+            why = f"{rate_text} is too large for this data: {bound}"
         what = (f"every candidate of {self.step} diverged; the first at epoch {epoch}" if every_candidate
                 else f"{self.step} diverged at epoch {epoch}")
-        return fail("HP301", self.step.span, f"{what}: the training loss is not finite ({shown}); {why}",
-                    help=f"lower learning_rate below {stable:.2g}, or standardize the features "
-                    "('standardize using train') so that one rate suits them all")
+        return fail("HP301", self.step.span, f"{what}: the training loss grew without bound ({shown}); {why}",
+                    help=f"lower learning_rate below {stable:.2g}" + either)
+
+    def _no_winner(self, folds, fits: list[learners.Fit], trials: list, metric: str) -> RunError:
+        """Why a tune has no candidate with a score: divergence (HP301), else numbers too
+        large for float64 (HP302)."""
+        for fold, fit in zip(folds, fits):
+            diverged = np.flatnonzero(fit.diverged)
+            if len(diverged):
+                k = int(diverged[0])
+                return self._diverged(fold.train, trials[k], fit, k, every_candidate=True)
+        return self._numeric(f"no candidate of {self.step} has a finite {metric}")
+
+    def _numeric(self, what: str, faint: tuple[int, ...] = ()) -> RunError:
+        """HP302 for a result float64 cannot hold, naming the column of largest magnitude
+        (and the `faint` features, by position, lost beside it)."""
+        data = self.data
+        magnitudes = [*np.max(np.abs(data.X), axis=0, initial=0.0), float(np.max(np.abs(data.y), initial=0.0))]
+        names = [*data.features, data.target]
+        column = int(np.argmax(magnitudes))
+        name, largest = names[column], magnitudes[column]
+        role = "the target" if column == len(names) - 1 else "feature"
+        if ORDINARY[0] <= largest <= ORDINARY[1] and not faint:
+            return fail("HP302", self.step.span, f"{what}, although every value is of ordinary size (the largest, "
+                        f"{largest:.3g}, in column '{name}')",
+                        help="this should not happen with finite data of this size: please report it as a bug "
+                        "in hpdsl, with the workflow and the data")
+        if faint:
+            lost = ", ".join(f"'{data.features[j]}'" for j in faint[:5]) + (", ..." if len(faint) > 5 else "")
+            return fail("HP302", self.step.span, f"{what}: feature column{'s' if len(faint) > 1 else ''} {lost} "
+                        f"vanish beside {role} column '{name}', whose values reach {largest:.3g} in magnitude",
+                        help="standardize the features ('standardize using train') so that they share one "
+                        f"scale, or rescale column '{name}' before the run")
+        return fail("HP302", self.step.span, f"{what}: {role} column '{name}' holds values up to {largest:.3g} "
+                    "in magnitude, and float64 cannot carry the sums of squares this step needs",
+                    help=f"rescale column '{name}' before the run (e.g. express it in larger units) so that "
+                    "its values stay well within ±1e150" + ("" if role == "the target" else
+                                                            ", or standardize the features"))
+
+    def _finite(self, record: StepRecord) -> None:
+        """A step's parameters and scores must be numbers: never report an overflowed fit."""
+        model = self.model
+        if model is not None and model.step is self.step and not (
+                np.isfinite(model.weights).all() and np.isfinite(model.intercept)):
+            raise self._numeric(f"the parameters fitted by {self.step} are not finite numbers")
+        scores = list(record.extra.get("scores", {}).items())
+        if "score" in record.extra:
+            scores.append((record.extra["objective"]["metric"], record.extra["score"]))
+        scores += [(f"{entry['metric']} logged at epoch {entry['epoch']}", entry["value"])
+                   for entry in record.extra.get("log", [])]
+        for metric, value in scores:
+            if not np.isfinite(value):
+                raise self._numeric(f"the {metric} of {self.step} is not a finite number")
 
     # ---- tune ----------------------------------------------------------------------------------------
 
@@ -348,11 +423,9 @@ class Interpreter:
             pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
             folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
             scores, fits = tune.search(model, trials_hypers, folds, inits, metric, None, progress)
-            winner = tune.best(scores.mean(axis=1), lower)
+            winner = tune.best(tune.mean_scores(scores), lower)
             if winner is None:
-                fold = next(f for f, fit in enumerate(fits) if fit.diverged[0])
-                raise self._diverged(folds[fold].train, trials_hypers[0], int(fits[fold].diverged_at[0]),
-                                     every_candidate=True)
+                raise self._no_winner(folds, fits, trials_hypers, metric)
             self.hypers.update(candidates[winner])
             self.version += 1
             refit = self.store.rows(self.refs(step.splits), self.step, "fit")
@@ -370,10 +443,9 @@ class Interpreter:
             training = self.store.rows([(name, None) for name in names], self.step, "fit")
             folds = [tune.Fold(training.rows, scored.rows)]
             scores, fits = tune.search(model, trials_hypers, folds, inits, metric, monitor, progress)
-            winner = tune.best(scores[:, 0], lower)
+            winner = tune.best(tune.mean_scores(scores), lower)
             if winner is None:
-                raise self._diverged(training.rows, trials_hypers[0], int(fits[0].diverged_at[0]),
-                                     every_candidate=True)
+                raise self._no_winner(folds, fits, trials_hypers, metric)
             self.hypers.update(candidates[winner])
             self.version += 1
             # The refit is the winner's own fit: the same rows, hyperparameters and seed.
@@ -384,12 +456,12 @@ class Interpreter:
         record.extra.update(
             search="random" if space.random else "grid",
             objective={"direction": "minimize" if lower else "maximize", "metric": metric},
-            trials=[{"hypers": c, "score": float(np.mean(s)) if not np.isnan(s).any() else None,
+            trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
                      **({"fold_scores": [float(x) for x in s]} if step.cv is not None else {})}
-                    for c, s in zip(candidates, scores)],
+                    for c, s, mean in zip(candidates, scores, tune.mean_scores(scores))],
             best=dict(candidates[winner]),
-            score=float(np.mean(scores[winner])),
-            notes=tune.edge_notes(candidates, candidates[winner]),
+            score=float(tune.mean_scores(scores)[winner]),
+            notes=tune.edge_notes(candidates, candidates[winner], self.scope.hypers),
         )
         if space.random:
             self.report.search_seeds.append({"line": self.step.line, "seed": space.seed})
@@ -408,7 +480,7 @@ class Interpreter:
         if self.model_spec.iterative:
             fit = learners.gradient_descent(rows, [hypers], self.scope.param_inits)
             if fit.diverged[0]:
-                raise self._diverged(rows, hypers, int(fit.diverged_at[0]))
+                raise self._diverged(rows, hypers, fit, 0)
         else:
             fit = learners.ridge(rows, [hypers])
         self._fitted(fit, 0)

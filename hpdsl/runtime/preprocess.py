@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .stats import Stats
+from .stats import Stats, scale_of
 
 
 class Standardization:
@@ -22,15 +22,20 @@ class Standardization:
 
     @classmethod
     def fit(cls, raw: np.ndarray, splits: tuple[str, ...] = ()) -> Standardization:
-        std = raw.std(axis=0)
+        # Per column, divided by a power of two first, so that values near 1e154 and
+        # above do not overflow the squares (the division is exact and undone exactly).
+        scale = np.array([scale_of(column) for column in raw.T]).reshape(raw.shape[1:])
+        scaled = raw / scale
+        std = scaled.std(axis=0) * scale
         constant = raw.min(axis=0) == raw.max(axis=0)
-        return cls(raw.mean(axis=0), _scale(std, constant), splits)
+        return cls(scaled.mean(axis=0) * scale, _scale(std, constant), splits)
 
     @classmethod
     def from_stats(cls, stats: Stats) -> Standardization:
         """The same fit from sufficient statistics (a cross-validation fold's training rows)."""
-        spread = np.diag(stats.gram)
-        return cls(stats.mean, _scale(np.sqrt(np.maximum(spread, 0.0) / stats.n), spread == 0), ())
+        spread = np.diag(stats.gram)  # in units of stats.xscale, a power of two
+        std = np.sqrt(np.maximum(spread, 0.0) / stats.n) * stats.xscale
+        return cls(stats.mean, _scale(std, spread == 0), ())
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         return (raw - self.mean) / self.std

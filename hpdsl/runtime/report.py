@@ -206,7 +206,8 @@ def _describe(step: dict) -> list[str]:
         lines.append(f"             {place + 1}. {hypers}: {objective['metric']} {_num(value)}")
     diverged = len(step["trials"]) - len(ranked)
     if diverged:
-        lines.append(f"             ({diverged} candidate{'s' if diverged != 1 else ''} diverged)")
+        lines.append(f"             ({diverged} candidate{'s' if diverged != 1 else ''} diverged or scored no finite "
+                     "number)")
     lines.extend(f"             note: {note}" for note in step["notes"])
     return lines
 

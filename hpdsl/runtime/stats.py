@@ -6,90 +6,150 @@ scored without another pass over the rows. The sums are kept centred on the bloc
 means (Gram = Σ(x-μ)(x-μ)ᵀ), which keeps them accurate when features are far from zero,
 and blocks combine exactly (Chan et al.'s pairwise update), so cross-validation folds
 are assembled from per-fold sums.
+
+Second moments of values near 1e154 and above overflow float64 (and of values near
+1e-154 and below underflow), so the sums are of the rows divided by a power of two:
+`xscale` for every feature, `yscale` for the target. A power of two makes the division
+and its undoing exact, so data of ordinary size (scale 1) gives the very same bits as
+unscaled sums. One scale for all features, not one per column, because ridge's penalty
+l2·‖w‖² is the same in every direction only in a common unit, and one eigendecomposition
+then serves every l2.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 CHUNK = 1 << 14  # rows per pass when summing, to bound the temporary copy
+ORDINARY = (2.0 ** -100, 2.0 ** 100)  # magnitudes whose squares summed over any n stay normal
+FAINT = np.finfo(float).tiny / np.finfo(float).eps  # a spread below this (per row) has lost its digits
+
+
+def scale_of(values: np.ndarray) -> float:
+    """1 for values of ordinary size, else the power of two at the largest magnitude."""
+    largest = float(np.max(np.abs(values), initial=0.0))
+    if largest == 0.0 or ORDINARY[0] <= largest <= ORDINARY[1]:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(largest)[1] - 1)
 
 
 class Stats:
-    """Centred sums of n rows: means, Gram Σ(x-μ)(x-μ)ᵀ, Σ(x-μ)(y-ȳ) and Σ(y-ȳ)².
+    """Centred sums of n rows scaled by c = xscale and t = yscale: means μ and ȳ (in the
+    data's units), Gram Σ(x-μ)(x-μ)ᵀ/c², Σ(x-μ)(y-ȳ)/(c·t) and Σ(y-ȳ)²/t².
 
-    A feature that is constant on the rows has a Gram diagonal of exactly 0.
+    A feature that is constant on the rows has a Gram diagonal of exactly 0. `lost` lists
+    the features that vary but whose spread vanished in these units (values near 1 beside
+    values near 1e300): no solve on these sums can see them (see lost_features).
     """
 
-    __slots__ = ("n", "mean", "ymean", "gram", "xy", "yy")
+    __slots__ = ("n", "mean", "ymean", "gram", "xy", "yy", "xscale", "yscale", "lost")
 
-    def __init__(self, n, mean, ymean, gram, xy, yy) -> None:
+    def __init__(self, n, mean, ymean, gram, xy, yy, xscale: float = 1.0, yscale: float = 1.0,
+                 lost: tuple[int, ...] = ()) -> None:
         self.n = n
         self.mean = mean
         self.ymean = ymean
         self.gram = gram
         self.xy = xy
         self.yy = yy
+        self.xscale = xscale
+        self.yscale = yscale
+        self.lost = lost
 
     @classmethod
     def of(cls, X: np.ndarray, y: np.ndarray) -> Stats:
-        """One pass, one matrix product per chunk: the rows shifted by the first row,
-        augmented with y and a column of ones, give every sum at once; the shift keeps
+        """One pass, one matrix product per chunk: the (scaled) rows shifted by the first
+        row, augmented with y and a column of ones, give every sum at once; the shift keeps
         the centring exact enough (and exactly 0 for a constant column)."""
         n, d = X.shape
-        shift, yshift = X[0].copy(), float(y[0])
+        c, t = scale_of(X), scale_of(y)
+        shift, yshift = X[0] / c, float(y[0]) / t
         total = np.zeros((d + 2, d + 2))
         block = np.empty((min(n, CHUNK), d + 2))
         block[:, d + 1] = 1.0
         for start in range(0, n, CHUNK):
             m = min(CHUNK, n - start)
             z = block[:m]
-            np.subtract(X[start:start + m], shift, out=z[:, :d])
-            np.subtract(y[start:start + m], yshift, out=z[:, d])
+            if c == 1.0:
+                np.subtract(X[start:start + m], shift, out=z[:, :d])
+            else:
+                np.divide(X[start:start + m], c, out=z[:, :d])
+                z[:, :d] -= shift
+            np.subtract(y[start:start + m] / t, yshift, out=z[:, d])
             total += z.T @ z
-        offset = total[:d, d + 1] / n  # mean - shift
+        offset = total[:d, d + 1] / n  # (mean - shift) / c
         yoffset = total[d, d + 1] / n
         gram = total[:d, :d] - n * np.outer(offset, offset)
         gram = (gram + gram.T) / 2  # exactly symmetric, for eigh
         xy = total[:d, d] - n * offset * yoffset
         yy = max(float(total[d, d]) - n * yoffset * yoffset, 0.0)
-        return cls(n, shift + offset, yshift + yoffset, gram, xy, yy)
+        return cls(n, (shift + offset) * c, (yshift + yoffset) * t, gram, xy, yy, c, t,
+                   lost_features(X, np.diag(gram), n))
+
+    def rescaled(self, xscale: float, yscale: float) -> Stats:
+        """The same statistics with the sums in other units (powers of two)."""
+        if xscale == self.xscale and yscale == self.yscale:
+            return self
+        fx, fy = self.xscale / xscale, self.yscale / yscale
+        return Stats(self.n, self.mean, self.ymean, self.gram * (fx * fx), self.xy * (fx * fy),
+                     self.yy * (fy * fy), xscale, yscale, self.lost)
 
     def merge(self, other: Stats) -> Stats:
         """The statistics of both blocks together."""
-        n = self.n + other.n
-        dx = other.mean - self.mean
-        dy = other.ymean - self.ymean
-        weight = self.n * other.n / n
+        c, t = max(self.xscale, other.xscale), max(self.yscale, other.yscale)
+        a, b = self.rescaled(c, t), other.rescaled(c, t)
+        n = a.n + b.n
+        dx = b.mean / c - a.mean / c
+        dy = b.ymean / t - a.ymean / t
+        weight = a.n * b.n / n
         return Stats(
             n,
-            self.mean + dx * (other.n / n),
-            self.ymean + dy * (other.n / n),
-            self.gram + other.gram + weight * np.outer(dx, dx),
-            self.xy + other.xy + weight * dx * dy,
-            self.yy + other.yy + weight * dy * dy,
+            a.mean + dx * (b.n / n) * c,
+            a.ymean + dy * (b.n / n) * t,
+            a.gram + b.gram + weight * np.outer(dx, dx),
+            a.xy + b.xy + weight * dx * dy,
+            a.yy + b.yy + weight * dy * dy,
+            c, t, tuple(sorted(set(a.lost) | set(b.lost))),
         )
 
     def standardized(self, mean: np.ndarray, std: np.ndarray) -> Stats:
-        """The statistics of the same rows after x -> (x - mean) / std."""
-        return Stats(self.n, (self.mean - mean) / std, self.ymean, self.gram / np.outer(std, std),
-                     self.xy / std, self.yy)
+        """The statistics of the same rows after x -> (x - mean) / std (in unit scale)."""
+        unit = std / self.xscale  # exact: xscale is a power of two
+        return Stats(self.n, (self.mean - mean) / std, self.ymean, self.gram / np.outer(unit, unit),
+                     self.xy / unit, self.yy, 1.0, self.yscale, self.lost)
 
-    def sse(self, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Σ(x·w + b - y)² over the rows, for each column of W (d x K) and entry of b (K)."""
-        gw = self.gram @ W
-        offset = b + self.mean @ W - self.ymean
-        centred = np.einsum("ik,ik->k", W, gw) - 2 * (self.xy @ W) + self.yy
+    @property
+    def spread(self) -> np.ndarray:
+        """Σ(x-μ)² of each feature, in the data's units (infinite where it overflows)."""
+        with np.errstate(over="ignore"):
+            return np.diag(self.gram) * self.xscale * self.xscale
+
+    def scaled(self, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Models in the units of the sums: U = W·c/t and β = b/t predict y/t from x/c."""
+        return W * (self.xscale / self.yscale), b / self.yscale
+
+    def scaled_sse(self, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Σ(x·w + b - y)² / t² over the rows, for each column of W (d x K) and entry of b (K):
+        the sum of squares in units that cannot overflow where the models are sane."""
+        U, beta = self.scaled(W, b)
+        gu = self.gram @ U
+        offset = beta + (self.mean / self.xscale) @ U - self.ymean / self.yscale
+        centred = np.einsum("ik,ik->k", U, gu) - 2 * (self.xy @ U) + self.yy
         return np.maximum(centred, 0.0) + self.n * offset * offset
 
-    def hessian(self, l2: float = 0.0) -> np.ndarray:
-        """The (d+1) x (d+1) Hessian of the loss in (w, b) on these rows."""
-        d = len(self.mean)
-        H = np.empty((d + 1, d + 1))
-        H[:d, :d] = self.gram / self.n + np.outer(self.mean, self.mean) + l2 * np.eye(d)
-        H[:d, d] = H[d, :d] = self.mean
-        H[d, d] = 1.0
-        return H
+
+def lost_features(X: np.ndarray, spread: np.ndarray, n: int) -> tuple[int, ...]:
+    """Features that vary on the rows but whose scaled spread Σ(x-μ)² underflowed (or is
+    too close to underflow to be accurate): one common unit cannot hold them beside the
+    largest feature."""
+    faint = np.flatnonzero(spread < FAINT * n)
+    if not len(faint):
+        return ()
+    varies = X[:, faint].min(axis=0) != X[:, faint].max(axis=0)
+    return tuple(int(j) for j in faint[varies])
+
 
 def merged(parts: list[Stats]) -> Stats:
     total = parts[0]
@@ -128,3 +188,12 @@ class Rows:
     @property
     def n(self) -> int:
         return len(self.y)
+
+    @property
+    def features(self) -> int:
+        return len(self._stats.mean) if self._stats is not None else self.X.shape[1]
+
+    @property
+    def wide(self) -> bool:
+        """Fewer rows than features: n x n work (the dual, predictions) beats d x d sums."""
+        return self.n < self.features

@@ -9,7 +9,8 @@ as Generator.integers(a, b) (b excluded). Duplicates count.
 
 Candidates are scored in chunks, each chunk trained together (learners.py): full-batch
 descent and ridge from the training rows' statistics, ridge from one eigendecomposition
-per fold. A candidate whose training diverged scores NaN.
+per fold (of the n x n kernel when the rows are fewer than the features). A candidate
+whose training diverged, or whose score is not a finite number, scores NaN and cannot win.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from .. import nodes as n
 from ..checker import values as v
+from ..checker.domains import Interval, ValueSet
 from ..checker.scope import HyperInfo, check_value
 from . import learners
 from .learners import Monitor
@@ -95,7 +97,11 @@ def cv_folds(raw: np.ndarray, model: np.ndarray, y: np.ndarray, k: int, pipeline
     their own standardization (fitted on them alone) and the held-out fold is scaled by it."""
     source = raw if pipeline else model
     bounds = fold_bounds(len(y), k)
+    if source.shape[0] < source.shape[1]:
+        return _row_folds(source, y, bounds, pipeline)
     parts = [Stats.of(source[a:b], y[a:b]) for a, b in bounds]
+    if pipeline and any(part.lost for part in parts):
+        return _row_folds(source, y, bounds, pipeline)  # raw sums too faint to standardize from
     folds = []
     for f, (a, b) in enumerate(bounds):
         others = [bounds[g] for g in range(k) if g != f]
@@ -110,6 +116,23 @@ def cv_folds(raw: np.ndarray, model: np.ndarray, y: np.ndarray, k: int, pipeline
             train = Rows(y=y_train, stats=stats, make_X=_rows_of(source, others, None))
             held_out = Rows(source[a:b], y[a:b], stats=parts[f])
         folds.append(Fold(train, held_out))
+    return folds
+
+
+def _row_folds(source: np.ndarray, y: np.ndarray, bounds, pipeline: bool) -> list[Fold]:
+    """Folds built from their rows, not from per-fold sums: for rows fewer than their
+    features (no d x d sums: ridge solves the dual and scores predict), and for raw
+    features of scales too far apart for one unit (each fold's standardization is fitted
+    on its training rows themselves)."""
+    folds = []
+    for f, (a, b) in enumerate(bounds):
+        others = [c for g, c in enumerate(bounds) if g != f]
+        X = np.concatenate([source[c:e] for c, e in others])
+        held_out = source[a:b]
+        if pipeline:
+            scaling = Standardization.fit(X)
+            X, held_out = scaling.apply(X), scaling.apply(held_out)
+        folds.append(Fold(Rows(X, np.concatenate([y[c:e] for c, e in others])), Rows(held_out, y[a:b])))
     return folds
 
 
@@ -132,7 +155,7 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
     fits = []
     done = 0
     for f, fold in enumerate(folds):
-        spectrum = learners.Spectrum(fold.train.stats) if model == "ridge" else None
+        spectrum = learners.solver(fold.train) if model == "ridge" else None
         parts = []
         for start in range(0, K, CHUNK):
             chunk = hypers[start:start + CHUNK]
@@ -142,7 +165,7 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
                 fit = learners.gradient_descent(fold.train, chunk, inits, monitor,
                                                 _ticker(progress, done, len(chunk), K * len(folds), chunk))
             s = score(fold.score, fit.weights, fit.intercept, metric)
-            s[fit.diverged] = np.nan
+            s[fit.diverged | ~np.isfinite(s)] = np.nan
             scores[start:start + len(chunk), f] = s
             parts.append(fit)
             done += len(chunk)
@@ -175,23 +198,49 @@ def _joined(parts: list[learners.Fit]) -> learners.Fit:
                         np.concatenate([p.diverged_at for p in parts]), optional[1])
 
 
+def mean_scores(scores: np.ndarray) -> np.ndarray:
+    """Each candidate's score over its folds (candidates x folds); NaN where any fold has
+    none or the mean is beyond float64."""
+    with np.errstate(all="ignore"):
+        means = scores.mean(axis=1)
+    return np.where(np.isfinite(means), means, np.nan)
+
+
 def best(scores: np.ndarray, lower: bool) -> int | None:
-    """The earliest candidate with the best score; None when every score is NaN."""
+    """The earliest candidate with the best score; None when no score is a number."""
+    scores = np.where(np.isfinite(scores), scores, np.nan)
     if np.isnan(scores).all():
         return None
     return int(np.nanargmin(scores) if lower else np.nanargmax(scores))
 
 
-def edge_notes(candidates: list[dict], chosen: dict) -> list[str]:
+def edge_notes(candidates: list[dict], chosen: dict, infos: dict[str, HyperInfo]) -> list[str]:
     """A note for each tuned value that lies at the edge of what was tried (of at
-    least three distinct values): the range should probably be extended."""
+    least three distinct values): the range should probably be extended. Not at a bound
+    of the hyperparameter's domain (l2 = 0 in [0, 100]): there is nothing beyond it."""
     notes = []
     for name, value in chosen.items():
         tried = sorted({c[name] for c in candidates if isinstance(c[name], (int, float))})
         if len(tried) < 3 or not isinstance(value, (int, float)):
             continue
-        if value == tried[0]:
+        low, high = _bounds(infos.get(name))
+        if value == tried[0] and value > low:
             notes.append(f"{name} = {v.show(value)} is the smallest value tried; the range should probably be extended")
-        elif value == tried[-1]:
+        elif value == tried[-1] and value < high:
             notes.append(f"{name} = {v.show(value)} is the largest value tried; the range should probably be extended")
     return notes
+
+
+def _bounds(info: HyperInfo | None) -> tuple[float, float]:
+    """The smallest and largest value every domain of a hyperparameter allows."""
+    low, high = -math.inf, math.inf
+    for domain, _ in info.domains() if info is not None else []:
+        if isinstance(domain, ValueSet):
+            numbers = [x for x in domain.values if isinstance(x, (int, float))]
+            if numbers:
+                low, high = max(low, min(numbers)), min(high, max(numbers))
+        elif isinstance(domain, Interval):
+            # An open end is never reached: values approach it without end.
+            low = max(low, domain.low if domain.low_closed else -math.inf)
+            high = min(high, domain.high if domain.high_closed else math.inf)
+    return low, high
