@@ -23,7 +23,7 @@ function activate(context) {
   return client.start().catch((error) => {
     vscode.window.showErrorMessage(
       `hpdsl: could not start '${[command, ...args].join(" ")}' (${error.message}). ` +
-        "Install it with: pip install 'hpdsl[lsp]', or set hpdsl.command.",
+        "Install it from a checkout of hpdsl with: pip install '.[lsp]', or set hpdsl.command.",
     );
   });
 }
