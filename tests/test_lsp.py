@@ -714,7 +714,9 @@ async def test_the_vscode_extension_knows_every_word_of_the_language():
     (language,) = package["contributes"]["languages"]
     (grammar_entry,) = package["contributes"]["grammars"]
     assert language["extensions"] == [".hp"] and grammar_entry["language"] == language["id"]
-    assert os.path.exists(os.path.join(folder, package["main"]))
+    # main is the bundle that `vscode:prepublish` builds from extension.js (a git-ignored artefact)
+    assert package["main"] == "./dist/extension.js" and "extension.js" in package["scripts"]["vscode:prepublish"]
+    assert os.path.exists(os.path.join(folder, "extension.js"))
     assert os.path.exists(os.path.join(folder, language["configuration"]))
     with open(os.path.join(folder, grammar_entry["path"]), encoding="utf-8") as f:
         grammar = json.load(f)

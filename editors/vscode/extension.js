@@ -16,7 +16,7 @@ function activate(context) {
       { scheme: "file", language: "hpdsl" },
       { scheme: "untitled", language: "hpdsl" },
     ],
-    initializationOptions: { debounceMs: config.get("debounceMs", 200) },
+    initializationOptions: { debounceMs: config.get("debounceMs", 25) },
   };
   client = new LanguageClient("hpdsl", "hpdsl", serverOptions, clientOptions);
   context.subscriptions.push(client);
