@@ -177,3 +177,15 @@ def test_explain_of_a_near_miss_is_a_usage_error_with_a_guess(typo, guess):
     assert result.returncode == 2
     assert result.stdout == b""
     assert f"(did you mean {guess}?)" in result.stderr.decode("utf-8")
+
+
+def test_rule_links_come_from_one_setting_with_no_default(monkeypatch):
+    from hpdsl.lsp.hover import rule_summary
+    from hpdsl.render import RULE_DOC_URL_ENV, rule_url
+
+    monkeypatch.delenv(RULE_DOC_URL_ENV, raising=False)
+    assert rule_url("HP103") is None
+    assert "`hpdsl explain HP103`" in rule_summary("HP103") and "](" not in rule_summary("HP103")
+    monkeypatch.setenv(RULE_DOC_URL_ENV, "https://docs.example.org/hpdsl/{code}.html")
+    assert rule_url("HP103") == "https://docs.example.org/hpdsl/HP103.html"
+    assert "[Rule documentation](https://docs.example.org/hpdsl/HP103.html)" in rule_summary("HP103")
