@@ -163,6 +163,16 @@ def test_every_workflow_shown_checks_as_it_claims(block):
     assert codes == claimed(block)
 
 
+@pytest.mark.parametrize("block", [b for b in workflow_blocks() if not claimed(b.values[0])])
+def test_every_clean_workflow_shown_also_runs(block):
+    """Data paths are relative to the file: a `file=` block sits at the top of a checkout,
+    any other beside the examples (as `data/diabetes.csv` expects)."""
+    from hpdsl.runtime import Options, run
+
+    base = ROOT if "file=" in block.tags else EXAMPLES
+    run(check_text(block.text, block.where), Options(base_dir=base))
+
+
 def test_there_are_workflows_and_wrong_ones_among_them():
     hp = [b for b in ALL_BLOCKS if b.lang == "hp"]
     assert len(hp) >= 8 and any(claimed(b) for b in hp)
