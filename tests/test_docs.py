@@ -103,6 +103,7 @@ def test_the_reference_is_several_pages_and_states_it_is_the_design_of_record():
             "report.md", "editors.md"} <= names
     top = read(os.path.join(DOCS, "index.md"))[:600]
     assert "design of record" in top
+    assert "`hpdsl/reference/`" in top  # where the wheel test below finds it
 
 
 def test_the_index_links_every_page_and_the_pages_to_come():
