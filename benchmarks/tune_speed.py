@@ -16,7 +16,7 @@ over SGDRegressor (alpha = l2, constant learning rate eta0 = learning_rate, max_
 epochs, tol=None: per-sample updates, not the same algorithm as hpdsl's mini-batches),
 and RidgeCV with the same alphas and the same 5 contiguous folds. A baseline that would
 run longer than --budget seconds is timed on the first candidates and extrapolated to all
-of them (marked ~). scikit-learn is a benchmark-only extra (pip install 'hpdsl[bench]').
+of them (marked ~). scikit-learn is a benchmark-only extra (pip install '.[bench]' from a checkout).
 
     python benchmarks/tune_speed.py            # n in 1e4, 1e5, 1e6; d in 10, 50
     python benchmarks/tune_speed.py --quick    # n in 1e4, 1e5; d = 10

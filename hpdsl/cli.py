@@ -43,18 +43,19 @@ def _parser():
     run.add_argument("--strict", action="store_true", help="treat warnings as errors")
     run.add_argument("--max-trials", type=int, default=10_000, metavar="N",
                      help="refuse a search with more candidates than this (default 10000)")
-    run.add_argument("--plots", action="store_true", help="with --out, write PNG plots (needs hpdsl[plot])")
+    run.add_argument("--plots", action="store_true", help="with --out, write PNG plots (needs the plot extra)")
 
     fmt = commands.add_parser("fmt", help="rewrite workflows in the canonical layout")
     fmt.add_argument("files", nargs="+", metavar="FILE", help="a .hp file, a folder of them, or - for stdin")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     fmt.add_argument("--diff", action="store_true", help="print a diff instead of rewriting")
 
-    explain = commands.add_parser("explain", help="print the documentation of a rule")
-    explain.add_argument("code", metavar="CODE", help="a rule code such as HP103")
+    explain = commands.add_parser("explain", help="print the documentation of a rule or a model")
+    explain.add_argument("code", metavar="TOPIC",
+                         help="a rule code (HP103) or name (tuned-on-test), or a model (ridge)")
 
     commands.add_parser("rules", help="list every rule")
-    commands.add_parser("lsp", help="run the language server on stdio (needs hpdsl[lsp])")
+    commands.add_parser("lsp", help="run the language server on stdio (needs the lsp extra)")
     return parser
 
 
@@ -362,21 +363,28 @@ def _write_stdout(data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-def _explain(code: str) -> int:
+def _explain(topic: str) -> int:
+    """A rule by code (HP103, 103) or name (tuned-on-test), or a model's table (ridge)."""
+    from .checker.models import MODELS
     from .diagnostics import RULES
-    from .render import explain
+    from .render import explain, model_table
 
-    key = code.strip().upper()
-    if key.isdigit():
-        key = f"HP{int(key):03d}"
-    if key not in RULES:
+    key = topic.strip()
+    by_name = {rule.name: code for code, rule in RULES.items()}
+    code = f"HP{int(key):03d}" if key.isdigit() else key.upper()
+    if code in RULES:
+        sys.stdout.write(explain(code))
+    elif key.lower() in by_name:
+        sys.stdout.write(explain(by_name[key.lower()]))
+    elif key.lower() in MODELS:
+        sys.stdout.write(model_table(key.lower()))
+    else:
         from .suggest import nearest
 
-        guess = nearest(key, RULES)
-        hint = f" (did you mean {guess}?)" if guess else "; 'hpdsl rules' lists them"
-        print(f"hpdsl: unknown rule code {code!r}{hint}", file=sys.stderr)
+        guess = nearest(code, RULES) or nearest(key.lower(), [*by_name, *MODELS])
+        hint = f" (did you mean {guess}?)" if guess else "; 'hpdsl rules' lists the rules"
+        print(f"hpdsl: {topic!r} is not a rule code, a rule name or a model{hint}", file=sys.stderr)
         return EXIT_USAGE
-    sys.stdout.write(explain(key))
     return EXIT_OK
 
 
@@ -385,7 +393,8 @@ def _lsp() -> int:
         from .lsp import serve
     except ImportError as error:
         if "pygls" in str(error) or "lsprotocol" in str(error):
-            print("hpdsl: the language server needs the lsp extra: pip install 'hpdsl[lsp]'", file=sys.stderr)
+            print("hpdsl: the language server needs the lsp extra; from a checkout of hpdsl: "
+                  "pip install '.[lsp]' (or: pip install 'pygls>=2,<3')", file=sys.stderr)
             return EXIT_USAGE
         raise
     serve()

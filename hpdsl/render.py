@@ -12,14 +12,17 @@ import unicodedata
 from functools import lru_cache
 
 from . import __version__
+from .checker import values as v
+from .checker.models import MODELS, PARAMETERS
 from .diagnostics import ERROR, RULES, Diagnostic
 from .source import Source
 
 TAB = "    "
 DOCS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs")
-# Where the project and each rule's documentation (hpdsl/docs/CODE.md) are published.
-INFORMATION_URI = "https://github.com/hpdsl/hpdsl"
-RULE_DOC_URL = INFORMATION_URI + "/blob/main/hpdsl/docs/{code}.md"
+# The one setting for links to a rule's documentation: a URL template with {code}, for a
+# team that publishes the docs somewhere it controls. Unset (the default), SARIF and the
+# language server carry no link, and `hpdsl explain CODE` is the documentation.
+RULE_DOC_URL_ENV = "HPDSL_RULE_DOC_URL"
 _DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
 
@@ -268,7 +271,7 @@ def to_sarif(results: list[tuple[Diagnostic, Source]]) -> dict:
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": _section_text(doc, "What it does") or rule.summary},
             "help": {"text": doc, "markdown": doc},
-            "helpUri": rule_url(code),
+            **({"helpUri": url} if (url := rule_url(code)) else {}),
             "defaultConfiguration": {"level": rule.severity},
             "properties": {"tags": ["ml-methodology", rule.phase], "precision": "very-high"},
         })
@@ -297,7 +300,6 @@ def to_sarif(results: list[tuple[Diagnostic, Source]]) -> dict:
                         "name": "hpdsl",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": INFORMATION_URI,
                         "rules": rules,
                     }
                 },
@@ -357,9 +359,13 @@ def _section_text(doc: str, heading: str) -> str:
     return " ".join(part for part in kept if part)
 
 
-def rule_url(code: str) -> str:
-    """The web address of a rule's documentation."""
-    return RULE_DOC_URL.format(code=code)
+def rule_url(code: str) -> str | None:
+    """The web address of a rule's documentation, from $HPDSL_RULE_DOC_URL (a template
+    with {code}); None when it is unset or has no {code}."""
+    template = os.environ.get(RULE_DOC_URL_ENV, "").strip()
+    if "{code}" not in template:
+        return None
+    return template.replace("{code}", code)
 
 
 def rules_table() -> str:
@@ -376,7 +382,20 @@ def explain(code: str) -> str:
     return rule_doc(code)
 
 
+def model_table(name: str) -> str:
+    """A model's hyperparameters and parameters as Markdown tables (`hpdsl explain ridge`),
+    from the same data the checker validates against."""
+    spec = MODELS[name]
+    out = [f"# {name}", "", spec.summary[0].upper() + spec.summary[1:] + ".", "",
+           "| hyperparameter | type | model domain | default | meaning |", "| --- | --- | --- | --- | --- |"]
+    out += [f"| `{h.name}` | {h.type}{', or a schedule' if h.schedule else ''} | `{h.domain}` | "
+            f"{v.show(h.default)} | {h.meaning} |" for h in spec.hypers.values()]
+    out += ["", "| parameter | meaning |", "| --- | --- |"]
+    out += [f"| `{p}` | {meaning} |" for p, meaning in PARAMETERS.items()]
+    return "\n".join(out) + "\n"
+
+
 __all__ = [
     "terminal_safe", "format_text", "summary", "to_json", "to_sarif", "rule_doc", "doc_sections", "doc_code_block",
-    "rules_table", "explain", "rule_url", "RULE_DOC_URL",
+    "rules_table", "explain", "model_table", "rule_url", "RULE_DOC_URL_ENV",
 ]

@@ -16,3 +16,19 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# `pytest -m quick`: the in-process unit tests, for a fast loop while working. Left out:
+# tests marked slow, property-based tests (hypothesis), and the end-to-end tests of the
+# language server, the reference's examples and the editors (they start processes).
+_NOT_QUICK_MODULES = {"test_lsp", "test_docs", "test_readme", "test_agreement", "test_properties"}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        function = getattr(item, "function", None)
+        if (item.get_closest_marker("slow") is None and item.module.__name__ not in _NOT_QUICK_MODULES
+                and not getattr(function, "is_hypothesis_test", False)):
+            item.add_marker(pytest.mark.quick)

@@ -17,7 +17,7 @@ QUICKSTART = open(os.path.join(EXAMPLES, "quickstart.hp"), encoding="utf-8").rea
 
 
 def test_the_workflow_shown_is_the_quickstart():
-    assert "```\n" + QUICKSTART + "```" in README
+    assert "```hp\n" + QUICKSTART + "```" in README
 
 
 def test_the_rule_table_is_the_registry():
@@ -30,7 +30,7 @@ def test_the_sample_output_is_what_check_prints():
     bad = QUICKSTART.replace("logspace(-4, 0, 5) on validation", "logspace(-4, 0, 5) on test")
     analysis = check_text(bad, "bad.hp")
     printed = format_text(analysis.diagnostics, analysis.source) + summary(analysis.diagnostics) + "\n"
-    assert "$ hpdsl check bad.hp\n" + printed + "```" in README
+    assert "$ hpdsl check bad.hp  # exit 1\n" + printed + "```" in README
 
 
 def test_the_two_commands_are_there():
@@ -41,12 +41,16 @@ def test_the_two_commands_are_there():
 
 
 def test_the_property_testing_example_runs(tmp_path):
+    """The example runs as a user would run it, but once and small: what its properties
+    claim, tests/test_properties.py proves at full strength."""
     import subprocess
     import sys
 
     block = README.split("# test_my_tool.py")[1].split("```")[0]
     path = tmp_path / "test_my_tool.py"
-    path.write_text("# test_my_tool.py" + block, encoding="utf-8")
+    # Loaded after the example's own profile, so a few examples per property.
+    tiny = '\nsettings.register_profile("tiny", deadline=None, max_examples=3)\nsettings.load_profile("tiny")\n'
+    path.write_text("# test_my_tool.py" + block + tiny, encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -13,6 +13,8 @@ import re
 import pytest
 
 import hpdsl
+from hpdsl.checker import values
+from hpdsl.checker.models import MODELS
 from hpdsl.diagnostics import RULES
 from hpdsl.render import DOCS_DIR, doc_code_block, doc_sections, rule_doc
 
@@ -151,3 +153,39 @@ def test_rules_lists_every_code():
     listing = result.stdout.decode("utf-8")
     for code, rule in RULES.items():
         assert re.search(rf"^{code}\s+{re.escape(rule.name)}\s+{rule.severity}\b", listing, re.M), code
+
+
+def test_explain_accepts_a_rule_name():
+    result = run_hpdsl("explain", "tuned-on-test")
+    assert result.returncode == 0
+    assert result.stdout.decode("utf-8") == rule_doc("HP103")
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_explain_of_a_model_prints_its_table_from_the_checkers_data(model):
+    result = run_hpdsl("explain", model)
+    assert result.returncode == 0
+    out = result.stdout.decode("utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| (\w+)[^|]* \| `([^`]+)` \| ([^|]+) \|", out, flags=re.M)
+    assert rows == [(h.name, h.type, str(h.domain), values.show(h.default)) for h in MODELS[model].hypers.values()]
+    assert "| `weights` |" in out and "| `intercept` |" in out
+
+
+@pytest.mark.parametrize("typo, guess", [("tuned-on-tst", "tuned-on-test"), ("rdge", "ridge"), ("HP1O3", "HP103")])
+def test_explain_of_a_near_miss_is_a_usage_error_with_a_guess(typo, guess):
+    result = run_hpdsl("explain", typo)
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert f"(did you mean {guess}?)" in result.stderr.decode("utf-8")
+
+
+def test_rule_links_come_from_one_setting_with_no_default(monkeypatch):
+    from hpdsl.lsp.hover import rule_summary
+    from hpdsl.render import RULE_DOC_URL_ENV, rule_url
+
+    monkeypatch.delenv(RULE_DOC_URL_ENV, raising=False)
+    assert rule_url("HP103") is None
+    assert "`hpdsl explain HP103`" in rule_summary("HP103") and "](" not in rule_summary("HP103")
+    monkeypatch.setenv(RULE_DOC_URL_ENV, "https://docs.example.org/hpdsl/{code}.html")
+    assert rule_url("HP103") == "https://docs.example.org/hpdsl/HP103.html"
+    assert "[Rule documentation](https://docs.example.org/hpdsl/HP103.html)" in rule_summary("HP103")

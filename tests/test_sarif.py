@@ -156,3 +156,33 @@ def test_checking_the_current_folder_gives_plain_relative_uris(validator, tmp_pa
     log = sarif(tmp_path, ".")
     assert_valid(validator, log)
     assert_code_scanning_ready(log)
+
+
+def _without_link_setting() -> dict:
+    env = dict(os.environ)
+    env.pop("HPDSL_RULE_DOC_URL", None)
+    return env
+
+
+def test_by_default_no_rule_links_outside_the_project(validator, tmp_path):
+    write(tmp_path, "bad.hp", BAD)
+    result = hpdsl("check", "--format", "sarif", "bad.hp", cwd=str(tmp_path), env=_without_link_setting())
+    log = json.loads(result.stdout)
+    assert_valid(validator, log)
+    driver = log["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver
+    assert all("helpUri" not in rule for rule in driver["rules"])
+    assert "http" not in json.dumps(log).replace("https://json.schemastore.org/sarif-2.1.0.json", "")
+
+
+def test_the_link_setting_gives_every_rule_its_help_uri(validator, tmp_path):
+    write(tmp_path, "bad.hp", BAD)
+    env = {**_without_link_setting(), "HPDSL_RULE_DOC_URL": "https://docs.example.org/hpdsl/rules/{code}.html"}
+    log = json.loads(hpdsl("check", "--format", "sarif", "bad.hp", cwd=str(tmp_path), env=env).stdout)
+    assert_valid(validator, log)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["helpUri"] for r in rules] == [f"https://docs.example.org/hpdsl/rules/{r['id']}.html" for r in rules]
+    # A value without {code} cannot name one rule's page: no link rather than a wrong one.
+    env["HPDSL_RULE_DOC_URL"] = "https://docs.example.org/hpdsl/"
+    log = json.loads(hpdsl("check", "--format", "sarif", "bad.hp", cwd=str(tmp_path), env=env).stdout)
+    assert all("helpUri" not in rule for rule in log["runs"][0]["tool"]["driver"]["rules"])

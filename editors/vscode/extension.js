@@ -16,14 +16,14 @@ function activate(context) {
       { scheme: "file", language: "hpdsl" },
       { scheme: "untitled", language: "hpdsl" },
     ],
-    initializationOptions: { debounceMs: config.get("debounceMs", 200) },
+    initializationOptions: { debounceMs: config.get("debounceMs", 25) },
   };
   client = new LanguageClient("hpdsl", "hpdsl", serverOptions, clientOptions);
   context.subscriptions.push(client);
   return client.start().catch((error) => {
     vscode.window.showErrorMessage(
       `hpdsl: could not start '${[command, ...args].join(" ")}' (${error.message}). ` +
-        "Install it with: pip install 'hpdsl[lsp]', or set hpdsl.command.",
+        "Install it from a checkout of hpdsl with: pip install '.[lsp]', or set hpdsl.command.",
     );
   });
 }

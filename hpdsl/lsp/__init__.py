@@ -17,7 +17,7 @@ try:
     from pygls.lsp.server import LanguageServer as _LanguageServer  # noqa: F401  (pygls 2 only)
 except ImportError as error:
     raise ImportError(
-        f"hpdsl's language server needs pygls 2 (pip install 'hpdsl[lsp]'): {error}"
+        f"hpdsl's language server needs pygls 2 (pip install '.[lsp]' from a checkout of hpdsl): {error}"
     ) from error
 
 from .server import create_server, serve

@@ -166,7 +166,7 @@ class Snapshot:
             message=message,
             severity=types.DiagnosticSeverity.Error if d.severity == ERROR else types.DiagnosticSeverity.Warning,
             code=d.code,
-            code_description=types.CodeDescription(href=rule_url(d.code)),
+            code_description=types.CodeDescription(href=url) if (url := rule_url(d.code)) else None,
             source=SOURCE_NAME,
             related_information=related or None,
         )

@@ -88,7 +88,9 @@ def rule_summary(code: str) -> str:
     paragraphs = [p.strip() for p in doc.split("\n\n") if p.strip() and not p.lstrip().startswith("#")]
     if paragraphs:
         summary = re.sub(r"^Severity: \w+\.\s*", "", " ".join(paragraphs[0].split()))
-    return f"**{code}** `{rule.name}` ({rule.severity})\n\n{summary}\n\n[Rule documentation]({rule_url(code)})"
+    url = rule_url(code)
+    more = f"[Rule documentation]({url})" if url else f"`hpdsl explain {code}` prints its documentation"
+    return f"**{code}** `{rule.name}` ({rule.severity})\n\n{summary}\n\n{more}"
 
 
 # ---- names ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import io
 def missing_matplotlib() -> str | None:
     """None if matplotlib is installed, else what to tell the user (checked before running)."""
     if importlib.util.find_spec("matplotlib") is None:
-        return "--plots needs matplotlib: pip install 'hpdsl[plot]'"
+        return "--plots needs matplotlib: pip install '.[plot]' from a checkout of hpdsl (or: pip install matplotlib)"
     return None
 
 
