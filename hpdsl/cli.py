@@ -7,6 +7,7 @@ picks the exit code. `hpdsl check` imports neither numpy nor lark.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -104,35 +105,125 @@ def _check_args(argv: list[str]):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command and return its exit code. Failing standard streams are answered
+    here for every command: a closed stdin reads as an error of the input (`-`); a
+    closed or full stdout (`> /dev/full`) is a one-line message and exit 2, like an
+    unreadable input; a reader that went away (`| head`) ends quietly with exit 0."""
     if argv is None:
         argv = sys.argv[1:]
     args = _check_args(argv) or _parser().parse_args(argv)
+    if args.command == "lsp":  # the language server owns stdin and stdout
+        return _lsp()
+    streams = sys.stdin, sys.stdout
+    if sys.stdin is None:
+        _point_at_devnull(0)  # so that no file hpdsl opens takes descriptor 0
+        sys.stdin = _Closed("stdin")
+    if sys.stdout is None:
+        _point_at_devnull(1)
+    sys.stdout = _Guarded(sys.stdout)
     try:
-        if args.command == "check":
-            return _check(args)
-        if args.command == "run":
-            from .runtime.command import run_command
-
-            return run_command(args)
-        if args.command == "fmt":
-            return _fmt(args)
-        if args.command == "explain":
-            return _explain(args.code)
-        if args.command == "rules":
-            from .render import rules_table
-
-            sys.stdout.write(rules_table())
-            return EXIT_OK
-        if args.command == "lsp":
-            return _lsp()
+        status = _command(args)
+        sys.stdout.flush()  # here, so that a full disk is reported, not met at exit
+        return status
     except KeyboardInterrupt:
         print("hpdsl: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader went away (e.g. `hpdsl rules | head`): not an error of ours.
-        sys.stderr.close()
+    except StdoutError as error:
+        _silence_stdout()
+        if error.errno == errno.EPIPE:
+            return EXIT_OK
+        print(f"hpdsl: cannot write to stdout: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        sys.stdin, sys.stdout = streams
+
+
+def _command(args) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "run":
+        from .runtime.command import run_command
+
+        return run_command(args)
+    if args.command == "fmt":
+        return _fmt(args)
+    if args.command == "explain":
+        return _explain(args.code)
+    if args.command == "rules":
+        from .render import rules_table
+
+        sys.stdout.write(rules_table())
         return EXIT_OK
     return EXIT_USAGE
+
+
+class StdoutError(OSError):
+    """Writing to stdout failed (closed, full, or the reader went away)."""
+
+
+class _Guarded:
+    """sys.stdout (text or its .buffer) whose write and flush failures are StdoutError,
+    so that they are told apart from the commands' own file errors."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream if stream is not None else _Closed("stdout")
+
+    def write(self, data):
+        try:
+            return self._stream.write(data)
+        except OSError as error:
+            raise StdoutError(error.errno, error.strerror) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise StdoutError(error.errno, error.strerror) from None
+
+    @property
+    def buffer(self):
+        return _Guarded(self._stream.buffer)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class _Closed:
+    """A standard stream whose file descriptor was closed before hpdsl started."""
+
+    def __init__(self, name: str) -> None:
+        self.name = f"<{name}>"
+
+    def _fail(self, *args):
+        raise OSError(errno.EBADF, f"{self.name[1:-1]} is closed")
+
+    read = write = _fail
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def buffer(self):
+        return self
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's own flush at exit meets no
+    error again (what Python's documentation advises for SIGPIPE)."""
+    _point_at_devnull(1)
+
+
+def _point_at_devnull(fd: int) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        if devnull != fd:
+            os.dup2(devnull, fd)
+            os.close(devnull)
+    except OSError:
+        pass
 
 
 # ---- check ---------------------------------------------------------------------------------------
@@ -169,11 +260,17 @@ def read_input(path: str, stdin_filename: str | None = None) -> tuple[bytes, str
 def _check(args) -> int:
     from .checker import check_bytes
 
-    files, missing = hp_files(args.files)
+    files: list[str] = []
     status = EXIT_OK
-    for path in missing:
-        print(f"hpdsl: cannot read {path}: no such file or folder", file=sys.stderr)
-        status = EXIT_USAGE
+    for argument in args.files:
+        found, missing = hp_files([argument])
+        files.extend(found)
+        if missing:
+            print(f"hpdsl: cannot read {argument}: no such file or folder", file=sys.stderr)
+            status = EXIT_USAGE
+        elif not found:  # as ruff's "No files found": checking nothing is not a pass
+            print(f"hpdsl: no .hp files found in {argument}", file=sys.stderr)
+            status = EXIT_USAGE
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
@@ -195,7 +292,8 @@ def _check(args) -> int:
     if args.format == "text":
         from .render import summary
 
-        if files:
+        # "All checks passed." only when every input was read and checked.
+        if everything or (results and status == EXIT_OK):
             print(summary(everything))
     elif args.format == "json":
         import json
