@@ -84,6 +84,11 @@ class OutputFolder:
                               "give a folder inside it")
         if os.path.lexists(target) and not os.path.isdir(target):
             raise OutputError(f"--out {self.shown} is a file, not a folder; give a folder (it is created if missing)")
+        existing = parent
+        while not os.path.isdir(existing):
+            if os.path.lexists(existing):
+                raise OutputError(f"cannot create --out {self.shown}: {existing} is a file, not a folder")
+            existing = os.path.dirname(existing)
         try:
             os.makedirs(parent, exist_ok=True)
         except OSError as error:
@@ -134,9 +139,11 @@ class OutputFolder:
         for name in files:
             if not _plain_name(name) or name == MANIFEST:
                 raise ValueError(f"not a plain file name for an output folder: {name!r}")
-        stage = tempfile.mkdtemp(prefix=os.path.basename(_sibling(self.path, _STAGE)),
-                                 dir=os.path.dirname(self.path))
+        stage = None
         try:
+            with _signals_held():  # an interrupt cannot fall between mkdtemp and `stage =`
+                stage = tempfile.mkdtemp(prefix=os.path.basename(_sibling(self.path, _STAGE)),
+                                         dir=os.path.dirname(self.path))
             mode = _folder_mode(self.path)
             manifest = {}
             for name in sorted(files):
@@ -154,8 +161,9 @@ class OutputFolder:
                 if previous:
                     shutil.rmtree(previous, ignore_errors=True)
         except BaseException:
-            with _signals_held():
-                shutil.rmtree(stage, ignore_errors=True)
+            if stage is not None:
+                with _signals_held():
+                    shutil.rmtree(stage, ignore_errors=True)
             raise
 
     def close(self) -> None:
