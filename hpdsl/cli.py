@@ -20,6 +20,9 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="hpdsl",
         description="Check and run .hp ML workflows that keep parameters and hyperparameters apart.",
+        epilog="exit codes: 0 ok; 1 check errors; 2 usage, an unreadable input, an --out folder that "
+               "cannot be used, or a closed or full stdout; 3 run-time error; 130 interrupted (Ctrl-C); "
+               "143 terminated (SIGTERM)",
     )
     parser.add_argument("--version", action="version", version=f"hpdsl {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -38,7 +41,8 @@ def _parser():
                      help="the name of the workflow read from stdin; its folder anchors relative data paths")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a hyperparameter before the first step (repeatable)")
-    run.add_argument("--out", metavar="DIR", help="write report.json and trials.csv into DIR")
+    run.add_argument("--out", metavar="DIR", help="write report.json and trials.csv into DIR, replacing what an earlier run wrote there "
+                     "as one transaction")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--strict", action="store_true", help="treat warnings as errors")

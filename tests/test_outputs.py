@@ -272,6 +272,10 @@ def test_a_folder_with_files_hpdsl_did_not_write_is_refused_and_kept(tmp_path):
     stderr = refused(tmp_path, tmp_path)
     assert "holds files hpdsl did not write ('data.csv', 'notes.txt')" in stderr
     assert sorted(os.listdir(tmp_path)) == ["data.csv", "notes.txt"]
+    browsed = tmp_path / "browsed"
+    browsed.mkdir()
+    (browsed / ".DS_Store").write_bytes(b"\0")  # what a file browser leaves is no one's work
+    assert hpdsl("run", QUICKSTART, "--quiet", "--out", str(browsed)).returncode == 0
 
 
 @pytest.fixture

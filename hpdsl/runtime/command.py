@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 
 from ..checker import check_bytes
@@ -69,15 +70,18 @@ def run_command(args) -> int:
         except OutputError as error:
             print(f"hpdsl: {error}", file=sys.stderr)
             return EXIT_USAGE
-    # SIGTERM unwinds like Ctrl-C, so the staged output folder and the lock are cleaned up.
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # SIGTERM unwinds like Ctrl-C, so the staged output folder and the lock are cleaned up
+    # (only the main thread may set a handler; a caller in another thread keeps its own).
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
     try:
         return _run(args, analysis, data, shown, stdin_name, color, out)
     except Terminated:
         print("hpdsl: terminated", file=sys.stderr)
         return EXIT_TERMINATED
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
         if out is not None:
             out.close()
 

@@ -47,6 +47,8 @@ MANIFEST = ".hpdsl-manifest.json"
 _STAGE, _OLD, _LOCK = ".hpdsl-new-", ".hpdsl-old-", ".hpdsl-lock"
 # Names that hpdsl versions before the manifest wrote into --out, and their temporaries.
 _LEGACY = re.compile(r"(report\.json|trials\.csv|(tune|train)_line\d+\w*\.png)\Z")
+# What a file browser leaves in any folder it shows; losing it loses nothing.
+_BROWSER_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 _LEGACY_TEMPORARY = re.compile(r"\.(report\.json|trials\.csv|(tune|train)_line\d+\w*\.png)\.[A-Za-z0-9_]+\Z")
 
 
@@ -303,9 +305,9 @@ def _check_owned(path: str, shown: str) -> None:
                 listed = set(json.load(handle)["files"]) | {MANIFEST}
         except (OSError, ValueError, KeyError, TypeError):
             listed = {MANIFEST}
-        foreign = sorted(set(names) - listed)
+        foreign = sorted(set(names) - listed - _BROWSER_FILES)
     else:
-        foreign = sorted(name for name in names if not _LEGACY.match(name))
+        foreign = sorted(name for name in names if not _LEGACY.match(name) and name not in _BROWSER_FILES)
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         listed_names = ", ".join(repr(name) for name in foreign[:3])
