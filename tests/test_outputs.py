@@ -177,23 +177,29 @@ def test_ctrl_c_and_sigterm_at_any_instant_exit_130_and_143_with_a_clean_folder(
         sig = signal.SIGINT if seed % 2 else signal.SIGTERM
         (work / f"w{seed}.hp").write_bytes(workflow(seed))
         process = start(work / f"w{seed}.hp", out)
+        # Once hpdsl holds the lock (its pid is in the lock file), a signal is hpdsl's to
+        # answer; before that, Python's own start-up may meet it.
+        deadline = time.monotonic() + 30
+        while (parent / ".out.hpdsl-lock").read_text() != f"{process.pid}\n" and time.monotonic() < deadline:
+            time.sleep(0.001)
         if seed % 3:
-            time.sleep(rng.uniform(0.05, 0.6))
+            time.sleep(rng.uniform(0, 0.2))
         else:
-            wait_for_stage(parent, process, time.monotonic() + 30)
+            wait_for_stage(parent, process, deadline)
         process.send_signal(sig)
         code = process.wait()
         stderr = process.stderr.read().decode()
-        # 128 + signal from hpdsl itself; -signal if it came before Python's start-up ended
-        # (a shell shows both as 128 + signal); 0 if the run had already finished.
         assert code in (0, 128 + sig, -sig), (seed, code, stderr)
         assert "Traceback" not in stderr and "FileNotFoundError" not in stderr, stderr
         if code == 128 + sig:
             interrupted += 1
             assert stderr.endswith("hpdsl: interrupted\n" if sig == signal.SIGINT else "hpdsl: terminated\n")
-        run_id(out)
+        finished = run_id(out) == hashlib.sha256(workflow(seed)).hexdigest()
+        # 0: the run had finished; -signal: the signal came while the interpreter was
+        # shutting down after it (Python restores the default handlers then).
+        assert code == 128 + sig or finished, (seed, code)
         assert leftovers(parent, out) == [], (seed, code)
-    assert interrupted >= 6
+    assert interrupted >= 4, interrupted
 
 
 def test_a_failed_write_keeps_the_previous_run_and_leaves_nothing(tmp_path):

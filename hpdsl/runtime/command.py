@@ -19,7 +19,7 @@ import time
 from ..checker import check_bytes
 from ..render import format_text
 from .errors import RunError, UsageError
-from .outputs import OutputError, OutputFolder
+from .outputs import OutputError, OutputFolder, signals_held
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -33,6 +33,21 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 
 def run_command(args) -> int:
+    # SIGTERM unwinds like Ctrl-C, so the staged output folder and the lock are cleaned up
+    # (only the main thread may set a handler; a caller in another thread keeps its own).
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
+    try:
+        return _checked_run(args)
+    except Terminated:
+        print("hpdsl: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _checked_run(args) -> int:
     if args.plots and not args.out:
         print("hpdsl: --plots writes PNG files into the --out folder; give --out DIR", file=sys.stderr)
         return EXIT_USAGE
@@ -70,18 +85,9 @@ def run_command(args) -> int:
         except OutputError as error:
             print(f"hpdsl: {error}", file=sys.stderr)
             return EXIT_USAGE
-    # SIGTERM unwinds like Ctrl-C, so the staged output folder and the lock are cleaned up
-    # (only the main thread may set a handler; a caller in another thread keeps its own).
-    on_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
     try:
         return _run(args, analysis, data, shown, stdin_name, color, out)
-    except Terminated:
-        print("hpdsl: terminated", file=sys.stderr)
-        return EXIT_TERMINATED
     finally:
-        if on_main_thread:
-            signal.signal(signal.SIGTERM, previous)
         if out is not None:
             out.close()
 
@@ -95,7 +101,8 @@ def _terminate(signum, frame):
 
 
 def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) -> int:
-    from . import Options, run
+    with signals_held():
+        from . import Options, run
 
     if shown == "<stdin>" or args.file == "-":
         base_dir = os.path.dirname(stdin_name) if stdin_name else "."
@@ -142,7 +149,8 @@ def output_files(report, plots: bool) -> dict[str, bytes]:
     if plots:
         from .plots import write_plots
 
-        files.update(write_plots(report))
+        with signals_held():  # it imports matplotlib
+            files.update(write_plots(report))
     return files
 
 

@@ -143,7 +143,7 @@ class OutputFolder:
                 raise ValueError(f"not a plain file name for an output folder: {name!r}")
         stage = None
         try:
-            with _signals_held():  # an interrupt cannot fall between mkdtemp and `stage =`
+            with signals_held():  # an interrupt cannot fall between mkdtemp and `stage =`
                 stage = tempfile.mkdtemp(prefix=os.path.basename(_sibling(self.path, _STAGE)),
                                          dir=os.path.dirname(self.path))
             mode = _folder_mode(self.path)
@@ -157,14 +157,14 @@ class OutputFolder:
             _fsync_folder(stage)
             if os.path.isdir(self.path):  # again: a file may have been added during the work
                 _check_owned(self.path, self.shown)
-            with _signals_held():
+            with signals_held():
                 previous = _swap(stage, self.path)
                 _fsync_folder(os.path.dirname(self.path))
                 if previous:
                     shutil.rmtree(previous, ignore_errors=True)
         except BaseException:
             if stage is not None:
-                with _signals_held():
+                with signals_held():
                     shutil.rmtree(stage, ignore_errors=True)
             raise
 
@@ -258,9 +258,10 @@ def _libc():
         return None
 
 
-class _signals_held:
-    """Hold SIGINT and SIGTERM (delivered on leaving) around the swap and its cleanup, so
-    an interrupt lands before or after them, never halfway."""
+class signals_held:
+    """Hold SIGINT and SIGTERM (delivered on leaving) around work that must not be cut
+    halfway: the swap and its cleanup here; imports of C extensions in the run command
+    (an interrupt inside numpy's import surfaces as an ImportError, not as Ctrl-C)."""
 
     SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
