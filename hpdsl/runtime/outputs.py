@@ -66,39 +66,39 @@ class OutputFolder:
     Leaving the `with` block without commit leaves the folder as it was.
     """
 
-    def __init__(self, path: str) -> None:
-        self.shown = path
-        self.path = ""
+    def __init__(self, path: str, label: str = "--out") -> None:
+        self.shown = f"{label} {path}"  # how messages name the folder: the option that gave it
+        self.path = path
         self._lock_fd: int | None = None
 
     # ---- before the work ----------------------------------------------------------------
 
     def open(self) -> OutputFolder:
-        target = os.path.abspath(self.shown)
+        target = os.path.abspath(self.path)
         if os.path.islink(target):
             if not os.path.isdir(target):
-                raise OutputError(f"--out {self.shown} is a symbolic link to no folder; give a folder")
+                raise OutputError(f"{self.shown} is a symbolic link to no folder; give a folder")
             target = os.path.realpath(target)
         self.path = target
         parent = os.path.dirname(target)
         if target == parent or os.path.ismount(target):
-            raise OutputError(f"--out {self.shown} is a mount point, which cannot be replaced as a whole; "
+            raise OutputError(f"{self.shown} is a mount point, which cannot be replaced as a whole; "
                               "give a folder inside it")
         if os.path.lexists(target) and not os.path.isdir(target):
-            raise OutputError(f"--out {self.shown} is a file, not a folder; give a folder (it is created if missing)")
+            raise OutputError(f"{self.shown} is a file, not a folder; give a folder (it is created if missing)")
         existing = parent
         while not os.path.isdir(existing):
             if os.path.lexists(existing):
-                raise OutputError(f"cannot create --out {self.shown}: {existing} is a file, not a folder")
+                raise OutputError(f"cannot create {self.shown}: {existing} is a file, not a folder")
             existing = os.path.dirname(existing)
         try:
             os.makedirs(parent, exist_ok=True)
         except OSError as error:
-            raise OutputError(f"cannot create --out {self.shown}: {_reason(error, parent)}") from None
+            raise OutputError(f"cannot create {self.shown}: {_reason(error, parent)}") from None
         if not os.access(parent, os.W_OK | os.X_OK):
-            raise OutputError(f"cannot write --out {self.shown}: its parent folder {parent} is read-only")
+            raise OutputError(f"cannot write {self.shown}: its parent folder {parent} is read-only")
         if os.path.isdir(target) and not os.access(target, os.W_OK | os.X_OK):
-            raise OutputError(f"cannot write --out {self.shown}: the folder is read-only")
+            raise OutputError(f"cannot write {self.shown}: the folder is read-only")
         self._lock()
         try:
             recover(target)
@@ -115,16 +115,16 @@ class OutputFolder:
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
         except OSError as error:
-            raise OutputError(f"cannot write --out {self.shown}: {_reason(error, lock_path)}") from None
+            raise OutputError(f"cannot write {self.shown}: {_reason(error, lock_path)}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
             os.close(fd)
             if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
-                raise OutputError(f"cannot lock --out {self.shown}: {_reason(error, lock_path)}") from None
+                raise OutputError(f"cannot lock {self.shown}: {_reason(error, lock_path)}") from None
             by = f" (process {holder})" if holder.isdigit() else ""
-            raise OutputError(f"another hpdsl run{by} is writing --out {self.shown}; "
+            raise OutputError(f"another hpdsl run{by} is writing {self.shown}; "
                               "wait for it to finish or choose another folder") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -180,9 +180,9 @@ class OutputFolder:
         self.close()
 
 
-def write_folder(path: str, files: Mapping[str, bytes]) -> None:
+def write_folder(path: str, files: Mapping[str, bytes], label: str = "--out") -> None:
     """Validate, lock, and replace folder `path` by `files` in one transaction."""
-    with OutputFolder(path) as out:
+    with OutputFolder(path, label) as out:
         out.commit(files)
 
 
@@ -312,7 +312,7 @@ def _check_owned(path: str, shown: str) -> None:
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         listed_names = ", ".join(repr(name) for name in foreign[:3])
-        raise OutputError(f"--out {shown} holds files hpdsl did not write ({listed_names}{more}); the folder is "
+        raise OutputError(f"{shown} holds files hpdsl did not write ({listed_names}{more}); the folder is "
                           "replaced as a whole on each run, so give an empty or new folder")
 
 
