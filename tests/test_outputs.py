@@ -348,3 +348,15 @@ def test_an_out_symlink_writes_into_the_folder_it_names(tmp_path):
     write_folder(str(tmp_path / "link"), {"report.json": b"{}"})
     assert (tmp_path / "link").is_symlink()
     assert (tmp_path / "real" / "report.json").read_bytes() == b"{}"
+
+
+def test_where_names_cannot_be_exchanged_two_renames_do_the_swap(tmp_path, monkeypatch):
+    """The fallback for file systems without RENAME_EXCHANGE / RENAME_SWAP, on real files."""
+    from hpdsl.runtime import outputs
+
+    monkeypatch.setattr(outputs, "_exchange", lambda a, b: False)
+    out = tmp_path / "out"
+    write_folder(str(out), {"report.json": b"1", "a.png": b"png"})
+    write_folder(str(out), {"report.json": b"2"})
+    assert verify_folder(str(out)) == {"report.json": hashlib.sha256(b"2").hexdigest()}
+    assert sorted(os.listdir(tmp_path)) == [".out.hpdsl-lock", "out"]
