@@ -41,8 +41,9 @@ def _parser():
                      help="the name of the workflow read from stdin; its folder anchors relative data paths")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a hyperparameter before the first step (repeatable)")
-    run.add_argument("--out", metavar="DIR", help="write report.json and trials.csv into DIR, replacing what an earlier run wrote there "
-                     "as one transaction")
+    run.add_argument("--out", metavar="DIR",
+                     help="write report.json and trials.csv into DIR, replacing what an earlier run wrote "
+                     "there as one transaction")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -115,9 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     unreadable input; a reader that went away (`| head`) ends quietly with exit 0."""
     if argv is None:
         argv = sys.argv[1:]
-    args = _check_args(argv) or _parser().parse_args(argv)
-    if args.command == "lsp":  # the language server owns stdin and stdout
-        return _lsp()
+    if argv[:1] == ["lsp"]:  # the language server owns stdin and stdout
+        return _main(argv)
     streams = sys.stdin, sys.stdout
     if sys.stdin is None:
         _point_at_devnull(0)  # so that no file hpdsl opens takes descriptor 0
@@ -126,12 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         _point_at_devnull(1)
     sys.stdout = _Guarded(sys.stdout)
     try:
-        status = _command(args)
+        status = _main(argv)
         sys.stdout.flush()  # here, so that a full disk is reported, not met at exit
         return status
-    except KeyboardInterrupt:
-        print("hpdsl: interrupted", file=sys.stderr)
-        return 130
     except StdoutError as error:
         _silence_stdout()
         if error.errno == errno.EPIPE:
@@ -142,22 +139,29 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdin, sys.stdout = streams
 
 
-def _command(args) -> int:
-    if args.command == "check":
-        return _check(args)
-    if args.command == "run":
-        from .runtime.command import run_command
+def _main(argv: list[str]) -> int:
+    args = _check_args(argv) or _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "run":
+            from .runtime.command import run_command
 
-        return run_command(args)
-    if args.command == "fmt":
-        return _fmt(args)
-    if args.command == "explain":
-        return _explain(args.code)
-    if args.command == "rules":
-        from .render import rules_table
+            return run_command(args)
+        if args.command == "fmt":
+            return _fmt(args)
+        if args.command == "explain":
+            return _explain(args.code)
+        if args.command == "rules":
+            from .render import rules_table
 
-        sys.stdout.write(rules_table())
-        return EXIT_OK
+            sys.stdout.write(rules_table())
+            return EXIT_OK
+        if args.command == "lsp":
+            return _lsp()
+    except KeyboardInterrupt:
+        print("hpdsl: interrupted", file=sys.stderr)
+        return 130
     return EXIT_USAGE
 
 
@@ -196,10 +200,10 @@ class _Closed:
     """A standard stream whose file descriptor was closed before hpdsl started."""
 
     def __init__(self, name: str) -> None:
-        self.name = f"<{name}>"
+        self.closed_name = name
 
     def _fail(self, *args):
-        raise OSError(errno.EBADF, f"{self.name[1:-1]} is closed")
+        raise OSError(errno.EBADF, f"{self.closed_name} is closed")
 
     read = write = _fail
 

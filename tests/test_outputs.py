@@ -217,7 +217,8 @@ def test_a_failed_write_keeps_the_previous_run_and_leaves_nothing(tmp_path):
     result = subprocess.run([*hpdsl_command(), "run", str(tmp_path / "w1.hp"), "--plots", "--out", str(out)],
                             capture_output=True, preexec_fn=small_files)
     assert result.returncode == 3, result.stderr.decode()
-    assert result.stderr.decode() == f"hpdsl: cannot write --out {out}: File too large; it still holds the previous run\n"
+    assert result.stderr.decode() == (f"hpdsl: cannot write --out {out}: File too large; "
+                                      "it still holds the previous run\n")
     assert result.stdout == b""
     assert run_id(out) == before
     assert leftovers(tmp_path, out) == ["w0.hp", "w1.hp"]
@@ -262,14 +263,16 @@ def refused(tmp_path, out, *extra) -> str:
 def test_out_naming_a_regular_file_is_a_usage_error(tmp_path):
     target = tmp_path / "report.txt"
     target.write_text("keep me\n")
-    assert refused(tmp_path, target) == f"hpdsl: --out {target} is a file, not a folder; give a folder (it is created if missing)\n"
+    assert refused(tmp_path, target) == (f"hpdsl: --out {target} is a file, not a folder; "
+                                         "give a folder (it is created if missing)\n")
     assert target.read_text() == "keep me\n"
 
 
 def test_out_below_a_regular_file_cannot_be_created(tmp_path):
     (tmp_path / "file").write_text("")
     stderr = refused(tmp_path, tmp_path / "file" / "out")
-    assert stderr == f"hpdsl: cannot create --out {tmp_path / 'file' / 'out'}: {tmp_path / 'file'} is a file, not a folder\n"
+    file = tmp_path / "file"
+    assert stderr == f"hpdsl: cannot create --out {file / 'out'}: {file} is a file, not a folder\n"
 
 
 def test_a_folder_with_files_hpdsl_did_not_write_is_refused_and_kept(tmp_path):
