@@ -103,7 +103,7 @@ def test_a_run_killed_at_any_instant_leaves_one_complete_run_or_the_previous(tmp
         process = start(path, out, *flags)
         began = time.monotonic()
         if seed % 2:
-            time.sleep(rng.uniform(0, 1.3 * full))
+            time.sleep(rng.uniform(0, 1.5 * full))
         elif wait_for_stage(parent, process, began + 30):
             time.sleep(rng.choice([0, 0, rng.uniform(0, 0.01)]))
         process.kill()
