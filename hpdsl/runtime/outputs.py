@@ -13,7 +13,7 @@ the next writer removes.
 Where the file system cannot exchange two names (some network and overlay file systems),
 the swap is two renames, DIR -> `.DIR.hpdsl-old-XXXX` then the staged folder -> DIR, and
 a kill between them leaves DIR missing beside its old copy; the recovery rule, applied by
-the next writer (and by `recover`, for readers), is to rename that old copy back.
+the next writer under the lock (`recover`), is to rename that old copy back.
 
 A lock file beside DIR (`.DIR.hpdsl-lock`, flock) is held from before the work starts until
 the swap is done, so a second writer into the same folder fails at once with a clear
