@@ -363,3 +363,21 @@ def test_where_names_cannot_be_exchanged_two_renames_do_the_swap(tmp_path, monke
     write_folder(str(out), {"report.json": b"2"})
     assert verify_folder(str(out)) == {"report.json": hashlib.sha256(b"2").hexdigest()}
     assert sorted(os.listdir(tmp_path)) == [".out.hpdsl-lock", "out"]
+
+
+def test_a_file_added_to_the_folder_during_the_work_stops_the_swap(tmp_path):
+    out = tmp_path / "out"
+    write_folder(str(out), {"report.json": b"1"})
+    with OutputFolder(str(out)) as folder:
+        (out / "notes.txt").write_text("written while the run was working\n")
+        with pytest.raises(OutputError, match=r"holds files hpdsl did not write \('notes.txt'\)"):
+            folder.commit({"report.json": b"2"})
+    assert (out / "notes.txt").exists() and (out / "report.json").read_bytes() == b"1"
+    assert sorted(os.listdir(tmp_path)) == [".out.hpdsl-lock", "out"]
+
+
+def test_one_process_cannot_open_a_folder_twice(tmp_path):
+    with OutputFolder(str(tmp_path / "out")):
+        with pytest.raises(OutputError, match=r"another hpdsl run \(process \d+\) is writing --out"):
+            OutputFolder(str(tmp_path / "out")).open()
+    OutputFolder(str(tmp_path / "out")).open().close()  # released on leaving
