@@ -7,6 +7,7 @@ picks the exit code. `hpdsl check` imports neither numpy nor lark.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -19,6 +20,9 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="hpdsl",
         description="Check and run .hp ML workflows that keep parameters and hyperparameters apart.",
+        epilog="exit codes: 0 ok; 1 check errors; 2 usage, an unreadable input, an --out folder that "
+               "cannot be used, or a closed or full stdout; 3 run-time error; 130 interrupted (Ctrl-C); "
+               "143 terminated (SIGTERM)",
     )
     parser.add_argument("--version", action="version", version=f"hpdsl {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -37,7 +41,9 @@ def _parser():
                      help="the name of the workflow read from stdin; its folder anchors relative data paths")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a hyperparameter before the first step (repeatable)")
-    run.add_argument("--out", metavar="DIR", help="write report.json and trials.csv into DIR")
+    run.add_argument("--out", metavar="DIR",
+                     help="write report.json and trials.csv into DIR, replacing what an earlier run wrote "
+                     "there as one transaction")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -105,8 +111,36 @@ def _check_args(argv: list[str]):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command and return its exit code. Failing standard streams are answered
+    here for every command: a closed stdin reads as an error of the input (`-`); a
+    closed or full stdout (`> /dev/full`) is a one-line message and exit 2, like an
+    unreadable input; a reader that went away (`| head`) ends quietly with exit 0."""
     if argv is None:
         argv = sys.argv[1:]
+    if argv[:1] == ["lsp"]:  # the language server owns stdin and stdout
+        return _main(argv)
+    streams = sys.stdin, sys.stdout
+    if sys.stdin is None:
+        _point_at_devnull(0)  # so that no file hpdsl opens takes descriptor 0
+        sys.stdin = _Closed("stdin")
+    if sys.stdout is None:
+        _point_at_devnull(1)
+    sys.stdout = _Guarded(sys.stdout)
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, so that a full disk is reported, not met at exit
+        return status
+    except StdoutError as error:
+        _silence_stdout()
+        if error.errno == errno.EPIPE:
+            return EXIT_OK
+        print(f"hpdsl: cannot write to stdout: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        sys.stdin, sys.stdout = streams
+
+
+def _main(argv: list[str]) -> int:
     args = _check_args(argv) or _parser().parse_args(argv)
     try:
         if args.command == "check":
@@ -129,11 +163,76 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hpdsl: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader went away (e.g. `hpdsl rules | head`): not an error of ours.
-        sys.stderr.close()
-        return EXIT_OK
     return EXIT_USAGE
+
+
+class StdoutError(OSError):
+    """Writing to stdout failed (closed, full, or the reader went away)."""
+
+
+class _Guarded:
+    """sys.stdout (text or its .buffer) whose write and flush failures are StdoutError,
+    so that they are told apart from the commands' own file errors."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream if stream is not None else _Closed("stdout")
+
+    def write(self, data):
+        try:
+            return self._stream.write(data)
+        except OSError as error:
+            raise StdoutError(error.errno, error.strerror) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise StdoutError(error.errno, error.strerror) from None
+
+    @property
+    def buffer(self):
+        return _Guarded(self._stream.buffer)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class _Closed:
+    """A standard stream whose file descriptor was closed before hpdsl started."""
+
+    def __init__(self, name: str) -> None:
+        self.closed_name = name
+
+    def _fail(self, *args):
+        raise OSError(errno.EBADF, f"{self.closed_name} is closed")
+
+    read = write = _fail
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def buffer(self):
+        return self
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's own flush at exit meets no
+    error again (what Python's documentation advises for SIGPIPE)."""
+    _point_at_devnull(1)
+
+
+def _point_at_devnull(fd: int) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        if devnull != fd:
+            os.dup2(devnull, fd)
+            os.close(devnull)
+    except OSError:
+        pass
 
 
 # ---- check ---------------------------------------------------------------------------------------
@@ -171,11 +270,17 @@ def read_input(path: str, stdin_filename: str | None = None) -> tuple[bytes, str
 def _check(args) -> int:
     from .checker import check_bytes
 
-    files, missing = hp_files(args.files)
+    files: list[str] = []
     status = EXIT_OK
-    for path in missing:
-        print(f"hpdsl: cannot read {path}: no such file or folder", file=sys.stderr)
-        status = EXIT_USAGE
+    for argument in args.files:
+        found, missing = hp_files([argument])
+        files.extend(found)
+        if missing:
+            print(f"hpdsl: cannot read {argument}: no such file or folder", file=sys.stderr)
+            status = EXIT_USAGE
+        elif not found:  # as ruff's "No files found": checking nothing is not a pass
+            print(f"hpdsl: no .hp files found in {argument}", file=sys.stderr)
+            status = EXIT_USAGE
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
@@ -197,7 +302,8 @@ def _check(args) -> int:
     if args.format == "text":
         from .render import summary
 
-        if files:
+        # "All checks passed." only when every input was read and checked.
+        if everything or (results and status == EXIT_OK):
             print(summary(everything))
     elif args.format == "json":
         import json

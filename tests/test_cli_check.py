@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from hpdsl.checker import check_text
 from hpdsl.render import format_text
 
-from helpers import EXAMPLES, ROOT, hpdsl
+from helpers import EXAMPLES, ROOT, hpdsl, hpdsl_command
 
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 UPDATE = os.environ.get("HPDSL_UPDATE_GOLDEN") == "1"
@@ -128,8 +129,6 @@ def test_the_checker_never_imports_numpy_or_lark():
         "bad = sorted(m for m in ('numpy', 'lark') if m in sys.modules);"
         "print(','.join(bad))"
     )
-    import subprocess
-
     out = subprocess.run([sys.executable, "-c", code, os.path.join(EXAMPLES, "quickstart.hp")],
                          capture_output=True, text=True, cwd=os.path.dirname(ROOT))
     assert out.returncode == 0, out.stderr
@@ -180,3 +179,72 @@ def test_anything_else_is_left_to_argparse(argv):
     from hpdsl.cli import _check_args
 
     assert _check_args(argv) is None
+
+
+def unreadable_file(tmp_path) -> str:
+    """A file that exists and cannot be read: mode 000 for a user; for root (whom mode bits
+    do not stop) /proc/self/mem, whose first page is unmapped, so reading fails (EIO)."""
+    if os.geteuid() != 0:
+        path = tmp_path / "secret.hp"
+        path.write_text("model ridge\n")
+        path.chmod(0)
+        return str(path)
+    if not os.path.exists("/proc/self/mem"):
+        pytest.fail("running as root, the test needs /proc/self/mem for an unreadable file")
+    return "/proc/self/mem"
+
+
+def test_an_unreadable_file_is_an_error_and_never_all_checks_passed(tmp_path):
+    path = unreadable_file(tmp_path)
+    alone = hpdsl("check", path)
+    assert alone.returncode == 2
+    assert alone.stdout == b"" and alone.stderr.decode().startswith(f"hpdsl: cannot read {path}: ")
+    beside_a_clean_file = hpdsl("check", path, os.path.join(EXAMPLES, "quickstart.hp"))
+    assert beside_a_clean_file.returncode == 2
+    assert b"All checks passed" not in beside_a_clean_file.stdout
+    beside_a_bad_file = hpdsl("check", path, os.path.join(GOLDEN, "tuned_on_test.hp"))
+    assert beside_a_bad_file.returncode == 2
+    assert beside_a_bad_file.stdout.decode().endswith("Found 1 error.\n")
+
+
+def test_a_folder_without_hp_files_is_a_usage_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("no workflows here\n")
+    result = hpdsl("check", str(tmp_path))
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == f"hpdsl: no .hp files found in {tmp_path}\n"
+    beside_a_clean_file = hpdsl("check", str(tmp_path), os.path.join(EXAMPLES, "quickstart.hp"))
+    assert beside_a_clean_file.returncode == 2
+    assert b"All checks passed" not in beside_a_clean_file.stdout
+
+
+def test_a_closed_stdin_is_an_unreadable_input():
+    result = hpdsl_with_closed(0, "check", "-")
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr == b"hpdsl: cannot read -: stdin is closed\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_full_disk_on_stdout_is_one_line_and_exit_2(fmt):
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([*hpdsl_command(), "check", "--format", fmt, os.path.join(GOLDEN, "leaks.hp")],
+                                stdout=full, stderr=subprocess.PIPE)
+    assert (result.returncode, result.stderr) == (2, b"hpdsl: cannot write to stdout: No space left on device\n")
+
+
+def test_a_closed_stdout_is_one_line_and_exit_2():
+    result = hpdsl_with_closed(1, "check", os.path.join(EXAMPLES, "quickstart.hp"))
+    assert (result.returncode, result.stderr) == (2, b"hpdsl: cannot write to stdout: stdout is closed\n")
+
+
+def test_a_reader_that_goes_away_ends_quietly():
+    """As `hpdsl rules | head -1`: the reader closed the pipe, which is no error of hpdsl's."""
+    process = subprocess.Popen([*hpdsl_command(), "rules"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # before anything is read: every write meets a closed pipe
+    assert process.wait() == 0 and process.stderr.read() == b""
+
+
+def hpdsl_with_closed(fd: int, *args: str) -> subprocess.CompletedProcess:
+    """`hpdsl ARGS` started with file descriptor `fd` (0 stdin, 1 stdout) closed, as `<&-`
+    or `>&-` in a shell leave it."""
+    return subprocess.run([*hpdsl_command(), *args], stdout=None if fd == 1 else subprocess.PIPE,
+                          stderr=subprocess.PIPE, preexec_fn=lambda: os.close(fd))

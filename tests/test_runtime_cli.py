@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
+import time
 
 import pytest
-from helpers import EXAMPLES, ROOT, hpdsl
+from helpers import EXAMPLES, ROOT, hpdsl, hpdsl_command
 
 QUICKSTART = os.path.join(EXAMPLES, "quickstart.hp")
 
@@ -41,7 +44,7 @@ def test_out_writes_report_and_trials_and_is_deterministic(tmp_path):
         result = hpdsl("run", QUICKSTART, "--out", str(folder), "--quiet")
         assert result.returncode == 0, result.stderr.decode()
         assert result.stdout == b""
-    assert sorted(os.listdir(first)) == ["report.json", "trials.csv"]
+    assert sorted(os.listdir(first)) == [".hpdsl-manifest.json", "report.json", "trials.csv"]
     assert without_timings(first / "report.json") == without_timings(second / "report.json")
     strip = re.compile(rb'"timings": \{.*', re.DOTALL)
     assert strip.sub(b"", (first / "report.json").read_bytes()) == strip.sub(b"", (second / "report.json").read_bytes())
@@ -165,7 +168,6 @@ def test_the_progress_bar_appears_only_for_lasting_work(capsys, monkeypatch):
 
 
 def test_the_run_command_loads_numpy_only_after_choosing_the_blas_threads():
-    import subprocess
     import sys
 
     code = ("import sys, os; import hpdsl.runtime.command; "
@@ -173,3 +175,47 @@ def test_the_run_command_loads_numpy_only_after_choosing_the_blas_threads():
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True)
     assert out.stdout.split() == [b"False", b"1"]
+
+
+@pytest.mark.parametrize("args", [("run", QUICKSTART, "--json"), ("run", QUICKSTART), ("rules",), ("explain", "HP103"),
+                                  ("fmt", "-")])
+def test_a_full_disk_on_stdout_is_one_line_and_exit_2_for_every_command(args):
+    with open(QUICKSTART, "rb") as source, open("/dev/full", "wb") as full:
+        result = subprocess.run([*hpdsl_command(), *args], stdin=source, stdout=full, stderr=subprocess.PIPE)
+    assert (result.returncode, result.stderr) == (2, b"hpdsl: cannot write to stdout: No space left on device\n")
+
+
+def test_a_closed_stdout_fails_the_run_after_its_folder_is_written(tmp_path):
+    """The --out folder is complete (it was written first); the report that could not be
+    printed is the failure, exit 2, as for every command."""
+    result = subprocess.run([*hpdsl_command(), "run", QUICKSTART, "--json", "--out", str(tmp_path / "out")],
+                            stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+    assert (result.returncode, result.stderr) == (2, b"hpdsl: cannot write to stdout: stdout is closed\n")
+    assert json.loads((tmp_path / "out" / "report.json").read_bytes())["workflow"]["title"] == "quickstart"
+
+
+def test_a_closed_stdin_is_an_unreadable_workflow(tmp_path):
+    result = subprocess.run([*hpdsl_command(), "run", "-", "--out", str(tmp_path / "out")],
+                            capture_output=True, preexec_fn=lambda: os.close(0))
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr == b"hpdsl: cannot read -: stdin is closed\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_during_a_run_exits_130_and_leaves_the_previous_run(tmp_path):
+    out = tmp_path / "out"
+    assert hpdsl("run", QUICKSTART, "--quiet", "--out", str(out)).returncode == 0
+    before = (out / "report.json").read_bytes()
+    slow = tmp_path / "slow.hp"
+    slow.write_text(read(QUICKSTART).replace("logspace(-4, 0, 5)", "logspace(-4, 0, 200)"))
+    process = subprocess.Popen([*hpdsl_command(), "run", str(slow), "--max-trials", "1000", "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    # The run locks --out (and writes its pid into the lock file) before the first step.
+    while (tmp_path / ".out.hpdsl-lock").read_text() != f"{process.pid}\n" and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stdout, stderr) == (130, b"", b"hpdsl: interrupted\n")
+    assert (out / "report.json").read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == [".out.hpdsl-lock", "out", "slow.hp"]

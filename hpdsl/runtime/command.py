@@ -1,24 +1,29 @@
-"""`hpdsl run`: check, run, print the report, write DIR/report.json and trials.csv.
+"""`hpdsl run`: check, run, print the report, write the --out folder.
 
 An edge of the pipeline: it reads the workflow, prints diagnostics with render.format_text
 (on stderr, so that `--json` output stays clean), and picks the exit code: 0 ok, 1 check
-errors (or warnings under --strict), 2 usage, 3 runtime error. Nothing is written to
---out unless the run succeeds, and then atomically (a temporary file in DIR, renamed).
+errors (or warnings under --strict), 2 usage (including an --out folder that cannot be
+used, found before the first step), 3 runtime error, 130 on Ctrl-C, 143 on SIGTERM.
+The --out folder is written only when the run succeeds, as one transaction
+(runtime/outputs.py): it holds this run's files or the previous run's, never a mixture.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-import tempfile
+import threading
 import time
 
 from ..checker import check_bytes
 from ..files import read_regular
 from ..render import format_text
 from .errors import RunError, UsageError
+from .outputs import OutputError, OutputFolder, signals_held
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 # One BLAS thread unless the environment already chooses (numpy is not loaded yet, see
 # __init__.py): hpdsl's matrix products are small or memory-bound, where threads gain
@@ -29,6 +34,21 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 
 def run_command(args) -> int:
+    # SIGTERM unwinds like Ctrl-C, so the staged output folder and the lock are cleaned up
+    # (only the main thread may set a handler; a caller in another thread keeps its own).
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main_thread else None
+    try:
+        return _checked_run(args)
+    except Terminated:
+        print("hpdsl: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _checked_run(args) -> int:
     if args.plots and not args.out:
         print("hpdsl: --plots writes PNG files into the --out folder; give --out DIR", file=sys.stderr)
         return EXIT_USAGE
@@ -58,7 +78,31 @@ def run_command(args) -> int:
     if analysis.errors or (args.strict and analysis.diagnostics):
         return EXIT_ERRORS
 
-    from . import Options, run
+    out = None
+    if args.out:
+        try:
+            out = OutputFolder(args.out).open()
+        except OutputError as error:
+            print(f"hpdsl: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        return _run(args, analysis, data, shown, stdin_name, color, out)
+    finally:
+        if out is not None:
+            out.close()
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is so that cleanup runs (like KeyboardInterrupt)."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) -> int:
+    with signals_held():
+        from . import Options, run
 
     if shown == "<stdin>" or args.file == "-":
         base_dir = os.path.dirname(stdin_name) if stdin_name else "."
@@ -70,26 +114,24 @@ def run_command(args) -> int:
     try:
         report = run(analysis, options)
     except RunError as error:
-        if progress is not None:
-            progress.clear()
         sys.stderr.write(format_text([error.diagnostic], analysis.source, color=color))
         return EXIT_RUNTIME
     except UsageError as error:
-        if progress is not None:
-            progress.clear()
         print(f"hpdsl: {error}", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:
         print(f"{shown}: error[HP302] data-error: the run ran out of memory", file=sys.stderr)
         return EXIT_RUNTIME
-    if progress is not None:
-        progress.clear()
-    if args.out:
+    finally:
+        if progress is not None:
+            progress.clear()
+    if out is not None:
         try:
-            write_outputs(report, args.out, args.plots)
-        except OSError as error:
-            print(f"{shown}: error[HP302] data-error: cannot write into {args.out}: {error.strerror or error}",
-                  file=sys.stderr)
+            out.commit(output_files(report, args.plots))
+        except (OSError, OutputError) as error:
+            kept = "it still holds the previous run" if os.path.isdir(out.path) else "it was not created"
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            print(f"hpdsl: cannot write --out {args.out}: {reason}; {kept}", file=sys.stderr)
             return EXIT_RUNTIME
     if args.json:
         sys.stdout.write(report.to_json())
@@ -98,35 +140,18 @@ def run_command(args) -> int:
     return EXIT_OK
 
 
-def write_outputs(report, folder: str, plots: bool) -> None:
-    os.makedirs(folder, exist_ok=True)
-    atomic_write(os.path.join(folder, "report.json"), report.to_json().encode("utf-8"))
-    atomic_write(os.path.join(folder, "trials.csv"), report.trials_csv().encode("utf-8"))
+def output_files(report, plots: bool) -> dict[str, bytes]:
+    """Everything the --out folder holds, name -> bytes: adding a file is one line here."""
+    files = {
+        "report.json": report.to_json().encode("utf-8"),
+        "trials.csv": report.trials_csv().encode("utf-8"),
+    }
     if plots:
         from .plots import write_plots
 
-        for name, png in write_plots(report):
-            atomic_write(os.path.join(folder, name), png)
-
-
-def atomic_write(path: str, content: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
-    folder = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a report is not
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        with signals_held():  # it imports matplotlib
+            files.update(write_plots(report))
+    return files
 
 
 class Progress:
