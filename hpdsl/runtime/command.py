@@ -1,4 +1,4 @@
-"""`hpdsl run`: check, run, print the report, write DIR/report.json and trials.csv.
+"""`hpdsl run`: check, run, print the report, write DIR/report.json, trials.csv and model.json.
 
 An edge of the pipeline: it reads the workflow, prints diagnostics with render.format_text
 (on stderr, so that `--json` output stays clean), and picks the exit code: 0 ok, 1 check
@@ -102,6 +102,16 @@ def write_outputs(report, folder: str, plots: bool) -> None:
     os.makedirs(folder, exist_ok=True)
     atomic_write(os.path.join(folder, "report.json"), report.to_json().encode("utf-8"))
     atomic_write(os.path.join(folder, "trials.csv"), report.trials_csv().encode("utf-8"))
+    from .model import model_json
+
+    model = model_json(report)
+    if model is not None:
+        atomic_write(os.path.join(folder, "model.json"), model)
+    else:  # a workflow that trains nothing leaves no model beside its report
+        try:
+            os.remove(os.path.join(folder, "model.json"))
+        except FileNotFoundError:
+            pass
     if plots:
         from .plots import write_plots
 

@@ -24,9 +24,9 @@ from .errors import RunError, fail
 class Dataset:
     """The rows of the workflow's data: raw features X (rows x features) and target y."""
 
-    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed")
+    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed", "rows")
 
-    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None) -> None:
+    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None, rows=None) -> None:
         self.X = X
         self.y = y
         self.features = features
@@ -35,6 +35,8 @@ class Dataset:
         self.sha256 = sha256
         self.truth = truth  # {"weights": [...], "intercept": x} for synthetic data
         self.seed = seed
+        # Each row's number in the file (the header is row 1); synthetic rows count from 1.
+        self.rows = rows if rows is not None else np.arange(1, len(y) + 1)
 
 
 def load(data_source, base_dir: str) -> Dataset:
@@ -121,13 +123,7 @@ def read_csv(data_source, base_dir: str) -> Dataset:
 
     records = _records(text, shown, problem)
     header_row, header = records[0]
-    columns = [name.strip() for name in header]
-    for index, name in enumerate(columns):
-        if not name:
-            raise problem(f"row {header_row} of '{shown}' (the header) leaves column {index + 1} without a name")
-        if columns.index(name) != index:
-            raise problem(f"row {header_row} of '{shown}' (the header) names column '{name}' twice "
-                          f"(columns {columns.index(name) + 1} and {index + 1})")
+    columns = _header_columns(header_row, header, shown, problem)
     if target not in columns:
         guess = nearest(target, columns)
         raise problem(f"data file '{shown}' has no column '{target}' for the target", target_node.span,
@@ -146,36 +142,57 @@ def read_csv(data_source, base_dir: str) -> Dataset:
     body = records[1:]
     if not body:
         raise problem(f"data file '{shown}' has a header but no data rows")
-    width = len(columns)
     for row, cells in body:
-        if len(cells) != width:
-            if len(cells) < width:
-                detail = f"column '{columns[len(cells)]}' is missing"
-            else:
-                detail = f"cell {width + 1} lies beyond the last column '{columns[-1]}'"
-            raise problem(f"row {row} of '{shown}' has {len(cells)} cells but the header has {width} ({detail})")
+        _check_width(row, cells, columns, shown, problem)
 
     used = [columns.index(c) for c in features] + [columns.index(target)]
     table = _numbers(body, used, [columns[i] for i in used], shown, problem)
     digest = hashlib.sha256(raw).hexdigest()
     X = np.ascontiguousarray(table[:, :-1])
     y = np.ascontiguousarray(table[:, -1])
-    return Dataset(X, y, features, target, shown, digest)
+    rows = np.array([row for row, _ in body], dtype=np.int64)
+    return Dataset(X, y, features, target, shown, digest, rows=rows)
 
 
 def _records(text: str, shown: str, problem) -> list[tuple[int, list[str]]]:
     """(row number in the file, cells) for every non-blank record."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    out = []
+    return list(_iter_records(io.StringIO(text, newline=""), shown, problem))
+
+
+def _iter_records(lines, shown: str, problem):
+    """(row number in the file, cells) for every non-blank record of a text stream."""
+    reader = csv.reader(lines, strict=True)
     start = 1
     try:
         for cells in reader:
             if cells and any(cell.strip() for cell in cells) or len(cells) > 1:
-                out.append((start, cells))
+                yield start, cells
             start = reader.line_num + 1
     except csv.Error as error:
         raise problem(f"row {start} of '{shown}' is not valid CSV: {error}") from None
-    return out
+
+
+def _header_columns(header_row: int, header: list[str], shown: str, problem) -> list[str]:
+    """The header's column names, each present and named once."""
+    columns = [name.strip() for name in header]
+    for index, name in enumerate(columns):
+        if not name:
+            raise problem(f"row {header_row} of '{shown}' (the header) leaves column {index + 1} without a name")
+        if columns.index(name) != index:
+            raise problem(f"row {header_row} of '{shown}' (the header) names column '{name}' twice "
+                          f"(columns {columns.index(name) + 1} and {index + 1})")
+    return columns
+
+
+def _check_width(row: int, cells: list[str], columns: list[str], shown: str, problem) -> None:
+    """Every row has as many cells as the header."""
+    width = len(columns)
+    if len(cells) != width:
+        if len(cells) < width:
+            detail = f"column '{columns[len(cells)]}' is missing"
+        else:
+            detail = f"cell {width + 1} lies beyond the last column '{columns[-1]}'"
+        raise problem(f"row {row} of '{shown}' has {len(cells)} cells but the header has {width} ({detail})")
 
 
 def _numbers(body, used: list[int], names: list[str], shown: str, problem) -> np.ndarray:
@@ -209,3 +226,100 @@ def _numbers(body, used: list[int], names: list[str], shown: str, problem) -> np
 
 def _clip(text: str) -> str:
     return text if len(text) <= 30 else text[:27] + "..."
+
+
+# ---- csv, streamed -----------------------------------------------------------------------------
+
+
+class CsvStream:
+    """A csv file read a block of rows at a time, in constant memory, for `hpdsl predict`.
+
+    The same rules and diagnostics as read_csv (records, header, ragged rows and cells
+    are checked by the same functions): the `features` must be columns of the file, the
+    `target` is read when the file has it, and every other column is ignored. Iterating
+    yields (rows, X, y) blocks of at most `block_rows` rows, where rows are the rows'
+    numbers in the file and y is None without a target column. `sha256` is the file's
+    digest once every block has been read. `problem(message, help=None)` makes the
+    HP302 RunError, pointing wherever the caller names the file.
+    """
+
+    def __init__(self, path: str, shown: str, features: list[str], target: str | None, problem,
+                 block_rows: int = 8192) -> None:
+        self.shown = shown
+        self.problem = problem
+        self.block_rows = block_rows
+        self._digest = hashlib.sha256()
+        self.sha256: str | None = None
+        try:
+            self._handle = open(path, "rb")
+        except FileNotFoundError:
+            raise problem(f"data file '{shown}' does not exist") from None
+        except IsADirectoryError:
+            raise problem(f"data file '{shown}' is a folder, not a file") from None
+        except OSError as error:
+            raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+        try:
+            self._records = _iter_records(self._lines(), shown, problem)
+            first = next(self._records, None)
+            if first is None:
+                raise problem(f"data file '{shown}' is empty; it needs a header row and data rows")
+            self.columns = _header_columns(first[0], first[1], shown, problem)
+            for name in features:
+                if name not in self.columns:
+                    guess = nearest(name, self.columns)
+                    raise problem(f"data file '{shown}' has no column '{name}', a feature of the model",
+                                  help=f"did you mean '{guess}'?" if guess
+                                  else "its columns are " + ", ".join(self.columns))
+        except BaseException:
+            self._handle.close()
+            raise
+        self.has_target = target is not None and target in self.columns
+        self._used = [self.columns.index(name) for name in features]
+        if self.has_target:
+            self._used.append(self.columns.index(target))
+        self._names = [self.columns[i] for i in self._used]
+        self._features = len(features)
+
+    def _lines(self):
+        """The file's lines as text. A line is a whole number of UTF-8 characters (a
+        newline byte is never inside one), so a bad byte is found at its row and byte."""
+        offset = 0
+        for row, line in enumerate(self._handle, start=1):
+            self._digest.update(line)
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise self.problem(f"data file '{self.shown}' is not UTF-8 text "
+                                   f"(row {row}, byte {offset + error.start + 1})") from None
+            yield text.removeprefix("\ufeff") if row == 1 else text
+            offset += len(line)
+
+    def __iter__(self):
+        try:
+            block: list[tuple[int, list[str]]] = []
+            count = 0
+            for row, cells in self._records:
+                _check_width(row, cells, self.columns, self.shown, self.problem)
+                block.append((row, cells))
+                if len(block) == self.block_rows:
+                    count += len(block)
+                    yield self._convert(block)
+                    block = []
+            if block:
+                count += len(block)
+                yield self._convert(block)
+            if not count:
+                raise self.problem(f"data file '{self.shown}' has a header but no data rows")
+            self.sha256 = self._digest.hexdigest()
+        finally:
+            self._handle.close()
+
+    def _convert(self, block):
+        table = _numbers(block, self._used, self._names, self.shown, self.problem)
+        rows = np.fromiter((row for row, _ in block), dtype=np.int64, count=len(block))
+        X = np.ascontiguousarray(table[:, : self._features])
+        y = table[:, self._features] if self.has_target else None
+        return rows, X, y
+
+    def close(self) -> None:
+        self._handle.close()
