@@ -12,6 +12,7 @@ import hashlib
 import io
 import math
 import os
+from operator import itemgetter
 
 import numpy as np
 
@@ -165,7 +166,7 @@ def _iter_records(lines, shown: str, problem):
     start = 1
     try:
         for cells in reader:
-            if cells and any(cell.strip() for cell in cells) or len(cells) > 1:
+            if len(cells) > 1 or cells and cells[0].strip():
                 yield start, cells
             start = reader.line_num + 1
     except csv.Error as error:
@@ -197,7 +198,8 @@ def _check_width(row: int, cells: list[str], columns: list[str], shown: str, pro
 
 def _numbers(body, used: list[int], names: list[str], shown: str, problem) -> np.ndarray:
     """The used columns as floats; the first bad cell in file order is the error."""
-    cells = [[cells[i] for i in used] for _, cells in body]
+    pick = itemgetter(*used) if len(used) > 1 else lambda cells: (cells[used[0]],)
+    cells = [pick(cells) for _, cells in body]
     try:
         table = np.array(cells, dtype=np.float64)
         if np.isfinite(table).all():
@@ -244,7 +246,7 @@ class CsvStream:
     """
 
     def __init__(self, path: str, shown: str, features: list[str], target: str | None, problem,
-                 block_rows: int = 8192) -> None:
+                 block_rows: int = 4096) -> None:
         self.shown = shown
         self.problem = problem
         self.block_rows = block_rows
@@ -258,8 +260,10 @@ class CsvStream:
             raise problem(f"data file '{shown}' is a folder, not a file") from None
         except OSError as error:
             raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+        text = io.TextIOWrapper(io.BufferedReader(_Digesting(self._handle, self._digest), 1 << 16),
+                                encoding="utf-8-sig", newline="")
         try:
-            self._records = _iter_records(self._lines(), shown, problem)
+            self._records = _iter_records(self._decoded(text), shown, problem)
             first = next(self._records, None)
             if first is None:
                 raise problem(f"data file '{shown}' is empty; it needs a header row and data rows")
@@ -280,27 +284,36 @@ class CsvStream:
         self._names = [self.columns[i] for i in self._used]
         self._features = len(features)
 
-    def _lines(self):
-        """The file's lines as text. A line is a whole number of UTF-8 characters (a
-        newline byte is never inside one), so a bad byte is found at its row and byte."""
+    def _decoded(self, text):
+        """The file's text; at a byte that is not UTF-8, the HP302 that read_csv gives."""
+        try:
+            yield from text
+        except UnicodeDecodeError:
+            raise self._not_utf8() from None
+
+    def _not_utf8(self) -> RunError:
+        """Find the first bad byte again, line by line (a newline byte is never inside a
+        UTF-8 character), to name its row and byte as read_csv does."""
         offset = 0
+        self._handle.seek(0)
         for row, line in enumerate(self._handle, start=1):
-            self._digest.update(line)
             try:
-                text = line.decode("utf-8")
+                line.decode("utf-8")
             except UnicodeDecodeError as error:
-                raise self.problem(f"data file '{self.shown}' is not UTF-8 text "
-                                   f"(row {row}, byte {offset + error.start + 1})") from None
-            yield text.removeprefix("\ufeff") if row == 1 else text
+                return self.problem(f"data file '{self.shown}' is not UTF-8 text "
+                                    f"(row {row}, byte {offset + error.start + 1})")
             offset += len(line)
+        return self.problem(f"data file '{self.shown}' is not UTF-8 text (it ends inside a character)")
 
     def __iter__(self):
         try:
             block: list[tuple[int, list[str]]] = []
             count = 0
-            for row, cells in self._records:
-                _check_width(row, cells, self.columns, self.shown, self.problem)
-                block.append((row, cells))
+            width = len(self.columns)
+            for record in self._records:
+                if len(record[1]) != width:
+                    _check_width(*record, self.columns, self.shown, self.problem)
+                block.append(record)
                 if len(block) == self.block_rows:
                     count += len(block)
                     yield self._convert(block)
@@ -323,3 +336,20 @@ class CsvStream:
 
     def close(self) -> None:
         self._handle.close()
+
+
+class _Digesting(io.RawIOBase):
+    """A binary file that feeds every byte read through it to a hash."""
+
+    def __init__(self, raw, digest) -> None:
+        self._raw = raw
+        self._digest = digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._raw.readinto(buffer)
+        if count:
+            self._digest.update(memoryview(buffer)[:count])
+        return count

@@ -133,7 +133,7 @@ class Outcome:
 
 
 def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: bool = False,
-                 block_rows: int = 8192) -> Outcome:
+                 block_rows: int = 4096) -> Outcome:
     """Predict every row of a csv file, a block at a time, into the text file `out`: CSV
     `row,prediction` lines, or comma-separated JSON objects when `json_rows`. Raises
     RunError (HP302) for the data."""
