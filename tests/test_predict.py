@@ -340,3 +340,22 @@ def test_a_large_file_is_predicted_in_constant_memory(run_out, tmp_path):
     assert len(rows) == 442 * copies and rows[-1] == 442 * copies + 1
     np.testing.assert_array_equal(predicted.reshape(copies, 442), np.tile(predicted[:442], (copies, 1)))
     assert f"predicted {442 * copies} rows" in done.stdout
+
+
+def test_a_prediction_that_overflows_is_a_diagnostic_not_inf(run_out, tmp_path):
+    _, out = run_out
+    rows = [r[:10] for r in diabetes_rows()[:3]]
+    rows[2][2] = "1e308"  # bmi: finite, but its standardized value times the weight is not
+    write_csv(tmp_path / "d.csv", COLUMNS[:10], rows)
+    done = run_hpdsl("predict", str(out), "--data", str(tmp_path / "d.csv"), "--json")
+    assert done.returncode == 3 and done.stdout == b""
+    assert "row 4 of" in done.stderr.decode() and "the prediction is not a finite number" in done.stderr.decode()
+
+
+def test_json_with_out_leaves_the_predictions_to_the_file(run_out, tmp_path):
+    _, out = run_out
+    done = run_hpdsl("predict", str(out), "--data", DATA, "--json", "--out", str(tmp_path / "p.csv"))
+    assert done.returncode == 0
+    document = json.loads(done.stdout)
+    assert "predictions" not in document and document["data"]["rows"] == 442
+    assert len(read_predictions(tmp_path / "p.csv")[0]) == 442

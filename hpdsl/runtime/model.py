@@ -285,7 +285,7 @@ class Model:
                 if column.ndim != 1 or len(column) != len(columns[0]):
                     raise ValueError(f"column {name!r} is not a 1-D array as long as column "
                                      f"{self.features[0]!r} ({len(columns[0])} values)")
-            matrix = np.column_stack(columns) if columns else np.empty((0, 0))
+            matrix = np.column_stack(columns)
         else:
             matrix = np.asarray(X, dtype=np.float64)
             if matrix.ndim != 2 or matrix.shape[1] != len(self.features):

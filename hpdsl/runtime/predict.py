@@ -12,6 +12,7 @@ the four metrics of the whole file are printed too. Exit 0 ok, 2 usage, 3 a bad 
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import sys
@@ -126,8 +127,10 @@ class Outcome:
 
     def json_head(self, model: str, data: str, note: str | None, with_rows: bool) -> str:
         """The JSON document up to its list of predictions (which the spool holds)."""
+        metrics = None if self.metrics is None else {
+            name: value if math.isfinite(value) else None for name, value in self.metrics.items()}
         head = {"model": model, "data": {"path": data, "rows": self.rows, "sha256": self.sha256},
-                "metrics": self.metrics, "notes": [note] if note else []}
+                "metrics": metrics, "notes": [note] if note else []}
         text = json.dumps(head, allow_nan=False)[:-1]
         return text + (', "predictions": [' if with_rows else "")
 
@@ -144,7 +147,13 @@ def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: b
         metrics = Metrics() if stream.has_target else None
         count = 0
         for rows, X, y in stream:
-            predicted = model.apply(X)
+            with np.errstate(over="ignore", invalid="ignore"):
+                predicted = model.apply(X)
+            if not np.isfinite(predicted).all():
+                row = int(rows[np.argmin(np.isfinite(predicted))])
+                raise problem(f"row {row} of '{shown}': the prediction is not a finite number (the row's values "
+                              "are too large for the model's arithmetic)",
+                              help="check the row's values: they lie far outside the rows the model was fitted on")
             pairs = zip(rows.tolist(), predicted.tolist())
             if json_rows:
                 out.write(("," if count else "") + ",".join(f'{{"row": {r}, "prediction": {p!r}}}' for r, p in pairs))

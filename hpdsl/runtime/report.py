@@ -94,7 +94,7 @@ class Report:
                         "steps": [{"line": line, "kind": kind, "seconds": seconds}
                                   for line, kind, seconds in self.timings]},
         })
-        from .model import document
+        from .model import document  # here, not above: model.py uses this module's jsonable
 
         self.model = document(self.data, model)
         self.split_rows = run.split_rows
