@@ -24,10 +24,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKFLOW = os.path.join(ROOT, "examples", "diabetes.hp")
 DATA = os.path.join(ROOT, "examples", "data", "diabetes.csv")
 
-# Runs a command and prints its peak resident memory in KiB (Linux's ru_maxrss unit).
+# Runs a command and prints its exit code, CPU seconds and peak resident memory in KiB
+# (Linux's ru_maxrss unit). CPU time is the fairer speed on a busy machine.
 MEASURE = ("import resource, subprocess, sys\n"
            "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
-           "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+           "used = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+           "print(done.returncode, used.ru_utime + used.ru_stime, used.ru_maxrss)")
 
 
 def hpdsl(*args: str) -> list[str]:
@@ -47,16 +49,16 @@ def write_file(path: str, megabytes: float) -> int:
     return rows
 
 
-def measure(model: str, data: str, out: str) -> tuple[float, int]:
-    """(seconds, peak resident KiB) of one `hpdsl predict` in a fresh process."""
+def measure(model: str, data: str, out: str) -> tuple[float, float, int]:
+    """(seconds, CPU seconds, peak resident KiB) of one `hpdsl predict` in a fresh process."""
     began = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", MEASURE, *hpdsl("predict", model, "--data", data, "--out", out)],
                           capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - began
-    code, peak = done.stdout.split()
+    code, cpu, peak = done.stdout.split()
     if code != "0":
         raise SystemExit(f"hpdsl predict failed on {data}: exit {code}")
-    return seconds, int(peak)
+    return seconds, float(cpu), int(peak)
 
 
 def main() -> None:
@@ -67,16 +69,17 @@ def main() -> None:
         out = os.path.join(folder, "out")
         subprocess.run(hpdsl("run", WORKFLOW, "--out", out, "--quiet"), check=True)
         preds = os.path.join(folder, "preds.csv")
-        base_seconds, base_peak = measure(out, DATA, preds)
-        print(f"{'file MB':>8} {'rows':>11} {'seconds':>8} {'rows/s':>10} {'MB/s':>6} {'peak MiB':>9} {'growth MiB':>11}")
-        print(f"{os.path.getsize(DATA) / 1e6:8.2f} {442:11,} {base_seconds:8.2f} {'':>10} {'':>6} "
+        base_seconds, base_cpu, base_peak = measure(out, DATA, preds)
+        print(f"{'file MB':>8} {'rows':>11} {'seconds':>8} {'cpu s':>7} {'rows/cpu s':>11} {'MB/cpu s':>9} "
+              f"{'peak MiB':>9} {'growth MiB':>11}")
+        print(f"{os.path.getsize(DATA) / 1e6:8.2f} {442:11,} {base_seconds:8.2f} {base_cpu:7.2f} {'':>11} {'':>9} "
               f"{base_peak / 1024:9.1f} {0:11.1f}")
         for size in args.sizes:
             data = os.path.join(folder, "data.csv")
             rows = write_file(data, size)
             megabytes = os.path.getsize(data) / 1e6
-            seconds, peak = measure(out, data, preds)
-            print(f"{megabytes:8.1f} {rows:11,} {seconds:8.2f} {rows / seconds:10,.0f} {megabytes / seconds:6.1f} "
+            seconds, cpu, peak = measure(out, data, preds)
+            print(f"{megabytes:8.1f} {rows:11,} {seconds:8.2f} {cpu:7.2f} {rows / cpu:11,.0f} {megabytes / cpu:9.1f} "
                   f"{peak / 1024:9.1f} {(peak - base_peak) / 1024:11.1f}", flush=True)
             os.remove(data)
 

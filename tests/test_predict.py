@@ -313,7 +313,8 @@ model, small, big, out = sys.argv[1:]
 assert main(["predict", model, "--data", small, "--out", out]) == 0  # load every module first
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 code = main(["predict", model, "--data", big, "--out", out])
-print(json.dumps({"code": code, "growth": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024}))
+unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is in bytes on macOS, KiB on Linux
+print(json.dumps({"code": code, "growth": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * unit}))
 """
 
 
