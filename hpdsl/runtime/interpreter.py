@@ -83,6 +83,7 @@ class Interpreter:
         self.stop_rule: n.StopEarly | None = None
         self.standardization: Standardization | None = None
         self.final_test: StepRef | None = None
+        self.split_rows: dict[str, np.ndarray] = {}  # split -> its data-file row numbers
         self.step: StepRef | None = None
         self.text_source: Source | None = None  # the --set being evaluated (None: the file)
         self.report = Report()
@@ -171,7 +172,7 @@ class Interpreter:
                            f"of {rows} rows rounds to 0", help="give it a larger share, or use more data")
         order = shuffle(rows, self.scope.split_seed)
         layout = dict(zip((info.name for info in infos), blocks(counts)))
-        # Each split's rows as numbered in the data file, for the Python API's Result.rows.
+        # For the Python API's Result.rows, so a user can check a score independently.
         self.split_rows = {name: np.sort(data.rows[order[start:stop]]) for name, (start, stop) in layout.items()}
         return SplitStore(data.X[order], data.y[order], layout, {info.name: info.role for info in infos})
 
