@@ -250,3 +250,21 @@ def test_run_out_writes_the_model_from_the_command_line(tmp_path):
     result = run_hpdsl("run", os.path.join(EXAMPLES, "refit.hp"), "--out", str(tmp_path), "--quiet")
     assert result.returncode == 0, result.stderr.decode()
     assert list(VALIDATOR.iter_errors(json.loads((tmp_path / "model.json").read_bytes()))) == []
+
+
+def test_the_formula_in_docs_model_md_predicts_what_hpdsl_does(tmp_path, example_models):
+    # The documented way to use model.json without hpdsl, run as written.
+    with open(os.path.join(os.path.dirname(EXAMPLES), "docs", "model.md"), encoding="utf-8") as f:
+        block = f.read().split("```python\n")[1].split("```")[0]
+    result, raw = example_models["diabetes.hp"]
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "model.json").write_bytes(raw)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        namespace: dict = {}
+        exec(compile(block, "docs/model.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    row = np.array([[59, 2, 32.1, 101, 157, 93.2, 38, 4, 4.8598, 87]])
+    assert namespace["y"][0] == pytest.approx(result.model.predict(row)[0], abs=1e-10)
