@@ -1,4 +1,4 @@
-"""The `hpdsl` command: check, run, fmt, explain, rules, lsp.
+"""The `hpdsl` command: check, run, predict, fmt, explain, rules, lsp.
 
 An edge of the pipeline: it reads files, calls the checker (or the interpreter, the
 formatter, the language server, each imported only by its own command), prints, and
@@ -50,6 +50,13 @@ def _parser():
     run.add_argument("--max-trials", type=int, default=10_000, metavar="N",
                      help="refuse a search with more candidates than this (default 10000)")
     run.add_argument("--plots", action="store_true", help="with --out, write PNG plots (needs the plot extra)")
+
+    predict = commands.add_parser("predict", help="apply a model.json from 'hpdsl run --out' to the rows of a csv file")
+    predict.add_argument("model", metavar="MODEL", help="a model.json, or the --out folder of a run")
+    predict.add_argument("--data", required=True, metavar="FILE",
+                         help="a csv file with the model's feature columns (the target column is optional)")
+    predict.add_argument("--out", metavar="FILE", help="write the predictions (row,prediction) into this csv file")
+    predict.add_argument("--json", action="store_true", help="print the metrics and predictions as JSON")
 
     fmt = commands.add_parser("fmt", help="rewrite workflows in the canonical layout")
     fmt.add_argument("files", nargs="+", metavar="FILE", help="a .hp file, a folder of them, or - for stdin")
@@ -149,6 +156,10 @@ def _main(argv: list[str]) -> int:
             from .runtime.command import run_command
 
             return run_command(args)
+        if args.command == "predict":
+            from .runtime.predict import predict_command
+
+            return predict_command(args)
         if args.command == "fmt":
             return _fmt(args)
         if args.command == "explain":

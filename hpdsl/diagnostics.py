@@ -61,6 +61,7 @@ RULES: dict[str, Rule] = _rules(
     ("HP301", "training-diverged", ERROR, "training diverged: the loss became NaN or infinite", "run"),
     ("HP302", "data-error", ERROR, "the data cannot be read or split", "run"),
     ("HP303", "guard-fired", ERROR, "a runtime guard stopped a step that breaks the discipline", "run"),
+    ("HP306", "bad-model-file", ERROR, "a model file is missing, not JSON, truncated, of another version, or lacks a key", "run"),
 )
 
 

@@ -230,7 +230,7 @@ def test_stale_plots_of_an_earlier_run_do_not_remain(tmp_path):
     assert hpdsl("run", str(tmp_path / "w.hp"), "--quiet", "--plots", "--out", str(out)).returncode == 0
     assert (out / "tune_line7_l2.png").exists()
     assert hpdsl("run", str(tmp_path / "w.hp"), "--quiet", "--out", str(out)).returncode == 0
-    assert sorted(os.listdir(out)) == [MANIFEST, "report.json", "trials.csv"]
+    assert sorted(os.listdir(out)) == [MANIFEST, "model.json", "report.json", "trials.csv"]
 
 
 def test_a_folder_of_an_earlier_hpdsl_is_replaced_and_its_temporaries_swept(tmp_path):
@@ -240,7 +240,7 @@ def test_a_folder_of_an_earlier_hpdsl_is_replaced_and_its_temporaries_swept(tmp_
         (out / name).write_text("from an earlier version\n")
     result = hpdsl("run", QUICKSTART, "--quiet", "--out", str(out))
     assert result.returncode == 0, result.stderr.decode()
-    assert sorted(os.listdir(out)) == [MANIFEST, "report.json", "trials.csv"]
+    assert sorted(os.listdir(out)) == [MANIFEST, "model.json", "report.json", "trials.csv"]
     run_id_of_quickstart = json.loads((out / "report.json").read_bytes())["workflow"]["sha256"]
     assert run_id_of_quickstart == hashlib.sha256(quickstart_bytes()).hexdigest()
 

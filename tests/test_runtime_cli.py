@@ -44,11 +44,12 @@ def test_out_writes_report_and_trials_and_is_deterministic(tmp_path):
         result = hpdsl("run", QUICKSTART, "--out", str(folder), "--quiet")
         assert result.returncode == 0, result.stderr.decode()
         assert result.stdout == b""
-    assert sorted(os.listdir(first)) == [".hpdsl-manifest.json", "report.json", "trials.csv"]
+    assert sorted(os.listdir(first)) == [".hpdsl-manifest.json", "model.json", "report.json", "trials.csv"]
     assert without_timings(first / "report.json") == without_timings(second / "report.json")
     strip = re.compile(rb'"timings": \{.*', re.DOTALL)
     assert strip.sub(b"", (first / "report.json").read_bytes()) == strip.sub(b"", (second / "report.json").read_bytes())
     assert (first / "trials.csv").read_bytes() == (second / "trials.csv").read_bytes()
+    assert (first / "model.json").read_bytes() == (second / "model.json").read_bytes()
 
 
 def test_json_prints_the_report():

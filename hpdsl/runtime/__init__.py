@@ -10,7 +10,9 @@
     guards.py       frozen hyperparameters and the one accessor for rows (HP303)
     interpreter.py  the steps, in order
     report.py       report.json, trials.csv, the terminal summary
+    model.py        model.json: written from a run, read back (HP306), applied to rows
     command.py      `hpdsl run`
+    predict.py      `hpdsl predict`: a model.json applied to a csv file, streamed
     plots.py        validation and learning curves (matplotlib, optional)
 
 `run` executes a workflow the checker passed; `run_unchecked` also runs one with

@@ -1,4 +1,4 @@
-"""`hpdsl run`: check, run, print the report, write the --out folder.
+"""`hpdsl run`: check, run, print the report, write the --out folder (report.json, trials.csv, model.json).
 
 An edge of the pipeline: it reads the workflow, prints diagnostics with render.format_text
 (on stderr, so that `--json` output stays clean), and picks the exit code: 0 ok, 1 check
@@ -146,6 +146,11 @@ def output_files(report, plots: bool) -> dict[str, bytes]:
         "report.json": report.to_json().encode("utf-8"),
         "trials.csv": report.trials_csv().encode("utf-8"),
     }
+    from .model import model_json
+
+    model = model_json(report)
+    if model is not None:  # a workflow that trains nothing leaves no model beside its report
+        files["model.json"] = model
     if plots:
         from .plots import write_plots
 

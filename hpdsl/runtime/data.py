@@ -12,12 +12,13 @@ import hashlib
 import io
 import math
 import os
+from operator import itemgetter
 
 import numpy as np
 
 from .. import nodes as n
-from ..files import NotRegularFile, open_regular
 from ..source import Span
+from ..files import NotRegularFile, open_regular
 from ..suggest import nearest
 from .errors import RunError, fail
 
@@ -25,9 +26,9 @@ from .errors import RunError, fail
 class Dataset:
     """The rows of the workflow's data: raw features X (rows x features) and target y."""
 
-    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed")
+    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed", "rows")
 
-    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None) -> None:
+    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None, rows=None) -> None:
         self.X = X
         self.y = y
         self.features = features
@@ -36,6 +37,8 @@ class Dataset:
         self.sha256 = sha256
         self.truth = truth  # {"weights": [...], "intercept": x} for synthetic data
         self.seed = seed
+        # Each row's number in the file (the header is row 1); synthetic rows count from 1.
+        self.rows = rows if rows is not None else np.arange(1, len(y) + 1)
 
 
 def load(data_source, base_dir: str) -> Dataset:
@@ -119,13 +122,7 @@ def read_csv(data_source, base_dir: str) -> Dataset:
         raise problem(f"data file '{shown}' {error.strerror}") from None
     except OSError as error:
         raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
-    # CSV text never holds a NUL byte; a file that does is binary (or NUL-separated, as
-    # /proc/self/environ is) and none of it is echoed.
-    nul = raw.find(b"\0")
-    if nul != -1:
-        row = raw[:nul].count(b"\n") + 1
-        raise problem(f"data file '{shown}' holds a NUL byte (row {row}, byte {nul + 1}); "
-                      "it is binary, not CSV text")
+    _refuse_binary(raw, shown, problem)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -136,15 +133,7 @@ def read_csv(data_source, base_dir: str) -> Dataset:
 
     records = _records(text, shown, problem)
     header_row, header = records[0]
-    columns = [name.strip() for name in header]
-    position: dict[str, int] = {}
-    for index, name in enumerate(columns):
-        if not name:
-            raise problem(f"row {header_row} of '{shown}' (the header) leaves column {index + 1} without a name")
-        if name in position:
-            raise problem(f"row {header_row} of '{shown}' (the header) names column '{_clip(name)}' twice "
-                          f"(columns {position[name] + 1} and {index + 1})")
-        position[name] = index
+    columns, position = _header_columns(header_row, header, shown, problem)
     if target not in position:
         raise problem(f"data file '{shown}' has no column '{target}' for the target", target_node.span,
                       help=_column_hint(target, columns))
@@ -161,41 +150,75 @@ def read_csv(data_source, base_dir: str) -> Dataset:
     body = records[1:]
     if not body:
         raise problem(f"data file '{shown}' has a header but no data rows")
-    width = len(columns)
     for row, cells in body:
-        if len(cells) != width:
-            if len(cells) < width:
-                detail = f"column '{_clip(columns[len(cells)])}' is missing"
-            else:
-                detail = f"cell {width + 1} lies beyond the last column '{_clip(columns[-1])}'"
-            raise problem(f"row {row} of '{shown}' has {len(cells)} cells but the header has {width} ({detail})")
+        _check_width(row, cells, columns, shown, problem)
 
     used = [position[c] for c in features] + [position[target]]
     table = _numbers(body, used, [columns[i] for i in used], shown, problem)
     digest = hashlib.sha256(raw).hexdigest()
     X = np.ascontiguousarray(table[:, :-1])
     y = np.ascontiguousarray(table[:, -1])
-    return Dataset(X, y, features, target, shown, digest)
+    rows = np.array([row for row, _ in body], dtype=np.int64)
+    return Dataset(X, y, features, target, shown, digest, rows=rows)
 
 
 def _records(text: str, shown: str, problem) -> list[tuple[int, list[str]]]:
     """(row number in the file, cells) for every non-blank record."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    out = []
+    return list(_iter_records(io.StringIO(text, newline=""), shown, problem))
+
+
+def _iter_records(lines, shown: str, problem):
+    """(row number in the file, cells) for every non-blank record of a text stream."""
+    reader = csv.reader(lines, strict=True)
     start = 1
     try:
         for cells in reader:
-            if cells and any(cell.strip() for cell in cells) or len(cells) > 1:
-                out.append((start, cells))
+            if len(cells) > 1 or cells and cells[0].strip():
+                yield start, cells
             start = reader.line_num + 1
     except csv.Error as error:
         raise problem(f"row {start} of '{shown}' is not valid CSV: {error}") from None
-    return out
+
+
+def _refuse_binary(head: bytes, shown: str, problem) -> None:
+    """CSV text never holds a NUL byte; a file that does is binary (or NUL-separated, as
+    /proc/self/environ is) and none of it is echoed."""
+    nul = head.find(b"\0")
+    if nul != -1:
+        row = head[:nul].count(b"\n") + 1
+        raise problem(f"data file '{shown}' holds a NUL byte (row {row}, byte {nul + 1}); "
+                      "it is binary, not CSV text")
+
+
+def _header_columns(header_row: int, header: list[str], shown: str, problem) -> tuple[list[str], dict[str, int]]:
+    """The header's column names, each present and named once, and each name's position."""
+    columns = [name.strip() for name in header]
+    position: dict[str, int] = {}
+    for index, name in enumerate(columns):
+        if not name:
+            raise problem(f"row {header_row} of '{shown}' (the header) leaves column {index + 1} without a name")
+        if name in position:
+            raise problem(f"row {header_row} of '{shown}' (the header) names column '{_clip(name)}' twice "
+                          f"(columns {position[name] + 1} and {index + 1})")
+        position[name] = index
+    return columns, position
+
+
+def _check_width(row: int, cells: list[str], columns: list[str], shown: str, problem) -> None:
+    """Every row has as many cells as the header."""
+    width = len(columns)
+    if len(cells) != width:
+        if len(cells) < width:
+            detail = f"column '{_clip(columns[len(cells)])}' is missing"
+        else:
+            detail = f"cell {width + 1} lies beyond the last column '{_clip(columns[-1])}'"
+        raise problem(f"row {row} of '{shown}' has {len(cells)} cells but the header has {width} ({detail})")
 
 
 def _numbers(body, used: list[int], names: list[str], shown: str, problem) -> np.ndarray:
     """The used columns as floats; the first bad cell in file order is the error."""
-    cells = [[cells[i] for i in used] for _, cells in body]
+    pick = itemgetter(*used) if len(used) > 1 else lambda cells: (cells[used[0]],)
+    cells = [pick(cells) for _, cells in body]
     try:
         table = np.array(cells, dtype=np.float64)
         if np.isfinite(table).all():
@@ -242,3 +265,128 @@ def _column_hint(name: str, columns: list[str]) -> str:
     listed = ", ".join(_clip(c) for c in columns[:_LISTED_COLUMNS])
     more = len(columns) - _LISTED_COLUMNS
     return "its columns are " + listed + (f", ... and {more} more" if more > 0 else "")
+
+
+# ---- csv, streamed -----------------------------------------------------------------------------
+
+
+class CsvStream:
+    """A csv file read a block of rows at a time, in constant memory, for `hpdsl predict`.
+
+    The same rules and diagnostics as read_csv (records, header, ragged rows and cells
+    are checked by the same functions): the `features` must be columns of the file, the
+    `target` is read when the file has it, and every other column is ignored. Iterating
+    yields (rows, X, y) blocks of at most `block_rows` rows, where rows are the rows'
+    numbers in the file and y is None without a target column. `sha256` is the file's
+    digest once every block has been read. `problem(message, help=None)` makes the
+    HP302 RunError, pointing wherever the caller names the file.
+    """
+
+    def __init__(self, path: str, shown: str, features: list[str], target: str | None, problem,
+                 block_rows: int = 4096) -> None:
+        self.shown = shown
+        self.problem = problem
+        self.block_rows = block_rows
+        self._digest = hashlib.sha256()
+        self.sha256: str | None = None
+        try:
+            self._handle = open_regular(path)
+        except FileNotFoundError:
+            raise problem(f"data file '{shown}' does not exist") from None
+        except NotRegularFile as error:
+            raise problem(f"data file '{shown}' {error.strerror}") from None
+        except OSError as error:
+            raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+        text = io.TextIOWrapper(io.BufferedReader(_Digesting(self._handle, self._digest), 1 << 16),
+                                encoding="utf-8-sig", newline="")
+        try:
+            _refuse_binary(self._handle.read(_HEAD_BYTES), shown, problem)
+            self._handle.seek(0)
+            self._records = _iter_records(self._decoded(text), shown, problem)
+            first = next(self._records, None)
+            if first is None:
+                raise problem(f"data file '{shown}' is empty; it needs a header row and data rows")
+            self.columns, position = _header_columns(first[0], first[1], shown, problem)
+            for name in features:
+                if name not in position:
+                    raise problem(f"data file '{shown}' has no column '{name}', a feature of the model",
+                                  help=_column_hint(name, self.columns))
+        except BaseException:
+            self._handle.close()
+            raise
+        self.has_target = target is not None and target in position
+        self._used = [position[name] for name in features]
+        if self.has_target:
+            self._used.append(position[target])
+        self._names = [self.columns[i] for i in self._used]
+        self._features = len(features)
+
+    def _decoded(self, text):
+        """The file's text; at a byte that is not UTF-8, the HP302 that read_csv gives."""
+        try:
+            yield from text
+        except UnicodeDecodeError:
+            raise self._not_utf8() from None
+
+    def _not_utf8(self) -> RunError:
+        """Find the first bad byte again, line by line (a newline byte is never inside a
+        UTF-8 character), to name its row and byte as read_csv does."""
+        offset = 0
+        self._handle.seek(0)
+        for row, line in enumerate(self._handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return self.problem(f"data file '{self.shown}' is not UTF-8 text "
+                                    f"(row {row}, byte {offset + error.start + 1})")
+            offset += len(line)
+        return self.problem(f"data file '{self.shown}' is not UTF-8 text (it ends inside a character)")
+
+    def __iter__(self):
+        try:
+            block: list[tuple[int, list[str]]] = []
+            count = 0
+            width = len(self.columns)
+            for record in self._records:
+                if len(record[1]) != width:
+                    _check_width(*record, self.columns, self.shown, self.problem)
+                block.append(record)
+                if len(block) == self.block_rows:
+                    count += len(block)
+                    yield self._convert(block)
+                    block = []
+            if block:
+                count += len(block)
+                yield self._convert(block)
+            if not count:
+                raise self.problem(f"data file '{self.shown}' has a header but no data rows")
+            self.sha256 = self._digest.hexdigest()
+        finally:
+            self._handle.close()
+
+    def _convert(self, block):
+        table = _numbers(block, self._used, self._names, self.shown, self.problem)
+        rows = np.fromiter((row for row, _ in block), dtype=np.int64, count=len(block))
+        X = np.ascontiguousarray(table[:, : self._features])
+        y = table[:, self._features] if self.has_target else None
+        return rows, X, y
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class _Digesting(io.RawIOBase):
+    """A binary file that feeds every byte read through it to a hash."""
+
+    def __init__(self, raw, digest) -> None:
+        self._raw = raw
+        self._digest = digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._raw.readinto(buffer)
+        if count:
+            self._digest.update(memoryview(buffer)[:count])
+        return count

@@ -1,4 +1,4 @@
-"""Run-time failures: a RunError carries one diagnostic (HP004, HP301, HP302 or HP303).
+"""Run-time failures: a RunError carries one diagnostic (HP004, HP301, HP302, HP303 or HP306).
 
 The interpreter raises RunError for anything a user can cause while a workflow runs;
 the command prints its diagnostic and exits 3. UsageError is a refusal to start work
@@ -18,6 +18,10 @@ class RunError(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(f"{diagnostic.code}: {diagnostic.message}")
         self.diagnostic = diagnostic
+
+
+class ModelError(RunError):
+    """A model file that is not a readable model.json (HP306), for `predict` and `load_model`."""
 
 
 class UsageError(Exception):

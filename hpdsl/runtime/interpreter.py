@@ -48,17 +48,21 @@ class Options:
 
 class Model:
     """A fitted model: parameters in the space it was trained in, and the version of the
-    hyperparameters and standardization it was fitted under."""
+    hyperparameters and standardization it was fitted under (and, for model.json, the
+    hyperparameters and standardization themselves)."""
 
-    __slots__ = ("weights", "intercept", "version", "step")
+    __slots__ = ("weights", "intercept", "version", "step", "hypers", "standardization")
 
-    def __init__(self, weights: np.ndarray, intercept: float, version: int, step: StepRef) -> None:
+    def __init__(self, weights: np.ndarray, intercept: float, version: int, step: StepRef,
+                 hypers: dict | None = None, standardization: Standardization | None = None) -> None:
         weights = np.array(weights, dtype=float)
         weights.flags.writeable = False  # only a learner makes parameters
         self.weights = weights
         self.intercept = float(intercept)
         self.version = version
         self.step = step
+        self.hypers = dict(hypers or {})
+        self.standardization = standardization
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return X @ self.weights + self.intercept
@@ -80,6 +84,7 @@ class Interpreter:
         self.stop_rule: n.StopEarly | None = None
         self.standardization: Standardization | None = None
         self.final_test: StepRef | None = None
+        self.split_rows: dict[str, np.ndarray] = {}  # split -> its data-file row numbers
         self.step: StepRef | None = None
         self.text_source: Source | None = None  # the --set being evaluated (None: the file)
         self.report = Report()
@@ -172,6 +177,8 @@ class Interpreter:
                            f"of {rows} rows rounds to 0", help="give it a larger share, or use more data")
         order = shuffle(rows, self.scope.split_seed)
         layout = dict(zip((info.name for info in infos), blocks(counts)))
+        # For the Python API's Result.rows, so a user can check a score independently.
+        self.split_rows = {name: np.sort(data.rows[order[start:stop]]) for name, (start, stop) in layout.items()}
         return SplitStore(data.X[order], data.y[order], layout, {info.name: info.role for info in infos})
 
     # ---- set -----------------------------------------------------------------------------------------
@@ -294,7 +301,8 @@ class Interpreter:
                         "the model trains; hyperparameters are frozen during training") from None
 
     def _fitted(self, fit: learners.Fit, k: int) -> None:
-        self.model = Model(fit.weights[:, k], fit.intercept[k], self.version, self.step)
+        self.model = Model(fit.weights[:, k], fit.intercept[k], self.version, self.step, self.hypers,
+                           self.standardization)
 
     def _diverged(self, rows, hypers, fit: learners.Fit, k: int, every_candidate: bool = False) -> RunError:
         """HP301 for candidate k of `fit`: refused before training (its rate exceeds the

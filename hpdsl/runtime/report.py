@@ -62,6 +62,10 @@ class Report:
         self.overrides: list[dict] = []
         self.search_seeds: list[dict] = []
         self.data: dict = {}
+        # Not part of report.json: model.json's content (None when nothing was trained),
+        # and each split's data-file row numbers, for `--out` and the Python API.
+        self.model: dict | None = None
+        self.split_rows: dict = {}
 
     def finish(self, run, data, total: float) -> None:
         """Assemble the report from the interpreter's final state."""
@@ -91,6 +95,10 @@ class Report:
                         "steps": [{"line": line, "kind": kind, "seconds": seconds}
                                   for line, kind, seconds in self.timings]},
         })
+        from .model import document  # here, not above: model.py uses this module's jsonable
+
+        self.model = document(self.data, model)
+        self.split_rows = run.split_rows
 
     # ---- outputs ---------------------------------------------------------------------------------
 

@@ -1,0 +1,178 @@
+"""The Python API: `check`, `run` and `load_model`, for notebooks and scripts.
+
+An edge of the pipeline beside cli.py, returning objects instead of printing: the
+diagnostics the CLI renders, a `Result` holding the report, the trials, the model and
+each split's data-file rows, and the `Model` of a model.json. Importing this module
+loads neither numpy nor lark; `run` and `load_model` load numpy when called.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+
+from .runtime.errors import ModelError, NotChecked, RunError, UsageError
+
+__all__ = ["Diagnostics", "ModelError", "Result", "RunError", "UsageError", "WorkflowError",
+           "check", "load_model", "run"]
+
+
+class Diagnostics(list):
+    """The diagnostics of one workflow (a list of hpdsl.diagnostics.Diagnostic), with the
+    source they point into; `render()` gives the text `hpdsl check` prints."""
+
+    def __init__(self, diagnostics, source) -> None:
+        super().__init__(diagnostics)
+        self.source = source
+
+    @property
+    def errors(self) -> list:
+        return [d for d in self if d.is_error]
+
+    def render(self, color: bool = False) -> str:
+        from .render import format_text
+
+        return format_text(list(self), self.source, color=color)
+
+
+class WorkflowError(NotChecked):
+    """`run` refused a workflow the checker reported errors in; `.diagnostics` holds all
+    of its diagnostics and str() is the checker's report."""
+
+    def __init__(self, diagnostics: Diagnostics) -> None:
+        super().__init__(diagnostics.errors)
+        self.diagnostics = diagnostics
+
+    def __str__(self) -> str:
+        return super().__str__() + ":\n" + self.diagnostics.render()
+
+
+def check(path_or_text, *, overrides=()) -> Diagnostics:
+    """The checker's diagnostics for a workflow: a path (a str ending in .hp, or any
+    os.PathLike), or the workflow's text. `overrides` are `--set` texts ("l2=0.5")."""
+    from .checker import check_bytes, check_text
+
+    if _is_path(path_or_text):
+        path = os.fspath(path_or_text)
+        with open(path, "rb") as handle:
+            analysis = check_bytes(handle.read(), path, overrides=list(overrides))
+    else:
+        analysis = check_text(path_or_text, "<string>", overrides=list(overrides))
+    return Diagnostics(analysis.diagnostics, analysis.source)
+
+
+def _is_path(value) -> bool:
+    if isinstance(value, os.PathLike):
+        return True
+    return isinstance(value, str) and "\n" not in value and value.endswith(".hp")
+
+
+def run(path, *, overrides=(), out=None, max_trials=None) -> Result:
+    """Check, then run the workflow at `path`, as `hpdsl run` does.
+
+    Raises WorkflowError when the checker reports errors, RunError (with `.diagnostic`)
+    for a run-time error such as bad data (HP302), and UsageError for a search larger
+    than `max_trials` (default 10,000) or an `out` folder that cannot be used. With `out`,
+    replaces that folder by report.json, trials.csv and model.json as one transaction,
+    as `--out` does.
+    """
+    from .checker import check_bytes
+    from .runtime import command  # chooses the BLAS thread count before numpy loads
+
+    path = os.fspath(path)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    analysis = check_bytes(data, path, overrides=list(overrides))
+    if analysis.errors:
+        raise WorkflowError(Diagnostics(analysis.diagnostics, analysis.source))
+    from .runtime import Options
+    from .runtime import run as interpret
+
+    options = Options(base_dir=os.path.dirname(path) or ".", workflow_bytes=data, overrides=list(overrides),
+                      max_trials=10_000 if max_trials is None else max_trials)
+    from .runtime.outputs import OutputError, OutputFolder
+
+    folder = OutputFolder(os.fspath(out)) if out is not None else None
+    try:
+        if folder is not None:
+            folder.open()  # an unusable folder is refused before the work, as with --out
+        report = interpret(analysis, options)
+        if folder is not None:
+            folder.commit(command.output_files(report, False))
+    except OutputError as error:
+        raise UsageError(str(error)) from None
+    finally:
+        if folder is not None:
+            folder.close()
+    return Result(report, Diagnostics(analysis.diagnostics, analysis.source))
+
+
+def load_model(path):
+    """The Model in a model.json, or in a run's --out folder; raises ModelError (HP306)."""
+    from .runtime.model import load
+
+    return load(os.fspath(path))
+
+
+class Result:
+    """A finished run: `.report` (report.json as a dict), `.trials` (trials.csv as dicts),
+    `.model` (the fitted Model, None if nothing was trained), `.rows(split)`, `.scores`
+    (the final test's scores) and `.warnings`."""
+
+    def __init__(self, report, diagnostics: Diagnostics) -> None:
+        from .runtime.model import Model
+
+        self._report = report
+        self.report: dict = report.data
+        self.model = Model.from_report(report)
+        self.warnings = diagnostics
+        self.trials: list[dict] = _trials(report.data)
+
+    def rows(self, split: str):
+        """The data-file row numbers of a split's rows, ascending (the header is row 1;
+        synthetic rows count from 1): e.g. the file's rows the final test scored."""
+        if split not in self._report.split_rows:
+            raise KeyError(f"no split {split!r}; the workflow's splits are {', '.join(self._report.split_rows)}")
+        return self._report.split_rows[split].copy()
+
+    @property
+    def scores(self) -> dict | None:
+        """The final test's scores, or None when the workflow does not test."""
+        tests = [step for step in self.report["steps"] if step["kind"] == "test"]
+        return dict(tests[-1]["scores"]) if tests else None
+
+    def to_json(self) -> str:
+        """report.json's text."""
+        return self._report.to_json()
+
+    def __repr__(self) -> str:
+        return self._report.summary().rstrip("\n")
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        d = self.report
+        title = d["workflow"]["title"] or d["workflow"]["path"]
+        splits = ", ".join(f"{e(name)} {s['rows']}" for name, s in d["splits"].items())
+        scores = self.scores
+        score_row = ("".join(f"<td>{e(name)} {value:.6g}</td>" for name, value in scores.items()
+                             if value is not None) if scores else "<td>no final test</td>")
+        hypers = ", ".join(f"{e(k)} {e(json.dumps(v))}" for k, v in d["hypers"].items())
+        model = self.model._repr_html_() if self.model is not None else "<i>no model trained</i>"
+        return (f"<div><b>hpdsl run</b> {e(title)}: {d['data']['rows']} rows ({splits})<br>"
+                f"hyperparameters: {hypers}<table><tr><th>test</th>{score_row}</tr></table>"
+                f"{len(self.trials)} trials{model}</div>")
+
+
+def _trials(report: dict) -> list[dict]:
+    """trials.csv's rows with their types: line, trial, hyperparameters, score, fold scores."""
+    out = []
+    for step in report["steps"]:
+        if step["kind"] != "tune":
+            continue
+        for index, trial in enumerate(step["trials"]):
+            row = {"line": step["line"], "trial": index + 1, **trial["hypers"], "score": trial["score"]}
+            for k, value in enumerate(trial.get("fold_scores", [])):
+                row[f"fold_{k + 1}"] = value
+            out.append(row)
+    return out

@@ -1,0 +1,359 @@
+"""model.json: the fitted model as a portable file, read back (HP306) and applied to rows.
+
+The format (version 1) is documented in docs/model.md and described by the JSON Schema
+hpdsl/schemas/model.schema.json; `read` checks the same constraints by hand, since
+jsonschema is not a dependency of hpdsl. A prediction applies the preprocessing steps in
+order, then the trained-space weights: for `standardize`, z = (x - mean) / std, and
+ŷ = z·weights + intercept. The raw-unit coefficients give the same number in one step.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+
+import numpy as np
+
+from ..diagnostics import Diagnostic
+from ..source import Source, Span
+from .errors import ModelError
+from .report import jsonable
+
+FORMAT = "hpdsl-model"
+VERSION = 1
+KINDS = ("linear_regression", "ridge")
+STEPS = ("standardize",)
+FILE_NAME = "model.json"
+
+
+# ---- writing ---------------------------------------------------------------------------------------
+
+
+def document(report: dict, fitted) -> dict | None:
+    """model.json's content from a run's report data and its fitted model (None: untrained).
+
+    The weights, hyperparameters and standardization are those the model was fitted
+    under, which a later `set` or `standardize` without a retrain does not change.
+    """
+    if fitted is None:
+        return None
+    weights = np.asarray(fitted.weights, dtype=np.float64)
+    intercept = float(fitted.intercept)
+    preprocessing = []
+    raw_weights, raw_intercept = weights, intercept
+    scaling = fitted.standardization
+    if scaling is not None:
+        preprocessing.append({"step": "standardize", "fitted_on": list(scaling.splits),
+                              "mean": scaling.mean, "std": scaling.std})
+        raw_weights = weights / scaling.std
+        raw_intercept = intercept - float(raw_weights @ scaling.mean)
+    workflow, data = report["workflow"], report["data"]
+    return jsonable({
+        "format": FORMAT,
+        "version": VERSION,
+        "kind": report["model"],
+        "features": list(data["features"]),
+        "target": data["target"],
+        "preprocessing": preprocessing,
+        "trained": {"weights": weights, "intercept": intercept},
+        "raw": {"weights": raw_weights, "intercept": raw_intercept},
+        "hyperparameters": dict(fitted.hypers),
+        "provenance": {
+            "hpdsl": report["versions"]["hpdsl"],
+            "workflow": {"title": workflow["title"], "path": workflow["path"], "sha256": workflow["sha256"]},
+            "data": {"source": data["source"], "rows": data["rows"], "sha256": data["sha256"]},
+            "split_seed": report["seeds"]["split"],
+        },
+    })
+
+
+def dumps(content: dict) -> bytes:
+    """The file's bytes: two-space indented JSON, keys in the format's order, floats as
+    the shortest text that reads back to the same double; the same model, the same bytes."""
+    return (json.dumps(content, indent=2, allow_nan=False, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def model_json(report) -> bytes | None:
+    """The bytes of DIR/model.json for a run's Report (None when it trained nothing)."""
+    return None if report.model is None else dumps(report.model)
+
+
+# ---- reading ---------------------------------------------------------------------------------------
+
+
+def load(path: str) -> Model:
+    """The model in a model.json file, or in the model.json of a run's --out folder.
+
+    Raises ModelError (HP306) for anything that is not a readable version-1 model file.
+    """
+    if os.path.isdir(path):
+        folder, path = path, os.path.join(path, FILE_NAME)
+        if not os.path.exists(path):
+            raise _bad(path, None, f"folder '{folder}' holds no {FILE_NAME}",
+                       help="give the --out folder of a 'hpdsl run' whose workflow trains a model, "
+                       "or the path of a model.json")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise _bad(path, None, f"model file '{path}' does not exist") from None
+    except OSError as error:
+        raise _bad(path, None, f"cannot read model file '{path}': {error.strerror or error}") from None
+    return Model(parse(raw, path), path)
+
+
+def parse(raw: bytes, path: str) -> dict:
+    """The checked content of a model file's bytes; raises ModelError (HP306)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _bad(path, None, f"model file '{path}' is not UTF-8 text (byte {error.start + 1}); "
+                   "it is not a model.json") from None
+    if not text.strip():
+        raise _bad(path, text, f"model file '{path}' is empty")
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as error:
+        truncated = not text[error.pos:].strip()
+        raise _bad(path, text, f"model file '{path}' is not valid JSON: {error.msg}"
+                   + (" at its end (is the file truncated?)" if truncated else ""),
+                   at=error.pos, help="write it again with 'hpdsl run WORKFLOW --out DIR'") from None
+    except RecursionError:
+        raise _bad(path, text, f"model file '{path}' nests too deeply to be a model.json") from None
+    problem = _invalid(content)
+    if problem is not None:
+        raise _bad(path, text, f"model file '{path}' {problem}",
+                   help="write it again with 'hpdsl run WORKFLOW --out DIR'")
+    return content
+
+
+def _bad(path: str, text: str | None, message: str, at: int = 0, help: str | None = None) -> ModelError:
+    """HP306 pointing into the model file's text, or (text None) about the file as a whole."""
+    source = None if text is None else Source(text, path)
+    return ModelError(Diagnostic("HP306", Span(at, at), message, help=help, source=source))
+
+
+def _invalid(doc) -> str | None:
+    """What makes `doc` not a version-1 model (the schema's constraints), or None."""
+    if not isinstance(doc, dict):
+        return f"holds a JSON {_kind(doc)}, not an object"
+    if doc.get("format") != FORMAT:
+        return f"is not an hpdsl model file (its \"format\" is {_shown(doc.get('format'))}, not \"{FORMAT}\")"
+    version = doc.get("version")
+    if version != VERSION or isinstance(version, bool):
+        return (f"is format version {_shown(version)}; this hpdsl reads version {VERSION}"
+                + (" (a newer hpdsl wrote it: upgrade hpdsl)" if _is_int(version) and version > VERSION else ""))
+    for key in ("kind", "features", "target", "preprocessing", "trained", "raw", "hyperparameters", "provenance"):
+        if key not in doc:
+            return f"has no \"{key}\""
+    if doc["kind"] not in KINDS:
+        return f"has \"kind\" {_shown(doc['kind'])}; version {VERSION} knows " + ", ".join(KINDS)
+    features = doc["features"]
+    if (not isinstance(features, list) or not features or not all(isinstance(f, str) and f for f in features)
+            or len(set(features)) != len(features)):
+        return "has \"features\" that are not a list of distinct column names"
+    if not isinstance(doc["target"], str) or not doc["target"]:
+        return "has a \"target\" that is not a column name"
+    d = len(features)
+    if not isinstance(doc["preprocessing"], list):
+        return "has \"preprocessing\" that is not a list of steps"
+    for index, step in enumerate(doc["preprocessing"]):
+        where = f"\"preprocessing\"[{index}]"
+        if not isinstance(step, dict) or step.get("step") not in STEPS:
+            name = _shown(step.get("step")) if isinstance(step, dict) else _kind(step)
+            return f"has {where} = {name}, not a step version {VERSION} knows ({', '.join(STEPS)})"
+        if not isinstance(step.get("fitted_on"), list) or not all(isinstance(s, str) for s in step["fitted_on"]):
+            return f"has {where} without \"fitted_on\" (the splits it was fitted on)"
+        for key in ("mean", "std"):
+            problem = _numbers(step.get(key), d, f"{where}.{key}", positive=key == "std")
+            if problem:
+                return problem
+    for space in ("trained", "raw"):
+        part = doc[space]
+        if not isinstance(part, dict):
+            return f"has \"{space}\" that is not an object"
+        problem = _numbers(part.get("weights"), d, f"\"{space}\".weights")
+        if problem:
+            return problem
+        if not _is_number(part.get("intercept")):
+            return f"has \"{space}\".intercept that is not a finite number"
+    if not isinstance(doc["hyperparameters"], dict):
+        return "has \"hyperparameters\" that are not an object"
+    provenance = doc["provenance"]
+    if not isinstance(provenance, dict):
+        return "has \"provenance\" that is not an object"
+    for key in ("hpdsl", "workflow", "data", "split_seed"):
+        if key not in provenance:
+            return f"has no \"provenance\".{key}"
+    for key in ("workflow", "data"):
+        part = provenance[key]
+        if not isinstance(part, dict) or not _is_sha256(part.get("sha256")):
+            return f"has no sha256 digest in \"provenance\".{key}"
+    if not _is_int(provenance["split_seed"]):
+        return "has a \"provenance\".split_seed that is not an integer"
+    return None
+
+
+def _numbers(values, count: int, where: str, positive: bool = False) -> str | None:
+    if not isinstance(values, list) or not all(_is_number(x) for x in values):
+        return f"has {where} that is not a list of finite numbers"
+    if len(values) != count:
+        return f"has {len(values)} numbers in {where} for {count} features"
+    if positive and not all(x > 0 for x in values):
+        return f"has {where} with a value that is not positive"
+    return None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_sha256(value) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def _kind(value) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number")
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "missing"
+    text = json.dumps(value)
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+# ---- the model -------------------------------------------------------------------------------------
+
+
+class Model:
+    """A fitted linear model read from model.json: `predict`, its parts, `to_sklearn`.
+
+    `coefficients` are the raw-unit weights by feature and `intercept` the raw-unit
+    intercept: ŷ = Σ coefficients[f]·x[f] + intercept, on the input columns as they are.
+    """
+
+    def __init__(self, content: dict, path: str | None = None) -> None:
+        self.document = content
+        self.path = path
+        self.kind: str = content["kind"]
+        self.features: list[str] = list(content["features"])
+        self.target: str = content["target"]
+        self.preprocessing: list[dict] = content["preprocessing"]
+        self.hyperparameters: dict = content["hyperparameters"]
+        self.provenance: dict = content["provenance"]
+        self.coefficients: dict[str, float] = dict(zip(self.features, content["raw"]["weights"]))
+        self.intercept: float = content["raw"]["intercept"]
+        self._weights = np.array(content["trained"]["weights"], dtype=np.float64)
+        self._intercept = float(content["trained"]["intercept"])
+        self._steps = [(np.array(s["mean"], dtype=np.float64), np.array(s["std"], dtype=np.float64))
+                       for s in self.preprocessing]
+
+    @classmethod
+    def from_report(cls, report) -> Model | None:
+        return None if report.model is None else cls(report.model)
+
+    def to_json(self) -> bytes:
+        """The model.json bytes."""
+        return dumps(self.document)
+
+    # ---- predicting ------------------------------------------------------------------------------
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions for rows given as a 2-D array (columns in `features` order) or as a
+        mapping of column name -> 1-D array (a pandas DataFrame works; extra columns are
+        ignored). Every value must be a finite number."""
+        return self.apply(self.matrix(X))
+
+    def matrix(self, X) -> np.ndarray:
+        """The rows as a float array, features in order; ValueError for anything else."""
+        if hasattr(X, "keys") and hasattr(X, "__getitem__"):
+            names = set(X.keys())
+            missing = [name for name in self.features if name not in names]
+            if missing:
+                raise ValueError(f"the rows have no column {', '.join(repr(m) for m in missing)}; "
+                                 f"the model needs {', '.join(self.features)}")
+            columns = [np.asarray(X[name], dtype=np.float64) for name in self.features]
+            for name, column in zip(self.features, columns):
+                if column.ndim != 1 or len(column) != len(columns[0]):
+                    raise ValueError(f"column {name!r} is not a 1-D array as long as column "
+                                     f"{self.features[0]!r} ({len(columns[0])} values)")
+            matrix = np.column_stack(columns)
+        else:
+            matrix = np.asarray(X, dtype=np.float64)
+            if matrix.ndim != 2 or matrix.shape[1] != len(self.features):
+                raise ValueError(f"expected a 2-D array with {len(self.features)} columns "
+                                 f"({', '.join(self.features)}), got shape {matrix.shape}"
+                                 + ("; for one row use x.reshape(1, -1)" if matrix.ndim == 1 else ""))
+        finite = np.isfinite(matrix)
+        if not finite.all():
+            row, column = np.argwhere(~finite)[0]
+            raise ValueError(f"row {row}, column {self.features[column]!r} holds {matrix[row, column]}, "
+                             "not a finite number")
+        return matrix
+
+    def apply(self, matrix: np.ndarray) -> np.ndarray:
+        """The prediction formula of docs/model.md on a checked float matrix."""
+        z = matrix
+        for mean, std in self._steps:
+            z = (z - mean) / std
+        return z @ self._weights + self._intercept
+
+    # ---- scikit-learn ----------------------------------------------------------------------------
+
+    def to_sklearn(self):
+        """An equivalent fitted scikit-learn Pipeline (StandardScaler for each standardize,
+        then LinearRegression holding the trained-space weights). Refitting it fits
+        scikit-learn's estimators, not hpdsl's learner."""
+        try:
+            from sklearn.linear_model import LinearRegression
+            from sklearn.pipeline import Pipeline
+            from sklearn.preprocessing import StandardScaler
+        except ImportError:
+            raise ImportError("Model.to_sklearn needs scikit-learn: pip install scikit-learn") from None
+        d = len(self.features)
+        steps = []
+        for index, (mean, std) in enumerate(self._steps):
+            scaler = StandardScaler()
+            scaler.mean_, scaler.scale_, scaler.var_ = mean.copy(), std.copy(), std * std
+            scaler.n_features_in_ = d
+            scaler.n_samples_seen_ = int(self.provenance["data"].get("rows") or 0)
+            if index == 0:  # the first step checks a DataFrame's column names and order
+                scaler.feature_names_in_ = np.array(self.features, dtype=object)
+            steps.append((f"standardize_{index + 1}" if len(self._steps) > 1 else "standardize", scaler))
+        linear = LinearRegression()
+        linear.coef_ = self._weights.copy()
+        linear.intercept_ = self._intercept
+        linear.n_features_in_ = d
+        if not steps:
+            linear.feature_names_in_ = np.array(self.features, dtype=object)
+        steps.append(("linear", linear))
+        return Pipeline(steps)
+
+    # ---- display ---------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        steps = ", ".join(s["step"] for s in self.preprocessing) or "none"
+        lines = [f"<hpdsl Model {self.kind}: {self.target} from {len(self.features)} features; "
+                 f"preprocessing: {steps}>"]
+        width = max(len(name) for name in [*self.features, "intercept"])
+        lines.extend(f"  {name:<{width}}  {weight: .6g}" for name, weight in self.coefficients.items())
+        lines.append(f"  {'intercept':<{width}}  {self.intercept: .6g}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        rows = "".join(f"<tr><td>{e(name)}</td><td>{weight:.6g}</td></tr>" for name, weight in self.coefficients.items())
+        rows += f"<tr><td><i>intercept</i></td><td>{self.intercept:.6g}</td></tr>"
+        steps = ", ".join(s["step"] for s in self.preprocessing) or "none"
+        hypers = ", ".join(f"{e(k)} {e(json.dumps(v))}" for k, v in self.hyperparameters.items())
+        return (f"<div><b>hpdsl model</b> {e(self.kind)}: <code>{e(self.target)}</code> from "
+                f"{len(self.features)} features<br>preprocessing: {e(steps)}<br>hyperparameters: {hypers}"
+                f"<table><tr><th>feature</th><th>coefficient (raw units)</th></tr>{rows}</table></div>")
