@@ -243,7 +243,7 @@ def console_commands(block: Block) -> list[tuple[str, int, list[str]]]:
 
 def documents_with_commands():
     return [pytest.param(p, id=name(p)) for p in DOCUMENTS
-            if any(b.lang in ("console", "yaml") for b in blocks(p))]
+            if any(b.lang in ("console", "yaml", "python") for b in blocks(p))]
 
 
 @pytest.mark.parametrize("path", documents_with_commands())
@@ -266,6 +266,11 @@ def test_every_command_shown_runs_and_prints_what_is_shown(path, tmp_path):
                 status, printed = run(full, folder)
                 assert status == 0, f"{block.where}: `{full}` exited {status}:\n" + "\n".join(printed)
                 ran += 1
+        elif block.lang == "python":  # in the page's folder, after the commands shown before it
+            result = subprocess.run([sys.executable, "-c", block.text], cwd=folder, capture_output=True, text=True,
+                                    timeout=120)
+            assert result.returncode == 0, f"{block.where}:\n{result.stderr}"
+            ran += 1
     assert ran > 0
 
 
@@ -352,13 +357,6 @@ def test_l2_is_scikit_learns_alpha_divided_by_the_training_rows(tmp_path):
     # The page's quoted values, and the grid-copying mistake it warns about.
     assert np.round(ridge.coef_[8], 4) == 11.1121 and round(ridge.intercept_, 3) == -131.061
     assert abs(Ridge(alpha=l2).fit(X[train], y[train]).coef_[8] - 55) < 1
-
-
-def test_the_python_blocks_of_the_reference_run():
-    for block in of("python", PAGES):
-        result = subprocess.run([sys.executable, "-c", block.text], cwd=ROOT, capture_output=True, text=True,
-                                timeout=120)
-        assert result.returncode == 0, f"{block.where}:\n{result.stderr}"
 
 
 # ---- report.json and its schema ----------------------------------------------------------------
