@@ -305,7 +305,9 @@ class _Declarations:
             total += percent
             role = self._role(entry)
             roles_ok = roles_ok and role is not None
-            if self.declare(entry.name, "split"):
+            # A name that clashes with another kind of declaration (HP003) still names this
+            # split for every other rule; the same split twice keeps the first.
+            if (self.declare(entry.name, "split") or entry.name.name not in self.scope.splits):
                 self.scope.splits[entry.name.name] = SplitInfo(entry.name.name, role, percent, entry)
         if shares_ok and abs(total - 100.0) > SHARE_TOLERANCE:
             self.report("HP006", Span(split.entries[0].span.start, split.entries[-1].span.end),
@@ -364,8 +366,9 @@ class _Declarations:
             if spec is None:
                 self.report("HP005", entry.name.span, *unknown_hyper(name, spec_model))
                 continue
-            if not self.declare(entry.name, "hyperparameter"):
-                continue
+            # A clash with a split or data set (HP003) still declares the hyperparameter,
+            # so its uses give no further diagnostics.
+            self.declare(entry.name, "hyperparameter")
             self.scope.hypers[name] = self._hyper_entry(entry, spec)
 
     def _hyper_entry(self, entry: n.HyperEntry, spec: HyperSpec) -> HyperInfo:
@@ -437,8 +440,8 @@ class _Declarations:
                     hint = f"'{name}' is a hyperparameter: declare it in hyper {{ }}"
                 self.report("HP005", entry.name.span, f"unknown parameter '{name}'", help=hint)
                 continue
-            if not self.declare(entry.name, "parameter"):
-                continue
+            if not self.declare(entry.name, "parameter") and name in self.scope.params:
+                continue  # the same parameter twice: the first one counts
             self.scope.params[name] = entry
             try:
                 self.scope.param_inits[name] = initialiser(entry.init)
