@@ -27,6 +27,10 @@ The strategies:
 - `source_text()` / `source_bytes()`: near-valid input for parser fuzzing, made by
   mutating valid workflows (lines deleted, duplicated or swapped, tokens dropped or
   inserted, brackets lost, stray characters, truncation; bytes add invalid UTF-8 and BOMs).
+- `extreme_workflows()`: valid workflows with numeric extremes (`EXTREMES`: 0, -0.0,
+  1e-320, 1e154, 1e300, 1e308, 2**63, 2**63-1, and their negatives) put into every
+  numeric slot, for the no-traceback invariant of a checker and an interpreter; with
+  `runnable=True`, runs stay short.
 - `expressions()` and `candidates()`: smaller building blocks.
 
 The module imports hypothesis; only code that tests imports it.
@@ -46,10 +50,12 @@ from .source import Span
 
 __all__ = [
     "DATA_SOURCES",
+    "EXTREMES",
     "INJECTABLE",
     "MODELS",
     "candidates",
     "expressions",
+    "extreme_workflows",
     "programs",
     "source_bytes",
     "source_text",
@@ -1744,6 +1750,126 @@ def workflows(*, models=("linear_regression", "ridge"), data=("synthetic",), vio
             assert check_text(text).diagnostics == []
     """
     return programs(models=models, data=data, violating=violating).map(format_program)
+
+
+#: The numbers `extreme_workflows()` puts into numeric slots (and their negatives): zero
+#: and a negative zero, a subnormal, the square-root-of-max and near-max floats, and the
+#: ints at the edge of a 64-bit integer.
+EXTREMES = (0, -0.0, 1e-320, 1e154, 1e300, 1e308, 2**63, 2**63 - 1)
+
+# Where a run's work grows with the number (rows and features of synthetic data, and
+# whatever sets epochs): with `runnable`, these slots take only the extremes that cannot
+# make a run long. Every other slot is free: a huge learning rate diverges at once, a huge
+# candidate count or random search stops at --max-trials, a huge cv K meets too few rows.
+_WORK_ARGS = ("rows", "features")
+_SMALL_EXTREMES = tuple(x for x in EXTREMES if abs(x) < 1)
+
+
+def _extreme_number(draw, pool, negative_ok: bool, keep: int):
+    """None (keep the slot as it is) or one of `pool`, maybe negated; shrinks toward
+    keeping. `keep` weighs keeping against the extremes (0: one chance in len(pool) + 1)."""
+    choice = draw(st.integers(0, len(pool) + keep))
+    if choice == 0 or choice > len(pool):
+        return None
+    value = pool[choice - 1]
+    if negative_ok and draw(st.booleans()):
+        value = -value
+    return value
+
+
+def _extreme_expr(value) -> n.Expr:
+    return n.Number(span=_AT, value=value, text="")
+
+
+def _with_extremes(draw, node, pool, runnable: bool, keep: int, under_neg: bool = False):
+    """`node` with each numeric slot kept or given a value from `pool`."""
+    if isinstance(node, n.Number):
+        value = _extreme_number(draw, pool, not under_neg, keep)
+        # A negative number prints with its minus: a unary minus in an expression, the
+        # sign of a count or seed elsewhere (the grammar reads both).
+        return node if value is None else n.Number(span=_AT, value=value, text="")
+    if isinstance(node, n.Share):
+        value = _extreme_number(draw, pool, True, keep)
+        return node if value is None else n.replace(node, percent=float(value), text="")
+    small = _SMALL_EXTREMES if runnable else pool
+    if runnable and _feeds_work(node):
+        # Names could carry a huge value in: such an expression becomes a literal.
+        if isinstance(node, n.Arg) and any(isinstance(x, n.Name) for x in _nodes(node.value)):
+            return n.replace(node, value=_extreme_expr(draw(st.sampled_from((1, 2) + small))))
+        if isinstance(node, (n.Set, n.HyperEntry)) and any(
+                isinstance(x, n.Name) for x in _nodes(getattr(node, "value", None) or getattr(node, "default", None))):
+            field = "value" if isinstance(node, n.Set) else "default"
+            return n.replace(node, **{field: _extreme_expr(draw(st.sampled_from((1, 2) + small)))})
+        pool = small
+    changes = {}
+    for field in n.fields(node):
+        child = getattr(node, field)
+        if isinstance(child, n.Record):
+            new = _with_extremes(draw, child, pool, runnable, keep, under_neg=isinstance(node, n.Neg))
+        elif isinstance(child, tuple):
+            new = tuple(_with_extremes(draw, c, pool, runnable, keep) if isinstance(c, n.Record) else c
+                        for c in child)
+        else:
+            continue
+        if new is not child and new != child:
+            changes[field] = new
+    return n.replace(node, **changes) if changes else node
+
+
+def _nodes(node):
+    if node is None:
+        return
+    yield node
+    if isinstance(node, n.Record):
+        for child in n.children(node):
+            yield from _nodes(child)
+
+
+def _feeds_work(node) -> bool:
+    """Whether `node` sets how much work a run does: a synthetic row or feature count, or
+    a value of epochs (its default, a set, its tune candidates)."""
+    if isinstance(node, n.Arg):
+        return node.name is not None and node.name.name in _WORK_ARGS
+    if isinstance(node, (n.Set, n.HyperEntry, n.SpaceItem)):
+        return node.name.name == "epochs"
+    return False
+
+
+@st.composite
+def _extreme_programs(draw, models, data, runnable):
+    program = draw(programs(models=models, data=data))
+    # How densely the extremes fall: in every slot, or in one here and there (a workflow
+    # with a single extreme often passes the checker, and then the interpreter meets it).
+    keep = draw(st.sampled_from((0, 4 * len(EXTREMES), 40 * len(EXTREMES))))
+    return _with_extremes(draw, program, EXTREMES, runnable, keep)
+
+
+def extreme_workflows(*, models=("linear_regression", "ridge"), data=("synthetic",), runnable: bool = False):
+    """Workflows with numeric extremes in their numeric slots, as text.
+
+    A valid workflow (see `workflows`) in which every numeric slot (each number in a
+    value, a default, a domain bound, a candidate, a count, a seed, a `synthetic`
+    argument, a `param` initialiser, a split share) independently keeps its number or
+    gets one of `EXTREMES` or its negative. Most such workflows are wrong, and that is
+    the point: a checker must answer each with diagnostics, and an interpreter with a
+    coded error, never a traceback.
+
+    - `models`, `data`: as for `workflows`.
+    - `runnable`: keep runs short. The slots that set how much work a run does (the
+      rows and features of synthetic data, and epochs wherever it is given a value) get
+      only zero, the subnormal and negative extremes, and an expression there that names
+      other hyperparameters becomes a small number. Every other slot gets any extreme.
+
+        from hypothesis import given
+        from hpdsl.checker import check_text
+        from hpdsl.testing import extreme_workflows
+
+        @given(extreme_workflows())
+        def test_check_answers_with_diagnostics(text):
+            check_text(text)  # never raises
+    """
+    _options(models, data, None)
+    return _extreme_programs(models, data, runnable).map(format_program)
 
 
 def expressions(names=("l2", "learning_rate"), max_leaves: int = 8):

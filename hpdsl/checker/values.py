@@ -451,6 +451,26 @@ class Sequence:
         return self[self.count - 1]
 
 
+def draw_below(count: int, integers) -> int:
+    """A uniform whole number in [0, count) for a count of any size, from `integers(k)`,
+    a uniform draw in [0, k) for k up to 2^63 (numpy's Generator.integers).
+
+    A count up to 2^63 takes one draw, so every seeded search below that size draws what
+    it always drew; a larger one is built from 62-bit draws, rejecting any too large.
+    """
+    if count <= 2**63:
+        return int(integers(count))
+    bits = (count - 1).bit_length()
+    while True:
+        value, filled = 0, 0
+        while filled < bits:
+            take = min(62, bits - filled)
+            value = value << take | int(integers(1 << take))
+            filled += take
+        if value < count:
+            return value
+
+
 def candidates(expr, lookup) -> Candidates:
     """Expand a tune's candidates: a list, linspace, logspace, range or a distribution."""
     if isinstance(expr, n.ListExpr):
