@@ -427,6 +427,21 @@ def test_HP003_the_same_split_twice_keeps_the_first():
     assert codes(preamble + "train on train\nevaluate on validation\n") == ["HP003", "HP203"]
 
 
+def test_HP003_a_second_declaration_still_declares_its_names():
+    steps = "train on train\nevaluate on validation\ntest on test\n"
+    without_epochs = PREAMBLE.replace("    epochs:        int   in [1, 1000] = 50\n", "")
+    assert codes(without_epochs + "hyper {\n    epochs: int = 5\n}\nset epochs = 10\n" + steps) == ["HP003"]
+    # the same block pasted twice is one mistake, not one per entry
+    assert codes(PREAMBLE + PREAMBLE[PREAMBLE.index("hyper {"):] + steps) == ["HP003"]
+    second_data = PREAMBLE.replace("split d ->", "data e = synthetic(rows: 100, features: 2, noise: 0.1, seed: 1)\n"
+                                                 "split e ->")
+    assert codes(second_data + steps) == ["HP003"]
+    second_split = PREAMBLE + "split d -> extra 100% as validation\n"
+    assert codes(second_split + steps.replace("evaluate on validation", "evaluate on validation + extra")) == ["HP003"]
+    assert codes(PREAMBLE + "split d -> train 100%\n" + steps) == ["HP003"]
+    assert codes(PREAMBLE + "param {\n    weights = zeros\n}\nparam {\n    intercept = 1\n}\n" + steps) == ["HP003"]
+
+
 # ---- candidates against a set domain: every candidate, not only the ends ----------------------------------
 
 SET_EPOCHS = PREAMBLE.replace("epochs:        int   in [1, 1000] = 50", "epochs:        int   in {10, 20, 40} = 10")
