@@ -382,6 +382,8 @@ def linspace_at(a: float, b: float, count: int, index: int) -> float:
     and the last one is exactly b. When b - a is too large for a float (from -1e308 to
     1e308) the arithmetic runs at half scale, so every value stays finite.
     """
+    if count == 1:
+        return float(a)  # as numpy: linspace(a, b, 1) is [a]
     if index == count - 1:
         return float(b)
     if math.isinf(b - a):
@@ -444,11 +446,22 @@ class Sequence:
             yield self[index]
             index += 1
 
-    def first(self):
-        return self[0]
-
     def last(self):
         return self[self.count - 1]
+
+    def materialise(self) -> list:
+        """Every value, in order (the same numbers as indexing gives, computed in bulk)."""
+        a, b, count = self.a, self.b, self.count
+        if self.kind == "range":
+            return list(range(a, a + count * self.step, self.step))
+        if count == 1:
+            values = [float(a)]
+        elif math.isinf(b - a):
+            values = [linspace_at(a, b, count, i) for i in range(count)]
+        else:
+            step = (b - a) / (count - 1)
+            values = [a + i * step for i in range(count - 1)] + [float(b)]
+        return [10.0**x for x in values] if self.kind == "logspace" else values
 
 
 def draw_below(count: int, integers) -> int:
@@ -500,7 +513,7 @@ def candidates(expr, lookup) -> Candidates:
                 # The values are monotone: if the larger end is a float, all of them are.
                 _power_of_ten(max(a, b), expr.span)
             sequence = Sequence(name, a, b, count)
-            values = sequence if count > MATERIALISE_LIMIT else list(sequence)
+            values = sequence if count > MATERIALISE_LIMIT else sequence.materialise()
             return Candidates(name, values, count, expr.span, a, b)
         if name == "range":
             bound = call_arguments(expr, ("start", "stop", "step"), (), ("start", "stop"))
@@ -516,7 +529,7 @@ def candidates(expr, lookup) -> Candidates:
                 raise EvalError("HP004", expr.span, f"range({start}, {stop}, {step}) is empty (its end is excluded)",
                                 help="make the end larger than the start")
             sequence = Sequence("range", start, stop, count, step)
-            values = sequence if count > MATERIALISE_LIMIT else list(sequence)
+            values = sequence if count > MATERIALISE_LIMIT else sequence.materialise()
             return Candidates("range", values, count, expr.span, start, sequence.last())
         if name in DISTRIBUTIONS:
             bound = call_arguments(expr, ("low", "high"), (), ("low", "high"))
