@@ -17,6 +17,7 @@ import tempfile
 import warnings
 
 from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from hpdsl.checker import check_text
 from hpdsl.diagnostics import RULES
@@ -44,8 +45,21 @@ HUGE_LOGSPACE = FREE_RIDGE + "tune l2 in logspace(-1e300, 1e300, 2000000) on val
 FINITE_LINSPACE = FREE_RIDGE + "tune l2 in linspace(0, 1e308, 2000000) on validation\n" + END
 
 
-def _codes(text: str) -> set[str]:
-    analysis = check_text(text, "extreme.hp")
+_NUMBERS = [repr(x) if isinstance(x, float) else str(x) for x in EXTREMES]
+_VALUES = st.sampled_from(_NUMBERS + ["-" + x for x in _NUMBERS])
+# --set values: a number, arithmetic on two, or a schedule, all of extremes.
+_OVERRIDE_VALUES = st.one_of(
+    _VALUES,
+    st.builds("{} {} {}".format, _VALUES, st.sampled_from("+-*/"), _VALUES),
+    st.builds("step({}, every: {}, factor: {})".format, _VALUES, _VALUES, _VALUES),
+    st.builds("exponential({}, rate: {})".format, _VALUES, _VALUES),
+)
+OVERRIDES = st.lists(st.builds("{}={}".format, st.sampled_from(["learning_rate", "l2", "epochs", "batch_size", "seed"]),
+                               _OVERRIDE_VALUES), max_size=2)
+
+
+def _codes(text: str, overrides=()) -> set[str]:
+    analysis = check_text(text, "extreme.hp", overrides=list(overrides))
     for d in analysis.diagnostics:  # rendering is part of answering
         source = d.source or analysis.source
         json.dumps(to_json(d, source))
@@ -54,14 +68,16 @@ def _codes(text: str) -> set[str]:
     return {d.code for d in analysis.diagnostics}
 
 
-@given(extreme_workflows(data=DATA_SOURCES))
-@example(HUGE_GRID)
-@example(HUGE_LOGSPACE)
-@example(FINITE_LINSPACE)
+@given(extreme_workflows(data=DATA_SOURCES), OVERRIDES)
+@example(HUGE_GRID, [])
+@example(HUGE_LOGSPACE, [])
+@example(FINITE_LINSPACE, [])
 @example(FREE_LINEAR + "set epochs = 9223372036854775808\nset learning_rate = step(0.5, every: 1, factor: 2)\n"
-         "train on train\n" + END)
-def test_check_answers_every_extreme_with_diagnostics(text):
-    codes = _codes(text)
+         "train on train\n" + END, [])
+@example(FREE_LINEAR + "train on train\n" + END, ["learning_rate=step(1e308, every: 9223372036854775808, factor: 1e-320)",
+                                                   "epochs=9223372036854775807 * 9223372036854775807"])
+def test_check_answers_every_extreme_with_diagnostics(text, overrides):
+    codes = _codes(text, overrides)
     assert codes <= set(RULES)
     assert "HP001" not in codes  # the strategy writes only what the grammar reads
 
