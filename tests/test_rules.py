@@ -586,3 +586,10 @@ def test_a_share_without_percent_gets_the_percentage_it_means(shares, help_text)
     (found,) = diagnostics(PREAMBLE.replace(SPLIT_LINE, "split d -> " + shares))
     assert found.code == "HP001"
     assert found.help == help_text
+
+
+def test_a_change_after_the_final_test_is_HP106_and_not_also_HP108_later():
+    assert only("train on train\ntest on test\nset l2 = 1\nevaluate on validation\n") == ["HP106"]
+    assert only("train on train\ntest on test\nstandardize using train\nevaluate on validation\n") == ["HP106"]
+    # near miss: before the final test, a set does make the model stale
+    assert only("train on train\nset l2 = 1\nevaluate on validation\ntrain on train\ntest on test\n") == ["HP108"]

@@ -66,11 +66,14 @@ class DisciplineChecker:
     def test_refs(self, refs) -> list[n.Name]:
         return [r for r in self.names(refs) if self.scope.role_of(r.name) == "test"]
 
-    def after_test(self, step, what: str) -> None:
+    def after_test(self, step, what: str) -> bool:
+        """HP106 for a change after the final test; True when reported."""
         if self.final_test is not None:
             self.report("HP106", _head(step), f"{what} after the final test",
                         help="the test score is final: move this step before the test, or start a new workflow",
                         related=(Related(self.final_test.span, "the final test"),))
+            return True
+        return False
 
     def made_stale(self, step) -> None:
         if self.trained_by is not None and self.stale_by is None:
@@ -110,15 +113,16 @@ class DisciplineChecker:
 
     def visit_Set(self, step: n.Set) -> None:
         self.reads(step, ())
-        self.after_test(step, f"'set {step.name.name}'")
+        late = self.after_test(step, f"'set {step.name.name}'")
         model = self.scope.model
         # Only a hyperparameter the model has can change how it was trained; a `set` of a
-        # parameter (HP102) or of a name the model lacks (HP005) is its own mistake.
-        if model is None or step.name.name in model.hypers:
+        # parameter (HP102) or of a name the model lacks (HP005) is its own mistake, and so
+        # is a change after the final test (HP106, not also HP108 at a later evaluation).
+        if not late and (model is None or step.name.name in model.hypers):
             self.made_stale(step)
 
     def visit_Standardize(self, step: n.Standardize) -> None:
-        self.after_test(step, "standardize")
+        late = self.after_test(step, "standardize")
         refs = self.names(step.splits)
         self.read.update(r.name for r in refs)
         tests = self.test_refs(step.splits)
@@ -127,7 +131,8 @@ class DisciplineChecker:
                         f"standardize is fitted on split '{tests[0].name}', which has role test",
                         help="fit the standardization on the training rows only: 'standardize using train'")
         self.standardized = frozenset(r.name for r in refs)
-        self.made_stale(step)
+        if not late:
+            self.made_stale(step)
         self.reads(step, [r.name for r in refs])
 
     def visit_Train(self, step: n.Train) -> None:
