@@ -553,6 +553,10 @@ FREE_L2 = PREAMBLE.replace("l2:            float in [0, 10]   = 0.0", "l2:      
         ("range(18446744073709551616, 0, -3)", ["HP204"]),
         ("[1e308, 9223372036854775808, -0.0, 1e-320]", []),
         ("[1e308 * 10]", ["HP004"]),  # overflow
+        # int ends of 308 digits: the spacing is computed in floats, at half scale
+        (f"linspace(0, {'9' * 308}, 3)", []),
+        (f"linspace(-{'9' * 308}, {'9' * 308}, 3)", ["HP004"]),  # finite, but l2 >= 0
+        (f"[{'9' * 308} + {'9' * 308}]", ["HP004"]),  # past the largest float
     ],
 )
 def test_huge_counts_and_ranges_are_diagnostics(candidates, expected):

@@ -7,14 +7,15 @@ grid of candidates mean the same numbers in both. Pure Python: no numpy.
 from __future__ import annotations
 
 import math
+import sys
 
 from .. import nodes as n
 from ..source import Span
 from ..suggest import nearest
 from .domains import INF, Domain, Interval, ValueSet, show_number
 
-# Beyond this an int is treated as too large (it could not become a float anyway).
-_INT_LIMIT = 2**1024
+# Beyond this an int is too large: it could not become a float (the largest finite one).
+_INT_LIMIT = int(sys.float_info.max)
 
 
 class _Tuned:
@@ -503,8 +504,10 @@ def candidates(expr, lookup) -> Candidates:
         name = expr.func.name
         if name in ("linspace", "logspace"):
             bound = call_arguments(expr, ("start", "stop", "num"), (), ("start", "stop", "num"))
-            a = _known_number(bound["start"].value, lookup)
-            b = _known_number(bound["stop"].value, lookup)
+            # As floats (every known number converts): int ends near 1e308 must not meet
+            # int arithmetic whose quotient no float can hold.
+            a = float(_known_number(bound["start"].value, lookup))
+            b = float(_known_number(bound["stop"].value, lookup))
             count = integer(_known_number(bound["num"].value, lookup), bound["num"].value.span, "the number of values")
             if count < 1:
                 raise EvalError("HP004", bound["num"].value.span, f"{name}() with {count} values gives no candidates",
