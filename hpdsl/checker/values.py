@@ -393,10 +393,6 @@ def linspace_at(a: float, b: float, count: int, index: int) -> float:
     return a + index * ((b - a) / (count - 1))
 
 
-def linspace(a: float, b: float, count: int) -> list[float]:
-    return [linspace_at(a, b, count, i) for i in range(count)]
-
-
 def _power_of_ten(exponent: float, span: Span) -> float:
     try:
         value = 10.0**exponent
