@@ -171,10 +171,9 @@ class StepChecker:
     def _check_schedule(self, schedule: v.Schedule, info: HyperInfo, epochs=None) -> None:
         """Every rate the schedule reaches lies in the domain. Rates are monotone, so the
         longest run decides: with a tuned `epochs`, its largest candidate."""
+        tuned = epochs is not None or self.values.get("epochs") is v.TUNED
         if epochs is None:
-            epochs = self.values.get("epochs")
-            if epochs is v.TUNED:
-                epochs = self._most_epochs
+            epochs = self._most_epochs if tuned else self.values.get("epochs")
         key = (schedule.span.start if schedule.span else None, epochs)
         if key in self._checked_schedules:
             return
@@ -184,6 +183,9 @@ class StepChecker:
         try:
             check_schedule(schedule, epochs, info, schedule.span or Span(0, 0))
         except v.EvalError as error:
+            if tuned:
+                error.message += f" (epochs = {epochs} is a tune candidate)"
+                error.help = "change the schedule, or tune epochs over values it stays in the domain for"
             self.report_eval(error)
 
     def _schedule_in_use(self, epochs=None) -> None:
