@@ -409,11 +409,13 @@ def test_HP003_a_hyperparameter_named_like_a_split_still_exists_for_every_other_
 
 
 def test_HP003_a_split_declared_after_a_hyperparameter_of_its_name_is_still_a_split():
-    preamble = PREAMBLE.replace(SPLIT_LINE, "split d -> train 60%, epochs 20% as validation, test 20% seed 7")
-    hyper_first = preamble.replace(SPLIT_LINE.replace("validation 20%", "epochs 20% as validation"), "")
-    hyper_first += "split d -> train 60%, epochs 20% as validation, test 20% seed 7\n"
+    # the split line comes last, so the clash is reported there and the split still exists
+    hyper_first = PREAMBLE.replace(SPLIT_LINE + "\n", "") + (
+        "split d -> train 60%, epochs 20% as validation, test 20% seed 7\n")
     steps = "set epochs = 20\ntrain on train\nevaluate on epochs\ntest on test\n"
-    assert codes(hyper_first + steps) == ["HP003"]
+    (found,) = diagnostics(hyper_first + steps)
+    assert found.code == "HP003"
+    assert found.message == "'epochs' is already declared (as hyperparameter); every name is declared once"
 
 
 def test_HP003_a_parameter_named_like_a_split_still_exists():
