@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from hpdsl.checker import check_text
 from hpdsl.diagnostics import RULES
+from hpdsl.formatter import format_source
 from hpdsl.render import format_text, summary, to_json
 from hpdsl.runtime import Options, RunError, UsageError, run
 from hpdsl.testing import DATA_SOURCES, EXTREMES, extreme_workflows
@@ -66,6 +67,7 @@ def _codes(text: str, overrides=()) -> set[str]:
         json.dumps(to_json(d, source))
     format_text(analysis.diagnostics, analysis.source)
     summary(analysis.diagnostics)
+    assert format_source(text).text is not None  # `hpdsl fmt` reads it too
     return {d.code for d in analysis.diagnostics}
 
 
