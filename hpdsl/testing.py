@@ -1758,11 +1758,12 @@ def workflows(*, models=("linear_regression", "ridge"), data=("synthetic",), vio
 EXTREMES = (0, -0.0, 1e-320, 1e154, 1e300, 1e308, 2**63, 2**63 - 1)
 
 # Where a run's work grows with the number (rows and features of synthetic data, and
-# whatever sets epochs): with `runnable`, these slots take only the extremes that cannot
-# make a run long. Every other slot is free: a huge learning rate diverges at once, a huge
-# candidate count or random search stops at --max-trials, a huge cv K meets too few rows.
+# whatever sets epochs): with `runnable`, these slots take only extremes that cannot make
+# a run long, with fixed signs (zero, the subnormal, the negatives of the large ones).
+# Every other slot is free: a huge learning rate diverges at once, a huge candidate count
+# or random search stops at --max-trials, a huge cv K meets too few rows.
 _WORK_ARGS = ("rows", "features")
-_SMALL_EXTREMES = tuple(x for x in EXTREMES if abs(x) < 1)
+_WORK_EXTREMES = tuple(x for x in EXTREMES if abs(x) < 1) + tuple(-x for x in EXTREMES if abs(x) >= 1)
 
 
 def _extreme_number(draw, pool, negative_ok: bool, keep: int):
@@ -1777,30 +1778,30 @@ def _extreme_number(draw, pool, negative_ok: bool, keep: int):
     return value
 
 
-def _extreme_expr(value) -> n.Expr:
-    return n.Number(span=_AT, value=value, text="")
-
-
 def _with_extremes(draw, node, pool, runnable: bool, keep: int, under_neg: bool = False):
     """`node` with each numeric slot kept or given a value from `pool`."""
+    signed = pool is _WORK_EXTREMES  # its signs are fixed: a work slot never grows large
     if isinstance(node, n.Number):
-        value = _extreme_number(draw, pool, not under_neg, keep)
+        value = _extreme_number(draw, pool, not (under_neg or signed), keep)
+        if value is None:
+            return node
+        if under_neg and signed:
+            value = abs(value)  # the minus in front keeps it negative
         # A negative number prints with its minus: a unary minus in an expression, the
         # sign of a count or seed elsewhere (the grammar reads both).
-        return node if value is None else n.Number(span=_AT, value=value, text="")
+        return n.Number(span=_AT, value=value, text="")
     if isinstance(node, n.Share):
         value = _extreme_number(draw, pool, True, keep)
         return node if value is None else n.replace(node, percent=float(value), text="")
-    small = _SMALL_EXTREMES if runnable else pool
     if runnable and _feeds_work(node):
-        # Names could carry a huge value in: such an expression becomes a literal.
-        if isinstance(node, n.Arg) and any(isinstance(x, n.Name) for x in _nodes(node.value)):
-            return n.replace(node, value=_extreme_expr(draw(st.sampled_from((1, 2) + small))))
-        if isinstance(node, (n.Set, n.HyperEntry)) and any(
-                isinstance(x, n.Name) for x in _nodes(getattr(node, "value", None) or getattr(node, "default", None))):
-            field = "value" if isinstance(node, n.Set) else "default"
-            return n.replace(node, **{field: _extreme_expr(draw(st.sampled_from((1, 2) + small)))})
-        pool = small
+        pool = _WORK_EXTREMES
+        field = "value" if isinstance(node, n.Set) else "default" if isinstance(node, n.HyperEntry) else None
+        expr = getattr(node, field) if field else None
+        if expr is not None and not isinstance(expr, n.Number):
+            # Arithmetic (or a name) could turn a negative extreme into a huge epochs
+            # count: the expression becomes one number.
+            value = _extreme_number(draw, pool, False, keep)
+            return n.replace(node, **{field: n.Number(span=_AT, value=2 if value is None else value, text="")})
     changes = {}
     for field in n.fields(node):
         child = getattr(node, field)
@@ -1814,15 +1815,6 @@ def _with_extremes(draw, node, pool, runnable: bool, keep: int, under_neg: bool 
         if new is not child and new != child:
             changes[field] = new
     return n.replace(node, **changes) if changes else node
-
-
-def _nodes(node):
-    if node is None:
-        return
-    yield node
-    if isinstance(node, n.Record):
-        for child in n.children(node):
-            yield from _nodes(child)
 
 
 def _feeds_work(node) -> bool:
@@ -1857,8 +1849,9 @@ def extreme_workflows(*, models=("linear_regression", "ridge"), data=("synthetic
     - `models`, `data`: as for `workflows`.
     - `runnable`: keep runs short. The slots that set how much work a run does (the
       rows and features of synthetic data, and epochs wherever it is given a value) get
-      only zero, the subnormal and negative extremes, and an expression there that names
-      other hyperparameters becomes a small number. Every other slot gets any extreme.
+      only zero, the subnormal and the negatives of the large extremes, and an
+      expression there (arithmetic could turn a negative into a huge count) becomes a
+      single number. Every other slot gets any extreme.
 
         from hypothesis import given
         from hpdsl.checker import check_text
