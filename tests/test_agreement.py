@@ -6,6 +6,8 @@
 - Leak canary: shuffling the target values of the test rows changes neither what a tune
   selects nor anything the report says before the final test.
 - Determinism: the same workflow, data and seeds give the same report.json but timings.
+- Reads: the checker's idea of which step reads which split (hpdsl.checker.reads) is
+  what the interpreter's audit records, the runtime truth.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ import tempfile
 
 import numpy as np
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from hpdsl import nodes as n
-from hpdsl.checker import check_text
+from hpdsl.checker import check_text, reads
 from hpdsl.checker.values import constant
 from hpdsl.formatter import format_program
 from hpdsl.runtime import Options, RunError, run, run_unchecked
@@ -168,3 +170,34 @@ def test_the_same_workflow_gives_the_same_report_but_timings(text):
     first.pop("timings")
     second.pop("timings")
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+# ---- the checker's reads are the audit -------------------------------------------------------------------
+
+
+def _expected_audit(text: str) -> dict:
+    """The audit as the checker predicts it: per split, the steps that read it, in order."""
+    analysis = check_text(text, "generated.hp")
+    audit: dict[str, list[dict]] = {name: [] for name in analysis.scope.splits}
+    for step, names in reads(analysis):
+        line = analysis.source.location(step.span.start)[0]
+        for name in names:
+            audit[name].append({"line": line, "kind": n.STEP_KEYWORDS[type(step)]})
+    return audit
+
+
+@RUNS
+@given(st.one_of(workflows(), *(workflows(violating=code) for code in WARNINGS)))
+# A hold-out tune after a train that stops early on a validation split reads that split too.
+@example("data d = synthetic(rows: 60, features: 1, noise: 0.1, seed: 0)\n"
+         "split d -> train 50%, validation 25%, dev 25% as validation\nmodel linear_regression\n"
+         "hyper {\n    epochs: int = 5\n    l2: float = 0\n}\n"
+         "train on train {\n    stop early when mse on dev has not improved for 2 epochs\n}\n"
+         "tune l2 in [0, 1] on validation\nevaluate on dev\n")
+def test_the_checker_knows_which_step_reads_which_split(text):
+    try:
+        result = report(text)
+    except RunError as error:  # a warning-only workflow may still diverge or leave a split empty
+        event(f"stopped with {error.diagnostic.code}")
+        return
+    assert result["audit"] == _expected_audit(text)

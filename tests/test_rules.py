@@ -383,3 +383,219 @@ def test_a_name_that_shares_nothing_with_the_known_ones_gets_no_suggestion():
     assert nearest("z", ["a", "y"]) is None
     assert nearest("lr", ["l2", "seed"]) == "l2"
     assert nearest("trian", ["train", "validation"]) == "train"
+
+
+# ---- one mistake, one diagnostic: clashing declarations (LANGUAGE.md section 8) -------------------------
+
+SPLIT_LINE = "split d -> train 60%, validation 20%, test 20% seed 7"
+
+
+def test_HP003_a_split_named_like_the_data_set_still_exists_for_every_other_rule():
+    preamble = PREAMBLE.replace(SPLIT_LINE, "split d -> d 60% as train, validation 20%, test 20% seed 7")
+    assert codes(preamble + "train on d\nevaluate on validation\ntest on test\n") == ["HP003"]
+    # the near miss: the same workflow with its own name for the split is clean
+    preamble = PREAMBLE.replace(SPLIT_LINE, "split d -> fit 60% as train, validation 20%, test 20% seed 7")
+    assert codes(preamble + "train on fit\nevaluate on validation\ntest on test\n") == []
+
+
+def test_HP003_a_hyperparameter_named_like_a_split_still_exists_for_every_other_rule():
+    preamble = PREAMBLE.replace(SPLIT_LINE, "split d -> train 60%, l2 20% as validation, test 20% seed 7")
+    steps = "set l2 = 0.5\ntrain on train\nevaluate on l2\ntune l2 in [0.1, 1] on l2\ntest on test\n"
+    (found,) = diagnostics(preamble + steps)
+    assert found.code == "HP003"
+    assert found.message == "'l2' is already declared (as split); every name is declared once"
+    # its value is still checked against its own domain: a second, independent mistake
+    assert codes(preamble + steps.replace("set l2 = 0.5", "set l2 = 50")) == ["HP003", "HP004"]
+
+
+def test_HP003_a_split_declared_after_a_hyperparameter_of_its_name_is_still_a_split():
+    # the split line comes last, so the clash is reported there and the split still exists
+    hyper_first = PREAMBLE.replace(SPLIT_LINE + "\n", "") + (
+        "split d -> train 60%, epochs 20% as validation, test 20% seed 7\n")
+    steps = "set epochs = 20\ntrain on train\nevaluate on epochs\ntest on test\n"
+    (found,) = diagnostics(hyper_first + steps)
+    assert found.code == "HP003"
+    assert found.message == "'epochs' is already declared (as hyperparameter); every name is declared once"
+
+
+def test_HP003_a_parameter_named_like_a_split_still_exists():
+    preamble = PREAMBLE.replace(SPLIT_LINE, "split d -> train 60%, weights 20% as validation, test 20% seed 7")
+    steps = "param {\n    weights = zeros\n}\ntrain on train\nevaluate on weights\ntest on test\n"
+    assert codes(preamble + steps) == ["HP003"]
+
+
+def test_HP003_the_same_split_twice_keeps_the_first():
+    preamble = PREAMBLE.replace(SPLIT_LINE, "split d -> train 60%, validation 20%, validation 20%")
+    assert codes(preamble + "train on train\nevaluate on validation\n") == ["HP003", "HP203"]
+
+
+def test_HP003_a_second_declaration_still_declares_its_names():
+    steps = "train on train\nevaluate on validation\ntest on test\n"
+    without_epochs = PREAMBLE.replace("    epochs:        int   in [1, 1000] = 50\n", "")
+    assert codes(without_epochs + "hyper {\n    epochs: int = 5\n}\nset epochs = 10\n" + steps) == ["HP003"]
+    # the same block pasted twice is one mistake, not one per entry
+    assert codes(PREAMBLE + PREAMBLE[PREAMBLE.index("hyper {"):] + steps) == ["HP003"]
+    second_data = PREAMBLE.replace("split d ->", "data e = synthetic(rows: 100, features: 2, noise: 0.1, seed: 1)\n"
+                                                 "split e ->")
+    assert codes(second_data + steps) == ["HP003"]
+    second_split = PREAMBLE + "split d -> extra 100% as validation\n"
+    assert codes(second_split + steps.replace("evaluate on validation", "evaluate on validation + extra")) == ["HP003"]
+    assert codes(PREAMBLE + "split d -> train 100%\n" + steps) == ["HP003"]
+    assert codes(PREAMBLE + "param {\n    weights = zeros\n}\nparam {\n    intercept = 1\n}\n" + steps) == ["HP003"]
+
+
+# ---- candidates against a set domain: every candidate, not only the ends ----------------------------------
+
+SET_EPOCHS = PREAMBLE.replace("epochs:        int   in [1, 1000] = 50", "epochs:        int   in {10, 20, 40} = 10")
+SET_L2 = PREAMBLE.replace("l2:            float in [0, 10]   = 0.0", "l2:            float in {0.1, 1, 10} = 1")
+
+
+@pytest.mark.parametrize(
+    "tune, preamble",
+    [
+        ("tune epochs in range(10, 41, 10) on validation", SET_EPOCHS),  # 30
+        ("tune epochs in range(40, 9, -10) on validation", SET_EPOCHS),  # 30, walking down
+        ("tune epochs in linspace(10, 40, 4) on validation", SET_EPOCHS),  # 20, 30
+        ("tune epochs in linspace(10, 40, 3) on validation", SET_EPOCHS),  # 25 is no int either
+        ("tune epochs in randint(10, 41) on validation using random 5", SET_EPOCHS),
+        ("tune epochs in randint(20, 40) on validation using random 5", SET_EPOCHS),
+        ("tune epochs in [10, 30] on validation", SET_EPOCHS),
+        ("tune l2 in logspace(-1, 1, 5) on validation", SET_L2),  # 0.316...
+        ("tune l2 in uniform(0.1, 10) on validation using random 5", SET_L2),
+        ("tune l2 in loguniform(0.1, 10) on validation using random 5", SET_L2),
+        ("tune epochs in range(10, 10000000000000000000000, 10) on validation", SET_EPOCHS),  # 10^21 of them
+    ],
+)
+def test_HP004_a_candidate_inside_the_ends_but_outside_a_set_domain(tune, preamble):
+    assert only("train on train\n" + tune + "\ntest on test\n", preamble)[-1:] == ["HP004"]
+
+
+def test_HP004_a_set_domain_names_the_first_candidate_outside_it():
+    (found,) = diagnostics(SET_EPOCHS + "train on train\ntune epochs in range(10, 41, 10) on validation\ntest on test\n")
+    assert found.code == "HP004"
+    assert found.message == "range(...) gives epochs = 30, which is not in the declared domain {10, 20, 40}"
+    (found,) = diagnostics(SET_L2 + "tune l2 in uniform(0.1, 10) on validation using random 5\ntest on test\n")
+    assert "draws any value between its ends" in found.message
+
+
+@pytest.mark.parametrize(
+    "tune, preamble",
+    [
+        ("tune epochs in range(10, 50, 10) on validation", SET_EPOCHS.replace("{10, 20, 40}", "{10, 20, 30, 40}")),
+        ("tune epochs in linspace(10, 40, 2) on validation", SET_EPOCHS),
+        ("tune epochs in linspace(20, 20, 7) on validation", SET_EPOCHS),  # one member, seven times
+        ("tune epochs in range(10, 41, 30) on validation", SET_EPOCHS),
+        ("tune epochs in randint(40, 41) on validation using random 3", SET_EPOCHS),  # can draw 40 only
+        ("tune l2 in logspace(-1, 1, 3) on validation", SET_L2),
+        ("tune l2 in uniform(10, 10) on validation using random 3", SET_L2),  # degenerate: one member
+        ("tune l2 in [0.1, 10, 1] on validation", SET_L2),
+        # ten million copies of two members: the check jumps over runs, it does not walk them
+        ("tune l2 in linspace(0.1, 0.1, 10000000), epochs in [10, 20] on validation using random 4", SET_L2),
+    ],
+)
+def test_candidates_that_are_all_members_of_a_set_domain_are_accepted(tune, preamble):
+    assert only("train on train\n" + tune + "\ntest on test\n", preamble) == []
+
+
+def test_HP004_a_schedule_must_stay_in_the_domain_for_every_tuned_epochs_candidate():
+    schedule = "set learning_rate = step(0.1, every: 10, factor: 1.5)\n"
+    (found,) = diagnostics(PREAMBLE + schedule + "tune epochs in [1, 100] on validation\ntest on test\n")
+    assert found.code == "HP004"
+    assert "reaches learning_rate 3.84" in found.message and "at epoch 100" in found.message
+    assert only(schedule + "tune epochs in randint(1, 101) on validation using random 3\ntest on test\n") == ["HP004"]
+    assert only(schedule + "tune epochs in range(1, 101) on validation\ntest on test\n") == ["HP004"]
+    # the order does not matter: a schedule set after epochs was tuned meets every candidate too
+    steps = "tune epochs in [1, 100] on validation\n" + schedule + "train on train\ntest on test\n"
+    assert only(steps) == ["HP004"]
+    # near misses: the rates stay inside (0, 1] for the largest candidate
+    assert only(schedule + "tune epochs in [1, 50] on validation\ntest on test\n") == []
+    assert only("set learning_rate = step(0.1, every: 10, factor: 0.5)\n"
+                "tune epochs in [1, 1000] on validation\ntest on test\n") == []
+    # a tune of the learning rate itself does not train with the schedule
+    assert only(schedule + "tune epochs in [1, 100], learning_rate in [0.1, 0.2] on validation\ntest on test\n") == []
+
+
+def test_a_schedule_that_overflows_or_underflows_within_the_epochs_is_HP004():
+    assert only("set epochs = 1000\nset learning_rate = exponential(0.5, rate: 1e300)\n"
+                "train on train\n" + CLEAN_END, PREAMBLE.replace("[1, 1000]", "[1, inf)")) == ["HP004"]
+    assert only("set learning_rate = exponential(0.5, rate: 1e-300)\ntrain on train\n" + CLEAN_END) == ["HP004"]
+    assert only("set epochs = 9223372036854775808\nset learning_rate = step(0.5, every: 1, factor: 2)\n"
+                "train on train\n" + CLEAN_END, PREAMBLE.replace("[1, 1000]", "[1, inf)")) == ["HP004"]
+
+
+# ---- HP201 and HP207 are independent (LANGUAGE.md section 8) --------------------------------------------
+
+
+def test_HP201_and_HP207_are_both_reported_when_both_apply():
+    steps = "standardize using train + validation\ntrain on train + validation\ntune l2 in [0.1, 1] on validation\n"
+    assert only(steps + "test on test\n") == ["HP201", "HP207"]
+    # fixing either one leaves the other
+    assert only(steps.replace("train on train + validation", "train on train") + "test on test\n") == ["HP207"]
+    assert only(steps.replace("using train + validation", "using train") + "test on test\n") == ["HP201"]
+
+
+# ---- huge candidate counts and ranges: diagnostics, never an OverflowError --------------------------------
+
+FREE_L2 = PREAMBLE.replace("l2:            float in [0, 10]   = 0.0", "l2:            float = 0.0")
+
+
+@pytest.mark.parametrize(
+    "candidates, expected",
+    [
+        ("linspace(0, 1, 9223372036854775808)", ["HP204"]),  # 2^63 values
+        ("linspace(0, 1, 9223372036854775807)", ["HP204"]),
+        ("linspace(0, 1e308, 2000000)", ["HP204"]),  # finite values all the way
+        ("linspace(1e308, 0, 2000000)", ["HP204"]),
+        ("linspace(-1e308, 1e308, 2000000)", ["HP204", "HP004"]),  # finite, but l2 >= 0
+        ("logspace(0, 308, 9223372036854775808)", ["HP204"]),
+        ("logspace(-1e300, 1e300, 2000000)", ["HP004"]),  # 10^1e300 is no float
+        ("logspace(0, 309, 3)", ["HP004"]),
+        ("logspace(-400, 0, 3)", []),  # 10^-400 underflows to 0, which l2 admits
+        ("range(0, 18446744073709551616)", ["HP204"]),  # 2^64 ints, accepted where a float is
+        ("range(18446744073709551616, 0, -3)", ["HP204"]),
+        ("[1e308, 9223372036854775808, -0.0, 1e-320]", []),
+        ("[1e308 * 10]", ["HP004"]),  # overflow
+        # int ends of 308 digits: the spacing is computed in floats, at half scale
+        (f"linspace(0, {'9' * 308}, 3)", []),
+        (f"linspace(-{'9' * 308}, {'9' * 308}, 3)", ["HP004"]),  # finite, but l2 >= 0
+        (f"[{'9' * 308} + {'9' * 308}]", ["HP004"]),  # past the largest float
+    ],
+)
+def test_huge_counts_and_ranges_are_diagnostics(candidates, expected):
+    assert only(f"tune l2 in {candidates} on validation\ntest on test\n", FREE_L2) == expected
+
+
+def test_huge_counts_of_an_int_hyperparameter():
+    preamble = PREAMBLE.replace("seed:          int                = 0", "seed: int in {0, 1, 2} = 0")
+    assert only("tune seed in range(0, 2 * 9223372036854775808) on validation\ntest on test\n", preamble) == [
+        "HP204", "HP004"]
+    assert only("tune seed in randint(0, 9223372036854775808) on validation using random 3\ntest on test\n",
+                preamble) == ["HP004"]
+    free = PREAMBLE.replace("[1, 1000]", "[1, inf)")
+    assert only("tune epochs in linspace(1, 9223372036854775808, 3) on validation\ntest on test\n", free) == []
+
+
+# ---- syntax help for a share written as a fraction ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shares, help_text",
+    [
+        ("train 0.6, validation 0.2, test 0.2", "shares are percentages of the rows: write 0.6 as '60%'"),
+        ("train .125, validation 87.5%", "shares are percentages of the rows: write .125 as '12.5%'"),
+        ("train 1, validation 0, test 0", "shares are percentages of the rows: write 1 as '100%'"),
+        ("train 60, validation 20%, test 20%", "write shares as percentages, e.g. '60%'"),
+        ("train 1, validation 99%", "write shares as percentages, e.g. '1%'"),
+    ],
+)
+def test_a_share_without_percent_gets_the_percentage_it_means(shares, help_text):
+    (found,) = diagnostics(PREAMBLE.replace(SPLIT_LINE, "split d -> " + shares))
+    assert found.code == "HP001"
+    assert found.help == help_text
+
+
+def test_a_change_after_the_final_test_is_HP106_and_not_also_HP108_later():
+    assert only("train on train\ntest on test\nset l2 = 1\nevaluate on validation\n") == ["HP106"]
+    assert only("train on train\ntest on test\nstandardize using train\nevaluate on validation\n") == ["HP106"]
+    # near miss: before the final test, a set does make the model stale
+    assert only("train on train\nset l2 = 1\nevaluate on validation\ntrain on train\ntest on test\n") == ["HP108"]

@@ -19,7 +19,7 @@ from .discipline import DisciplineChecker
 from .scope import Scope, build_scope
 from .steps import StepChecker
 
-__all__ = ["Analysis", "check", "check_text", "check_bytes", "parse_override", "COMMAND_LINE"]
+__all__ = ["Analysis", "check", "check_text", "check_bytes", "parse_override", "reads", "COMMAND_LINE"]
 
 COMMAND_LINE = "<command line>"
 
@@ -104,3 +104,16 @@ def check_text(text: str, path: str = "<stdin>", overrides: list[str] = ()) -> A
 
 def check_bytes(data: bytes, path: str = "<stdin>", overrides: list[str] = ()) -> Analysis:
     return check(parse_bytes(data, path), overrides)
+
+
+def reads(analysis: Analysis) -> list[tuple[n.Step, tuple[str, ...]]]:
+    """Which splits each step reads, as the checker understands the workflow: for every
+    step in order, the declared splits whose rows it fits on, scores, logs on, early-stops
+    on or cross-validates over (a tune's inherited training rows and a standardize fit
+    included; applying a fitted standardization is not a read). On a workflow that runs,
+    this is what the interpreter's audit records. Empty when the text does not parse."""
+    if analysis.program is None:
+        return []
+    checker = DisciplineChecker(analysis.scope, analysis.source)
+    checker.run(analysis.program)
+    return checker.step_reads

@@ -32,6 +32,9 @@ class DisciplineChecker:
         self.read: set[str] = set()
         self.unresolved = False  # a split name that resembles none: HP205 cannot be judged
         self.trains = False
+        # For each step, the declared splits whose rows it reads (what the interpreter's
+        # audit records when the workflow runs).
+        self.step_reads: list[tuple[object, tuple[str, ...]]] = []
 
     def report(self, code, span, message, help=None, related=()) -> None:
         self.out.append(Diagnostic(code, span, message, help=help, related=related))
@@ -56,14 +59,21 @@ class DisciplineChecker:
                     self.read.add(guess)
         return out
 
+    def reads(self, step, names) -> None:
+        """Record that `step` reads the rows of `names` (declared splits, in order, once each)."""
+        self.step_reads.append((step, tuple(dict.fromkeys(s for s in names if s in self.scope.splits))))
+
     def test_refs(self, refs) -> list[n.Name]:
         return [r for r in self.names(refs) if self.scope.role_of(r.name) == "test"]
 
-    def after_test(self, step, what: str) -> None:
+    def after_test(self, step, what: str) -> bool:
+        """HP106 for a change after the final test; True when reported."""
         if self.final_test is not None:
             self.report("HP106", _head(step), f"{what} after the final test",
                         help="the test score is final: move this step before the test, or start a new workflow",
                         related=(Related(self.final_test.span, "the final test"),))
+            return True
+        return False
 
     def made_stale(self, step) -> None:
         if self.trained_by is not None and self.stale_by is None:
@@ -102,15 +112,17 @@ class DisciplineChecker:
         return self.out
 
     def visit_Set(self, step: n.Set) -> None:
-        self.after_test(step, f"'set {step.name.name}'")
+        self.reads(step, ())
+        late = self.after_test(step, f"'set {step.name.name}'")
         model = self.scope.model
         # Only a hyperparameter the model has can change how it was trained; a `set` of a
-        # parameter (HP102) or of a name the model lacks (HP005) is its own mistake.
-        if model is None or step.name.name in model.hypers:
+        # parameter (HP102) or of a name the model lacks (HP005) is its own mistake, and so
+        # is a change after the final test (HP106, not also HP108 at a later evaluation).
+        if not late and (model is None or step.name.name in model.hypers):
             self.made_stale(step)
 
     def visit_Standardize(self, step: n.Standardize) -> None:
-        self.after_test(step, "standardize")
+        late = self.after_test(step, "standardize")
         refs = self.names(step.splits)
         self.read.update(r.name for r in refs)
         tests = self.test_refs(step.splits)
@@ -119,7 +131,9 @@ class DisciplineChecker:
                         f"standardize is fitted on split '{tests[0].name}', which has role test",
                         help="fit the standardization on the training rows only: 'standardize using train'")
         self.standardized = frozenset(r.name for r in refs)
-        self.made_stale(step)
+        if not late:
+            self.made_stale(step)
+        self.reads(step, [r.name for r in refs])
 
     def visit_Train(self, step: n.Train) -> None:
         self.after_test(step, "train")
@@ -161,6 +175,7 @@ class DisciplineChecker:
         self.training_rows = tuple(r.name for r in refs)
         self.stop_early = stop
         self.trained(step)
+        self.reads(step, ([stop.split.name] if stop else []) + [r.name for r in refs] + [log.split.name for log in logs])
 
     def visit_Tune(self, step: n.Tune) -> None:
         self.after_test(step, "tune")
@@ -174,6 +189,7 @@ class DisciplineChecker:
                             f"tune cross-validates over split '{tests[0].name}', which has role test",
                             help="cross-validate over training and validation rows: 'using cv 5 on train + validation'")
             self.training_rows = tuple(r.name for r in refs)
+            self.reads(step, [r.name for r in refs])
         else:
             training = self.training_rows
             if training is None:
@@ -183,6 +199,8 @@ class DisciplineChecker:
             if self.stop_early is not None and self.stop_early.split.name in self.scope.splits:
                 self.read.add(self.stop_early.split.name)
                 self.seen.add(self.stop_early.split.name)
+            stop = [self.stop_early.split.name] if self.stop_early is not None else []
+            self.reads(step, [r.name for r in refs] + stop + list(training))
             if tests:
                 self.report("HP103", tests[0].span,
                             f"tune scores candidates on split '{tests[0].name}', which has role test",
@@ -193,7 +211,9 @@ class DisciplineChecker:
                 self.report("HP201", overlap[0].span,
                             f"tune scores candidates on split '{overlap[0].name}', the rows they are trained on",
                             help="score on held-out rows, e.g. 'on validation'")
-            leaked = [r for r in scored if r.name in self.standardized and r.name not in training]
+            # Independent of HP201 (LANGUAGE.md section 8): the standardization in effect
+            # saw the scored rows, whatever rows the candidates train on.
+            leaked = [r for r in scored if r.name in self.standardized]
             if leaked:
                 self.report("HP207", leaked[0].span,
                             f"tune scores on split '{leaked[0].name}', whose rows the standardization was fitted on",
@@ -203,6 +223,7 @@ class DisciplineChecker:
     def visit_Evaluate(self, step: n.Evaluate) -> None:
         refs = self.names(step.splits)
         self.read.update(r.name for r in refs)
+        self.reads(step, [r.name for r in refs])
         self.score_model(step, "evaluate")
         tests = self.test_refs(step.splits)
         if tests:
@@ -213,6 +234,7 @@ class DisciplineChecker:
     def visit_Test(self, step: n.Test) -> None:
         refs = self.names(step.splits)
         self.read.update(r.name for r in refs)
+        self.reads(step, [r.name for r in refs])
         if self.final_test is not None:
             self.report("HP106", _head(step), "a second test; the first test is the final one",
                         help="score other splits with evaluate, and test once",

@@ -121,6 +121,7 @@ class _Declarations:
         self.end = Span(text_length, text_length)
         self.scope = Scope()
         self.out: list[Diagnostic] = []
+        self.data_names: set[str] = set()  # every data declaration's name, a second one's too
 
     def report(self, code, span, message, help=None, related=()) -> None:
         self.out.append(_error(code, span, message, help, related))
@@ -144,9 +145,11 @@ class _Declarations:
 
     def run(self) -> Scope:
         firsts: dict[type, object] = {}
+        seconds: list = []  # declarations a workflow has one of, given again (HP003)
         for statement in self.program.declarations:
             kind = type(statement)
             if kind in firsts:
+                seconds.append(statement)
                 keyword = kind.__name__.lower()
                 what = f"a second '{keyword}' block" if kind in (n.Hyper, n.Param) else f"a second '{keyword}' declaration"
                 self.report(
@@ -163,8 +166,11 @@ class _Declarations:
         # of names is reported at the later of the two declarations.
         self.model(firsts.get(n.Model))
         data = firsts.get(n.Data)
-        for statement in sorted(firsts.values(), key=lambda s: s.span.start):
-            if isinstance(statement, n.Data):
+        chosen = set(map(id, firsts.values()))
+        for statement in sorted([*firsts.values(), *seconds], key=lambda s: s.span.start):
+            if id(statement) not in chosen:
+                self.second(statement)
+            elif isinstance(statement, n.Data):
                 self.data(statement)
             elif isinstance(statement, n.Split):
                 self.split(statement, data)
@@ -179,6 +185,33 @@ class _Declarations:
             self.report("HP002", self.end, "the workflow declares no split",
                         help="add e.g. 'split rows -> train 60%, validation 20%, test 20%'")
         return self.scope
+
+    def second(self, statement) -> None:
+        """A second declaration (its HP003 already reported) still declares its names, so
+        that their uses give no further diagnostics (LANGUAGE.md section 8). The first
+        `model` and the first `split` line stay the ones the workflow runs with."""
+        if isinstance(statement, n.Data):
+            if statement.name.name not in self.scope.names:
+                self.declare(statement.name, "data")
+            self.data_names.add(statement.name.name)
+        elif isinstance(statement, n.Split):
+            for entry in statement.entries:
+                name = entry.name.name
+                if name in self.scope.names:
+                    continue  # the same split in both lines: one mistake, already reported
+                self.declare(entry.name, "split")
+                role = entry.role.name if entry.role is not None else name
+                self.scope.splits[name] = SplitInfo(name, role if role in ROLES else None,
+                                                    entry.share.percent, entry)
+        elif isinstance(statement, (n.Hyper, n.Param)):
+            # A name the first block already declares is part of the same mistake (a block
+            # given twice): only the new names are declared, and checked.
+            fresh = tuple(e for e in statement.entries if e.name.name not in self.scope.names)
+            block = n.replace(statement, entries=fresh)
+            if isinstance(statement, n.Hyper):
+                self.hyper(block)
+            else:
+                self.param(block)
 
     # ---- model ---------------------------------------------------------------------------------
 
@@ -200,6 +233,7 @@ class _Declarations:
 
     def data(self, data: n.Data) -> None:
         self.scope.data = data
+        self.data_names.add(data.name.name)
         self.declare(data.name, "data")
         source = data.source
         if not isinstance(source, n.Call) or source.func.name not in ("csv", "synthetic"):
@@ -292,7 +326,7 @@ class _Declarations:
 
     def split(self, split: n.Split, data: n.Data | None) -> None:
         self.scope.split = split
-        if data is not None and split.data.name != data.name.name:
+        if data is not None and split.data.name not in self.data_names | {data.name.name}:
             self.report("HP002", split.data.span, f"no data set named '{split.data.name}'",
                         help=f"the data set is '{data.name.name}'")
         if split.seed is not None:
@@ -314,7 +348,9 @@ class _Declarations:
             total += percent
             role = self._role(entry)
             roles_ok = roles_ok and role is not None
-            if self.declare(entry.name, "split"):
+            # A name that clashes with another kind of declaration (HP003) still names this
+            # split for every other rule; the same split twice keeps the first.
+            if (self.declare(entry.name, "split") or entry.name.name not in self.scope.splits):
                 self.scope.splits[entry.name.name] = SplitInfo(entry.name.name, role, percent, entry)
         if shares_ok and abs(total - 100.0) > SHARE_TOLERANCE:
             self.report("HP006", Span(split.entries[0].span.start, split.entries[-1].span.end),
@@ -373,8 +409,9 @@ class _Declarations:
             if spec is None:
                 self.report("HP005", entry.name.span, *unknown_hyper(name, spec_model))
                 continue
-            if not self.declare(entry.name, "hyperparameter"):
-                continue
+            # A clash with a split or data set (HP003) still declares the hyperparameter,
+            # so its uses give no further diagnostics.
+            self.declare(entry.name, "hyperparameter")
             self.scope.hypers[name] = self._hyper_entry(entry, spec)
 
     def _hyper_entry(self, entry: n.HyperEntry, spec: HyperSpec) -> HyperInfo:
@@ -446,8 +483,8 @@ class _Declarations:
                     hint = f"'{name}' is a hyperparameter: declare it in hyper {{ }}"
                 self.report("HP005", entry.name.span, f"unknown parameter '{name}'", help=hint)
                 continue
-            if not self.declare(entry.name, "parameter"):
-                continue
+            if not self.declare(entry.name, "parameter") and name in self.scope.params:
+                continue  # the same parameter twice: the first one counts
             self.scope.params[name] = entry
             try:
                 self.scope.param_inits[name] = initialiser(entry.init)

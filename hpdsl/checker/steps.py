@@ -14,6 +14,7 @@ from ..source import Source, Span
 from ..suggest import nearest
 from . import values as v
 from .models import ALL_HYPERS, METRICS, PARAMETERS
+from .domains import ValueSet
 from .scope import HyperInfo, Scope, check_schedule, check_value, unknown_hyper
 
 LARGE_SEARCH = 10_000
@@ -28,6 +29,7 @@ class StepChecker:
         self._source: Source | None = None  # set while checking a --set override
         self._overriding = ""  # the name that override sets
         self._checked_schedules: set = set()
+        self._most_epochs = None  # the largest epochs the latest tune of epochs may choose
 
     # ---- reporting -------------------------------------------------------------------------------
 
@@ -174,24 +176,31 @@ class StepChecker:
         for name in step.splits:
             self.split(name)
 
-    def _check_schedule(self, schedule: v.Schedule, info: HyperInfo) -> None:
-        key = (schedule.span.start if schedule.span else None, self.values.get("epochs"))
+    def _check_schedule(self, schedule: v.Schedule, info: HyperInfo, epochs=None) -> None:
+        """Every rate the schedule reaches lies in the domain. Rates are monotone, so the
+        longest run decides: with a tuned `epochs`, its largest candidate."""
+        tuned = epochs is not None or self.values.get("epochs") is v.TUNED
+        if epochs is None:
+            epochs = self._most_epochs if tuned else self.values.get("epochs")
+        key = (schedule.span.start if schedule.span else None, epochs)
         if key in self._checked_schedules:
             return
         self._checked_schedules.add(key)
-        epochs = self.values.get("epochs")
         if not isinstance(epochs, int):
-            return  # chosen by a tune: checked at run time
+            return  # unknown (its declaration or set is wrong, already reported)
         try:
             check_schedule(schedule, epochs, info, schedule.span or Span(0, 0))
         except v.EvalError as error:
+            if tuned:
+                error.message += f" (epochs = {epochs} is a tune candidate)"
+                error.help = "change the schedule, or tune epochs over values it stays in the domain for"
             self.report_eval(error)
 
-    def _schedule_in_use(self) -> None:
+    def _schedule_in_use(self, epochs=None) -> None:
         rate = self.values.get("learning_rate")
         info = self.scope.hypers.get("learning_rate")
         if isinstance(rate, v.Schedule) and info is not None:
-            self._check_schedule(rate, info)
+            self._check_schedule(rate, info, epochs)
 
     def visit_Train(self, step: n.Train) -> None:
         for name in step.splits:
@@ -260,6 +269,7 @@ class StepChecker:
         counts: list[int] = []
         space_ok = True
         tuned: list[str] = []
+        most_epochs = None  # the largest epochs candidate, when its candidates are all valid
         for item in step.space:
             key = item.name.name
             if key in seen:
@@ -282,7 +292,8 @@ class StepChecker:
                             help="add 'using random 20' to the tune, or use a list or linspace(...)")
             counts.append(candidates.count)
             if info is not None:
-                self._check_candidates(candidates, info, item)
+                if self._check_candidates(candidates, info, item) and info.name == "epochs":
+                    most_epochs = int(max(v.candidate_extremes(candidates)))
                 tuned.append(info.name)
         if step.cv is not None:
             self.count(step.cv, "the number of folds", 2)
@@ -315,35 +326,68 @@ class StepChecker:
             self.report("HP204", Span(step.space[0].span.start, step.space[-1].span.end),
                         f"this search has {total:,} candidates (more than {LARGE_SEARCH:,})",
                         help=f"run it with --max-trials {total}, or use 'using random N' to sample it")
-        self._schedule_in_use()
+        if "learning_rate" not in tuned:  # else the candidates train with their own rates
+            self._schedule_in_use(most_epochs if "epochs" in tuned else None)
+        if "epochs" in tuned:
+            self._most_epochs = most_epochs
         for key in tuned:
             self.values[key] = v.TUNED
 
-    def _check_candidates(self, candidates: v.Candidates, info: HyperInfo, item: n.SpaceItem) -> None:
+    def _check_candidates(self, candidates: v.Candidates, info: HyperInfo, item: n.SpaceItem) -> bool:
+        """Report candidates outside the hyperparameter's type or domains; True when every
+        candidate is known and valid."""
         span = item.candidates.span
         if candidates.kind == "list":
+            valid = True
             for value, node in zip(candidates.values, item.candidates.items):
                 if value is v.TUNED:
+                    valid = False
                     continue
                 try:
                     check_value(value, info, node.span, f"candidate {info.name}")
                 except v.EvalError as error:
                     self.report_eval(error)
-            return
+                    valid = False
+            return valid
         if info.type == "int" and candidates.kind in ("uniform", "loguniform"):
             self.report("HP004", span, f"{info.name} is an int, but {candidates.kind}() draws fractions",
                         help=f"use randint({v.show(candidates.low)}, {v.show(candidates.high)})")
-            return
+            return False
         if info.type == "int" and not v.integral_sequence(candidates):
             self.report("HP004", span, f"{info.name} is an int, but {item.candidates.func.name}() gives fractions",
                         help="use range(a, b) or values that are whole numbers")
-            return
+            return False
         for value in v.candidate_extremes(candidates):
             try:
                 check_value(value, info, span, f"candidate {info.name}")
             except v.EvalError as error:
                 self.report_eval(error)
-                return
+                return False
+        if isinstance(info.domain, ValueSet):
+            return self._check_members(candidates, info, item)
+        return True
+
+    def _check_members(self, candidates: v.Candidates, info: HyperInfo, item: n.SpaceItem) -> bool:
+        """Against a set domain every candidate must be a member, not only the two ends
+        (LANGUAGE.md section 8); a continuous distribution only if it can give one value."""
+        domain = info.domain
+        call = f"{item.candidates.func.name}({v.show(candidates.low)}, {v.show(candidates.high)})"
+        if candidates.kind in ("uniform", "loguniform"):
+            if candidates.low == candidates.high:
+                return True  # it can draw one value alone, a member (the ends were checked)
+            self.report("HP004", item.candidates.span,
+                        f"{call} draws any value between its ends, but {info.name} takes only the values {domain}",
+                        help="list the members to try instead, e.g. 'tune "
+                        f"{info.name} in [{', '.join(v.show(x) for x in domain.values)}] ...'")
+            return False
+        inside, value = v.first_outside(candidates, domain.values)
+        if not inside:
+            what = call if candidates.kind == "randint" else f"{item.candidates.func.name}(...)"
+            self.report("HP004", item.candidates.span,
+                        f"{what} gives {info.name} = {v.show(value)}, which is not in the declared domain {domain}",
+                        help="every candidate must be a member of the set: list the members to try, e.g. "
+                        f"[{', '.join(v.show(x) for x in domain.values)}]")
+        return inside
 
     def visit_Evaluate(self, step: n.Evaluate) -> None:
         self._scored(step)

@@ -7,14 +7,15 @@ grid of candidates mean the same numbers in both. Pure Python: no numpy.
 from __future__ import annotations
 
 import math
+import sys
 
 from .. import nodes as n
 from ..source import Span
 from ..suggest import nearest
 from .domains import INF, Domain, Interval, ValueSet, show_number
 
-# Beyond this an int is treated as too large (it could not become a float anyway).
-_INT_LIMIT = 2**1024
+# Beyond this an int is too large: it could not become a float (the largest finite one).
+_INT_LIMIT = int(sys.float_info.max)
 
 
 class _Tuned:
@@ -70,10 +71,13 @@ class Schedule:
         self.span = span
 
     def at(self, epoch: int) -> float:
-        """The learning rate used during 0-based `epoch`."""
-        if self.kind == "step":
-            return self.lr0 * self.factor ** (epoch // self.every)
-        return self.lr0 * self.rate**epoch
+        """The learning rate used during 0-based `epoch` (inf once it grows past any float)."""
+        try:
+            if self.kind == "step":
+                return self.lr0 * self.factor ** (epoch // self.every)
+            return self.lr0 * self.rate**epoch
+        except OverflowError:  # a factor above 1 raised to a huge epoch count
+            return INF
 
     def extremes(self, epochs: int) -> tuple[float, float]:
         """The first and last rate reached in `epochs` epochs (rates are monotone)."""
@@ -368,15 +372,113 @@ class Candidates:
         return f"{self.count} value{'s' if self.count != 1 else ''}"
 
 
-# Lists longer than this are not materialised by the checker (HP204 warns long before).
+# Sequences longer than this are not materialised by the checker (HP204 warns long before).
 MATERIALISE_LIMIT = 1_000_000
 
 
-def linspace(a: float, b: float, count: int) -> list[float]:
+def linspace_at(a: float, b: float, count: int, index: int) -> float:
+    """The `index`-th of `count` evenly spaced values from a to b, both ends included.
+
+    Computed from a and one step, as numpy does, so the values are monotone in `index`
+    and the last one is exactly b. When b - a is too large for a float (from -1e308 to
+    1e308) the arithmetic runs at half scale, so every value stays finite.
+    """
     if count == 1:
-        return [float(a)]
-    step = (b - a) / (count - 1)
-    return [a + i * step if i < count - 1 else float(b) for i in range(count)]
+        return float(a)  # as numpy: linspace(a, b, 1) is [a]
+    if index == count - 1:
+        return float(b)
+    if math.isinf(b - a):
+        half = a / 2 + index * ((b / 2 - a / 2) / (count - 1))
+        return half * 2
+    return a + index * ((b - a) / (count - 1))
+
+
+def _power_of_ten(exponent: float, span: Span) -> float:
+    try:
+        value = 10.0**exponent
+    except OverflowError:
+        value = INF
+    if math.isinf(value):
+        raise EvalError("HP004", span, f"logspace() reaches 10^{show(exponent)}, which is too large for a float",
+                        help="keep the exponents at most 308")
+    return value
+
+
+def range_length(start: int, stop: int, step: int) -> int:
+    """len(range(start, stop, step)), exact for any size (len() stops at 2^63)."""
+    if step > 0:
+        return max(0, (stop - start + step - 1) // step)
+    return max(0, (start - stop - step - 1) // -step)
+
+
+class Sequence:
+    """The values of a linspace, logspace or range, produced on demand.
+
+    Lengths and indices are exact Python ints of any size (a candidate count may exceed
+    2^63); nothing is materialised unless asked for. Indexing is the one definition of
+    these values that the checker and the interpreter share.
+    """
+
+    __slots__ = ("kind", "a", "b", "count", "step")
+
+    def __init__(self, kind: str, a, b, count: int, step: int = 1) -> None:
+        self.kind, self.a, self.b, self.count, self.step = kind, a, b, count, step
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int):
+        if index < 0:
+            index += self.count
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        if self.kind == "range":
+            return self.a + index * self.step
+        value = linspace_at(self.a, self.b, self.count, index)
+        return 10.0**value if self.kind == "logspace" else value
+
+    def __iter__(self):
+        index = 0
+        while index < self.count:
+            yield self[index]
+            index += 1
+
+    def last(self):
+        return self[self.count - 1]
+
+    def materialise(self) -> list:
+        """Every value, in order (the same numbers as indexing gives, computed in bulk)."""
+        a, b, count = self.a, self.b, self.count
+        if self.kind == "range":
+            return list(range(a, a + count * self.step, self.step))
+        if count == 1:
+            values = [float(a)]
+        elif math.isinf(b - a):
+            values = [linspace_at(a, b, count, i) for i in range(count)]
+        else:
+            step = (b - a) / (count - 1)
+            values = [a + i * step for i in range(count - 1)] + [float(b)]
+        return [10.0**x for x in values] if self.kind == "logspace" else values
+
+
+def draw_below(count: int, integers) -> int:
+    """A uniform whole number in [0, count) for a count of any size, from `integers(k)`,
+    a uniform draw in [0, k) for k up to 2^63 (numpy's Generator.integers).
+
+    A count up to 2^63 takes one draw, so every seeded search below that size draws what
+    it always drew; a larger one is built from 62-bit draws, rejecting any too large.
+    """
+    if count <= 2**63:
+        return int(integers(count))
+    bits = (count - 1).bit_length()
+    while True:
+        value, filled = 0, 0
+        while filled < bits:
+            take = min(62, bits - filled)
+            value = value << take | int(integers(1 << take))
+            filled += take
+        if value < count:
+            return value
 
 
 def candidates(expr, lookup) -> Candidates:
@@ -398,22 +500,19 @@ def candidates(expr, lookup) -> Candidates:
         name = expr.func.name
         if name in ("linspace", "logspace"):
             bound = call_arguments(expr, ("start", "stop", "num"), (), ("start", "stop", "num"))
-            a = _known_number(bound["start"].value, lookup)
-            b = _known_number(bound["stop"].value, lookup)
+            # As floats (every known number converts): int ends near 1e308 must not meet
+            # int arithmetic whose quotient no float can hold.
+            a = float(_known_number(bound["start"].value, lookup))
+            b = float(_known_number(bound["stop"].value, lookup))
             count = integer(_known_number(bound["num"].value, lookup), bound["num"].value.span, "the number of values")
             if count < 1:
                 raise EvalError("HP004", bound["num"].value.span, f"{name}() with {count} values gives no candidates",
                                 help="ask for at least one value")
-            if count > MATERIALISE_LIMIT:
-                return Candidates(name, _Lazy(name, a, b, count), count, expr.span, a, b)
-            values = linspace(a, b, count)
             if name == "logspace":
-                try:
-                    values = [10.0**v for v in values]
-                except OverflowError:
-                    raise EvalError("HP004", expr.span, "logspace() reaches a value too large for a float") from None
-                if any(math.isinf(v) for v in values):
-                    raise EvalError("HP004", expr.span, "logspace() reaches a value too large for a float")
+                # The values are monotone: if the larger end is a float, all of them are.
+                _power_of_ten(max(a, b), expr.span)
+            sequence = Sequence(name, a, b, count)
+            values = sequence if count > MATERIALISE_LIMIT else sequence.materialise()
             return Candidates(name, values, count, expr.span, a, b)
         if name == "range":
             bound = call_arguments(expr, ("start", "stop", "step"), (), ("start", "stop"))
@@ -424,14 +523,13 @@ def candidates(expr, lookup) -> Candidates:
                 step = integer(_known_number(bound["step"].value, lookup), bound["step"].value.span, "range() step")
                 if step == 0:
                     raise EvalError("HP004", bound["step"].value.span, "range() step cannot be 0")
-            span = range(start, stop, step)
-            if len(span) == 0:
+            count = range_length(start, stop, step)
+            if count == 0:
                 raise EvalError("HP004", expr.span, f"range({start}, {stop}, {step}) is empty (its end is excluded)",
                                 help="make the end larger than the start")
-            if len(span) > MATERIALISE_LIMIT:
-                return Candidates("range", _Lazy("range", start, stop, len(span), step), len(span), expr.span,
-                                  start, span[-1])
-            return Candidates("range", list(span), len(span), expr.span, start, span[-1])
+            sequence = Sequence("range", start, stop, count, step)
+            values = sequence if count > MATERIALISE_LIMIT else sequence.materialise()
+            return Candidates("range", values, count, expr.span, start, sequence.last())
         if name in DISTRIBUTIONS:
             bound = call_arguments(expr, ("low", "high"), (), ("low", "high"))
             low = _known_number(bound["low"].value, lookup)
@@ -465,44 +563,65 @@ def _known_number(expr, lookup):
     return _checked(_number(value, expr.span), expr.span)
 
 
-class _Lazy:
-    """A very long candidate sequence, produced on demand (the checker never walks it)."""
-
-    __slots__ = ("kind", "a", "b", "count", "step")
-
-    def __init__(self, kind: str, a, b, count: int, step: int = 1) -> None:
-        self.kind, self.a, self.b, self.count, self.step = kind, a, b, count, step
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, index: int):
-        if self.kind == "range":
-            return self.a + index * self.step
-        value = self.a + index * (self.b - self.a) / (self.count - 1)
-        return 10.0**value if self.kind == "logspace" else value
-
-    def __iter__(self):
-        return (self[i] for i in range(self.count))
-
-
 def candidate_extremes(c: Candidates) -> list:
-    """The values that decide whether all candidates lie in a domain: every listed value,
-    or the two ends of a monotone sequence or distribution."""
+    """The values that decide whether all candidates lie in an interval: every listed
+    value, or the two ends of a monotone sequence or distribution."""
     if c.values is None:
         return [c.low, c.high - 1 if c.kind == "randint" else c.high]
     if c.kind == "list":
         return list(c.values)
-    return [c.values[0], c.values[len(c.values) - 1]]
+    return [c.values[0], c.values[c.count - 1]]
+
+
+def first_outside(c: Candidates, members) -> tuple[bool, object]:
+    """(True, None) if every value a sequence or randint gives is one of `members` (a set
+    domain's values), else (False, the first value that is not).
+
+    A sequence is monotone, so each member's copies form one run of indices: the walk
+    jumps over a run by bisection and looks at no more than len(members) + 1 runs,
+    whatever the candidate count. (uniform and loguniform are not asked: they draw from
+    a continuum.)
+    """
+    def member(value) -> bool:
+        return any(value == m for m in members)
+
+    if c.kind == "randint":
+        # Whole numbers low..high-1, each a member: so no more of them than members.
+        for value in range(c.low, min(c.high, c.low + len(members) + 1)):
+            if not member(value):
+                return False, value
+        return True, None
+    if c.kind == "list":
+        for value in c.values:
+            if not member(value):
+                return False, value
+        return True, None
+    values, count = c.values, c.count
+    # The last value is b exactly; the others come from one formula, monotone in the index.
+    index, end = 0, count - 1
+    while index < end:
+        value = values[index]
+        if not member(value):
+            return False, value
+        low, high = index, end - 1  # the run of `value` ends somewhere in [index, end - 1]
+        while low < high:
+            middle = (low + high + 1) // 2
+            if values[middle] == value:
+                low = middle
+            else:
+                high = middle - 1
+        index = low + 1
+    last = values[end]
+    return (True, None) if member(last) else (False, last)
 
 
 def integral_sequence(c: Candidates) -> bool:
     """Whether every value of a linspace/logspace is a whole number (for int hyperparameters)."""
     if c.values is None or c.kind in ("list", "range"):
         return True
-    if len(c.values) <= 100_000:
+    if c.count <= 100_000:
         return all(float(v).is_integer() for v in c.values)
-    return all(float(c.values[i]).is_integer() for i in (0, 1, len(c.values) - 1))
+    return all(float(c.values[i]).is_integer() for i in (0, 1, c.count - 1))
 
 
 def interval_of(domain_node, what: str) -> Domain:

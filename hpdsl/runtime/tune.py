@@ -71,12 +71,12 @@ class Space:
 
 def _draw(c: v.Candidates, rng: np.random.Generator):
     if c.values is not None:
-        return c.values[int(rng.integers(len(c.values)))]
+        return c.values[v.draw_below(c.count, rng.integers)]  # counts may exceed 2^63
     if c.kind == "uniform":
         return float(rng.uniform(c.low, c.high))
     if c.kind == "loguniform":
         return float(math.exp(rng.uniform(math.log(c.low), math.log(c.high))))
-    return int(rng.integers(c.low, c.high))
+    return c.low + v.draw_below(c.high - c.low, rng.integers)  # the same draws as rng.integers(low, high)
 
 
 # ---- folds -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ keyword wants there, and the token before the error anchors the message
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from ..diagnostics import Diagnostic
 from ..source import Source, Span, code_part
@@ -247,13 +248,37 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
     else:
         message = f"expected {what}, found {found}"
     if problem.found == "NUMBER" and "PERCENT" in problem.expected:
-        help_text = f"write shares as percentages, e.g. '{problem.text}%'"
+        help_text = _share_help(problem.text, text, problem.start)
     elif problem.found == "NAME" and help_text is None:
         keywords = [literals[t] for t in problem.expected if t in literals and literals[t].isalpha()]
         guess = nearest(problem.text, keywords)
         if guess:
             help_text = f"did you mean '{guess}'?"
     return Diagnostic("HP001", span, message, help=help_text), recover
+
+
+_BARE_SHARE = re.compile(r"(?<![\w.%])(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(?![\w.]|\s*%)")
+
+
+def _share_help(number: str, text: str, offset: int) -> str:
+    """The help for a share written without '%': a fraction (0.6, or shares summing to 1)
+    is shown as the percentage it means (60%), any other number gets its '%'."""
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return "write shares as percentages, e.g. '60%'"
+    start, end = statement_lines(text, offset)
+    line = text[start:end]
+    arrow = line.find("->")
+    shares = line[arrow + 2:] if arrow >= 0 else line
+    shares = re.split(r"\bseed\b", shares)[0]
+    bare = [Decimal(m.group(0)) for m in _BARE_SHARE.finditer(shares)]
+    every_share_bare = "%" not in shares and sum(bare) == 1
+    if 0 < value < 1 or (value == 1 and every_share_bare):
+        percent = format(value * 100, "f")
+        percent = percent.rstrip("0").rstrip(".") if "." in percent else percent
+        return f"shares are percentages of the rows: write {number} as '{percent}%'"
+    return f"write shares as percentages, e.g. '{number}%'"
 
 
 def statement_lines(text: str, offset: int) -> tuple[int, int]:
