@@ -18,7 +18,7 @@ import warnings
 from random import Random
 
 import pytest
-from hypothesis import event, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hpdsl.checker import check_text
@@ -86,22 +86,15 @@ def test_check_answers_every_extreme_with_diagnostics(text, overrides):
     assert "HP001" not in codes  # the strategy writes only what the grammar reads
 
 
-# A runtime bug this property found, outside this suite's reach (the numerics of a run):
-# a ridge tune whose every candidate is NaN raises KeyError('learning_rate') while
-# building its HP301 message (issue 8, "Wrong answers with exit 0"). The property sets it
-# apart by name, and the strict xfail below pins it: once fixed, that test XPASSes and
-# fails, and this carve-out goes with it.
+# A ridge tune whose every candidate is NaN (noise 1e154 makes every score overflow): it
+# once raised KeyError('learning_rate') while building an HP301 message; ridge cannot
+# diverge, so it is HP302 naming the column, with exit 3.
 RIDGE_ALL_NAN = ("data d = synthetic(rows: 50, features: 1, noise: 1e154, seed: 0)\n"
                  "split d -> train 30%, validation 10%, test 60%\nmodel ridge\nhyper {\n    l2: float = 0\n}\n"
                  "tune l2 in [0, 1] on validation\ntest on test\n")
 
 
-def _known_runtime_bug(analysis, error: Exception) -> bool:
-    return (isinstance(error, KeyError) and error.args == ("learning_rate",)
-            and analysis.scope.model.name == "ridge")
-
-
-def _run(text: str, known_bugs: bool = True) -> str:
+def _run(text: str) -> str:
     """'ok', or the code of the coded error the run stopped with."""
     analysis = check_text(text, "extreme.hp")
     if analysis.errors:
@@ -115,11 +108,6 @@ def _run(text: str, known_bugs: bool = True) -> str:
             return error.diagnostic.code
         except UsageError:
             return "usage"
-        except KeyError as error:
-            if known_bugs and _known_runtime_bug(analysis, error):
-                event("the known ridge HP301 KeyError")
-                return "known runtime bug"
-            raise
     json.loads(report.to_json())
     report.summary()
     return "ok"
@@ -137,14 +125,11 @@ def _run(text: str, known_bugs: bool = True) -> str:
 @example(FREE_RIDGE.replace("test 20% seed 7", "test 20% seed 9223372036854775808")
          + "train on train\nevaluate on validation\n" + END)
 def test_run_answers_every_extreme_with_a_report_or_a_coded_error(text):
-    assert _run(text) in {"ok", "check", "usage", "known runtime bug"} | set(RULES)
+    assert _run(text) in {"ok", "check", "usage"} | set(RULES)
 
 
-@pytest.mark.xfail(raises=KeyError, strict=True,
-                   reason="runtime numerics: a ridge tune whose every candidate is NaN builds its HP301 message "
-                          "from learning_rate, which ridge does not have")
-def test_a_ridge_tune_whose_every_candidate_is_nan_stops_with_HP301():
-    assert _run(RIDGE_ALL_NAN, known_bugs=False) == "HP301"
+def test_a_ridge_tune_whose_every_candidate_is_nan_stops_with_HP302():
+    assert _run(RIDGE_ALL_NAN) == "HP302"
 
 
 def test_the_pinned_huge_pools_run():
