@@ -1,6 +1,6 @@
 """Diagnostics as data: severities, the diagnostic record, and the registry of rule codes.
 
-The registry is the single table of codes (LANGUAGE.md section 5 and 6). Every code the
+The registry is the single table of codes (docs/rules.md). Every code the
 checker, the parser or the interpreter can emit is registered here; the long-form docs
 that `hpdsl explain` prints live in `hpdsl/docs/` under the same code.
 """

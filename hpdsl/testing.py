@@ -1,7 +1,7 @@
 """Hypothesis strategies for `.hp` programs: the public kit for property-testing tools on hpdsl.
 
 Workflows are built by construction, never filtered: a strategy draws an AST
-(`hpdsl.nodes`) that respects every rule of the language (LANGUAGE.md sections 3-5)
+(`hpdsl.nodes`) that respects every rule of the language (docs/declarations.md, docs/steps.md, docs/rules.md)
 and renders it with `hpdsl.formatter.format_program`. A generated workflow checks with
 no diagnostic at all, and it is small enough to run in well under a second: synthetic
 data of 50-300 rows and 1-4 features, at most 50 epochs, at most 6 grid candidates,
@@ -82,7 +82,7 @@ _PARAMS = ("weights", "intercept")
 _TUNED = "<tuned>"  # the value of a hyperparameter that a tune will choose
 
 # Names that are keywords elsewhere in the grammar: the contextual lexer must read them
-# as names wherever a name is expected (LANGUAGE.md section 2).
+# as names wherever a name is expected (docs/lexical.md).
 _KEYWORD_NAMES = (
     "report", "on", "using", "stop", "early", "grid", "random", "cv", "minimize", "maximize",
     "every", "log", "as", "in", "has", "not", "for", "when", "data", "split", "model", "hyper",
@@ -172,7 +172,7 @@ _MODEL_HYPERS = {
 
 
 class _Schedule:
-    """A learning-rate schedule, computed the way LANGUAGE.md section 3 defines it."""
+    """A learning-rate schedule, computed the way docs/steps.md defines it."""
 
     __slots__ = ("kind", "lr0", "every", "factor", "rate")
 
@@ -288,7 +288,7 @@ def _evaluate(expr, env):
 
 
 def _linspace(a, b, count: int) -> list[float]:
-    """linspace as LANGUAGE.md defines it (both ends included, the last one exact)."""
+    """linspace as docs/steps.md defines it (both ends included, the last one exact)."""
     if count == 1:
         return [float(a)]
     step = (b - a) / (count - 1)

@@ -96,7 +96,7 @@ def _declaration(program: n.Program, kind: type):
 
 
 def _test_rows(split: n.Split, rows: int) -> np.ndarray | None:
-    """The file rows the split rule gives the test-role split (LANGUAGE.md section 3)."""
+    """The file rows the split rule gives the test-role split (docs/declarations.md)."""
     roles = [e.role.name if e.role else e.name.name for e in split.entries]
     if "test" not in roles:
         return None

@@ -17,7 +17,6 @@ import tempfile
 import warnings
 from random import Random
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 

@@ -385,7 +385,7 @@ def test_a_name_that_shares_nothing_with_the_known_ones_gets_no_suggestion():
     assert nearest("trian", ["train", "validation"]) == "train"
 
 
-# ---- one mistake, one diagnostic: clashing declarations (LANGUAGE.md section 8) -------------------------
+# ---- one mistake, one diagnostic: clashing declarations (docs/rules.md) -------------------------
 
 SPLIT_LINE = "split d -> train 60%, validation 20%, test 20% seed 7"
 
@@ -523,7 +523,7 @@ def test_a_schedule_that_overflows_or_underflows_within_the_epochs_is_HP004():
                 "train on train\n" + CLEAN_END, PREAMBLE.replace("[1, 1000]", "[1, inf)")) == ["HP004"]
 
 
-# ---- HP201 and HP207 are independent (LANGUAGE.md section 8) --------------------------------------------
+# ---- HP201 and HP207 are independent (docs/rules.md) --------------------------------------------
 
 
 def test_HP201_and_HP207_are_both_reported_when_both_apply():

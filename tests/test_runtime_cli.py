@@ -11,7 +11,7 @@ import subprocess
 import time
 
 import pytest
-from helpers import EXAMPLES, ROOT, hpdsl, hpdsl_command
+from helpers import EXAMPLES, hpdsl, hpdsl_command
 
 QUICKSTART = os.path.join(EXAMPLES, "quickstart.hp")
 
@@ -117,14 +117,10 @@ def test_a_runtime_error_exits_3_with_the_diagnostic(tmp_path):
 
 
 def workflows() -> list[tuple[str, str]]:
-    """Every .hp file in examples/, and every workflow in LANGUAGE.md if the repository has it."""
+    """Every .hp file in examples/ (the reference's workflow blocks run in test_docs.py)."""
     found = []
     for folder, _, names in sorted(os.walk(EXAMPLES)):
         found.extend((os.path.join(folder, name), None) for name in sorted(names) if name.endswith(".hp"))
-    for doc in (os.path.join(ROOT, "LANGUAGE.md"), os.path.join(ROOT, "docs", "LANGUAGE.md")):
-        if os.path.exists(doc):
-            blocks = re.findall(r"```\n(.*?)```", read(doc), re.DOTALL)
-            found.extend((doc, block) for block in blocks if re.search(r"^split ", block, re.MULTILINE))
     return found
 
 

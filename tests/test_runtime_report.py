@@ -1,4 +1,4 @@
-"""The report: exactly the LANGUAGE.md section 6 keys (plus model, overrides and seeds),
+"""The report: exactly the keys of docs/report.md (plus model, overrides and seeds),
 JSON-safe floats, byte-for-byte determinism apart from timings, trials.csv, the summary."""
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ class DisciplineChecker:
                 self.report("HP201", overlap[0].span,
                             f"tune scores candidates on split '{overlap[0].name}', the rows they are trained on",
                             help="score on held-out rows, e.g. 'on validation'")
-            # Independent of HP201 (LANGUAGE.md section 8): the standardization in effect
+            # Independent of HP201 (docs/rules.md, how diagnostics combine): the standardization in effect
             # saw the scored rows, whatever rows the candidates train on.
             leaked = [r for r in scored if r.name in self.standardized]
             if leaked:

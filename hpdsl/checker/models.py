@@ -1,6 +1,6 @@
 """What each model knows: its hyperparameters (type, domain, default), parameters and metrics.
 
-Data only (LANGUAGE.md section 3). The checker validates against it and the interpreter
+Data only (docs/models.md). The checker validates against it and the interpreter
 trains with it; neither hard-codes a model's names anywhere else.
 """
 

@@ -188,7 +188,7 @@ class _Declarations:
 
     def second(self, statement) -> None:
         """A second declaration (its HP003 already reported) still declares its names, so
-        that their uses give no further diagnostics (LANGUAGE.md section 8). The first
+        that their uses give no further diagnostics (docs/rules.md, how diagnostics combine). The first
         `model` and the first `split` line stay the ones the workflow runs with."""
         if isinstance(statement, n.Data):
             if statement.name.name not in self.scope.names:

@@ -369,7 +369,7 @@ class StepChecker:
 
     def _check_members(self, candidates: v.Candidates, info: HyperInfo, item: n.SpaceItem) -> bool:
         """Against a set domain every candidate must be a member, not only the two ends
-        (LANGUAGE.md section 8); a continuous distribution only if it can give one value."""
+        (docs/rules.md, how diagnostics combine); a continuous distribution only if it can give one value."""
         domain = info.domain
         call = f"{item.candidates.func.name}({v.show(candidates.low)}, {v.show(candidates.high)})"
         if candidates.kind in ("uniform", "loguniform"):

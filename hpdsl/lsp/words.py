@@ -1,4 +1,4 @@
-"""What the language's words mean, in a sentence or two each (from LANGUAGE.md).
+"""What the language's words mean, in a sentence or two each (from the reference in docs/).
 
 Data only: keywords, the functions a workflow can call, and the split roles. Hover
 shows these texts; completion attaches them to its items.

@@ -1,4 +1,4 @@
-"""The run's record: report.json (LANGUAGE.md section 6), trials.csv, and the terminal summary.
+"""The run's record: report.json (docs/report.md), trials.csv, and the terminal summary.
 
 Everything but `timings` is a function of the workflow, the data and the seeds, so two
 runs give the same bytes once timings are removed. Floats are finite or null.

@@ -1,6 +1,6 @@
 """Row partitions: the seeded split of the data, and the folds of cross-validation.
 
-The split rule (LANGUAGE.md section 3). With n rows and shares P_1..P_k percent, split i
+The split rule (docs/declarations.md). With n rows and shares P_1..P_k percent, split i
 first gets floor(n·P_i/100) rows, computed exactly (the share's float value as a
 fraction); the rows still unassigned go one each to the splits with the largest
 remainders n·P_i/100 - floor(n·P_i/100), ties going to the split declared first. The

@@ -116,7 +116,7 @@ def _parse(source: Source) -> ParseResult:
     text = source.text
     diagnostics: list[Diagnostic] = []
     program = None
-    # A leading byte order mark is accepted (LANGUAGE.md section 2): parsed as a blank,
+    # A leading byte order mark is accepted (docs/lexical.md): parsed as a blank,
     # so that every offset still points into the text as given.
     attempt = " " + text[1:] if text.startswith("\ufeff") else text
     while True:
