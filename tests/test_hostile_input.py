@@ -421,3 +421,14 @@ def test_a_mark_far_into_a_long_line_is_shown_in_a_window_around_it():
     lines = format_text(found, check_text(text, "test.hp").source).splitlines()
     assert lines[2] == "12 | ..." + "mse, " * 10 + "msee, r2"  # 50 characters before the mark
     assert lines[3] == "   | " + " " * 53 + "^^^^"
+
+
+def test_a_synthetic_target_that_overflows_is_hp302_without_a_warning(tmp_path):
+    path = tmp_path / "w.hp"
+    path.write_text("data d = synthetic(rows: 50, features: 2, noise: 1e308, seed: 0)\n"
+                    "split d -> train 60%, validation 20%, test 20% seed 1\nmodel ridge\n"
+                    "hyper {\n    l2: float = 0\n}\ntrain on train\nevaluate on validation\ntest on test\n")
+    result = subprocess.run([*hpdsl_command(), "run", str(path)], capture_output=True, text=True)
+    assert result.returncode == 3
+    assert "error[HP302] data-error: the synthetic target overflows float64 (noise 1e+308)" in result.stderr
+    assert "Warning" not in result.stderr and "Traceback" not in result.stderr

@@ -45,7 +45,12 @@ def load(data_source, base_dir: str) -> Dataset:
     """The data a `data` declaration names. Raises RunError (HP302)."""
     try:
         if data_source.kind == "synthetic":
-            return synthetic(**data_source.args)
+            data = synthetic(**data_source.args)
+            if not np.isfinite(data.y).all():  # noise near 1e308 overflows the target
+                raise fail("HP302", data_source.node.source.span,
+                           f"the synthetic target overflows float64 (noise {data_source.args['noise']!r})",
+                           help="use a noise whose size float64 can carry, e.g. noise: 1e100")
+            return data
         return read_csv(data_source, base_dir)
     except MemoryError:
         raise fail("HP302", data_source.node.source.span, "the data does not fit in memory") from None
@@ -65,7 +70,8 @@ def synthetic(rows: int, features: int, noise: float, seed: int) -> Dataset:
     X = rng.standard_normal((rows, features))
     w_true = rng.uniform(-2.0, 2.0, size=features)
     b_true = float(rng.uniform(-2.0, 2.0))
-    y = X @ w_true + b_true + noise * rng.standard_normal(rows)
+    with np.errstate(over="ignore", invalid="ignore"):  # load() reports a target that overflows
+        y = X @ w_true + b_true + noise * rng.standard_normal(rows)
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(X, dtype="<f8").tobytes())
     digest.update(np.ascontiguousarray(y, dtype="<f8").tobytes())
