@@ -1,4 +1,4 @@
-"""The `hpdsl` command: check, run, fmt, explain, rules, lsp.
+"""The `hpdsl` command: check, run, ledger, fmt, explain, rules, lsp.
 
 An edge of the pipeline: it reads files, calls the checker (or the interpreter, the
 formatter, the language server, each imported only by its own command), prints, and
@@ -44,6 +44,22 @@ def _parser():
     run.add_argument("--max-trials", type=int, default=10_000, metavar="N",
                      help="refuse a search with more candidates than this (default 10000)")
     run.add_argument("--plots", action="store_true", help="with --out, write PNG plots (needs hpdsl[plot])")
+    _ledger_option(run)
+    run.add_argument("--no-ledger", action="store_true",
+                     help="run without recording in the test-use ledger (the report says so)")
+    run.add_argument("--supersede", type=int, metavar="ENTRY",
+                     help="knowingly reuse test rows an earlier ledger entry looked at (recorded)")
+
+    ledger = commands.add_parser("ledger", help="list, show or verify the test-use ledger")
+    actions = ledger.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    for name, text in (("list", "a table of the entries"), ("show", "one entry in full"),
+                       ("verify", "check the hash chain and the schema (exit 1 at the first broken entry)")):
+        action = actions.add_parser(name, help=text)
+        if name == "show":
+            action.add_argument("entry", type=int, metavar="ENTRY", help="the entry's number")
+        action.add_argument("--json", action="store_true", help="print JSON")
+        _ledger_option(action)
 
     fmt = commands.add_parser("fmt", help="rewrite workflows in the canonical layout")
     fmt.add_argument("files", nargs="+", metavar="FILE", help="a .hp file, a folder of them, or - for stdin")
@@ -56,6 +72,12 @@ def _parser():
     commands.add_parser("rules", help="list every rule")
     commands.add_parser("lsp", help="run the language server on stdio (needs hpdsl[lsp])")
     return parser
+
+
+def _ledger_option(parser) -> None:
+    parser.add_argument("--ledger", metavar="PATH|URL",
+                        help="the test-use ledger: a SQLite file or postgresql://... (default: $HPDSL_LEDGER, "
+                        "else .hpdsl/ledger.sqlite at the project root)")
 
 
 def _version() -> str:
@@ -114,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
             from .runtime.command import run_command
 
             return run_command(args)
+        if args.command == "ledger":
+            from .ledger.command import ledger_command
+
+            return ledger_command(args)
         if args.command == "fmt":
             return _fmt(args)
         if args.command == "explain":

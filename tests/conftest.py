@@ -1,7 +1,8 @@
-"""Suite-wide settings: strict visitors, hypothesis profiles, the repository root."""
+"""Suite-wide settings: strict visitors, hypothesis profiles, a private ledger per test."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # A visitor that meets a node kind it does not handle raises under the tests
@@ -16,3 +17,14 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def private_ledger(tmp_path_factory, monkeypatch):
+    """Every test records its runs in a ledger of its own: runs of the examples with
+    different --set values in different tests do not meet (HP304), and nothing is
+    written into the repository. The path is in the environment, so `hpdsl` processes
+    the test starts inherit it."""
+    path = tmp_path_factory.mktemp("ledger") / "ledger.sqlite"
+    monkeypatch.setenv("HPDSL_LEDGER", str(path))
+    return path

@@ -64,26 +64,49 @@ def run_command(args) -> int:
         base_dir = os.path.dirname(stdin_name) if stdin_name else "."
     else:
         base_dir = os.path.dirname(args.file) or "."
+    from ..ledger import record
+    from ..ledger.store import LedgerError
+
+    try:
+        recorder = record.recorder_for(args, shown, base_dir)
+    except (UsageError, LedgerError) as error:
+        print(f"hpdsl: {error}" if isinstance(error, UsageError) else f"hpdsl: cannot open the test-use ledger: "
+              f"{error}; choose another with --ledger PATH", file=sys.stderr)
+        return EXIT_USAGE
     progress = Progress() if sys.stderr.isatty() and not args.quiet else None
     options = Options(base_dir=base_dir, max_trials=args.max_trials, progress=progress,
-                      workflow_bytes=data, overrides=args.overrides)
+                      workflow_bytes=data, overrides=args.overrides, ledger=recorder)
     try:
         report = run(analysis, options)
     except RunError as error:
         if progress is not None:
             progress.clear()
         sys.stderr.write(format_text([error.diagnostic], analysis.source, color=color))
+        problem = record.close(recorder, error=error)
+        if problem:
+            print(f"hpdsl: {problem}", file=sys.stderr)
         return EXIT_RUNTIME
     except UsageError as error:
         if progress is not None:
             progress.clear()
         print(f"hpdsl: {error}", file=sys.stderr)
+        record.close(recorder, error=error)
         return EXIT_USAGE
+    except LedgerError as error:
+        if progress is not None:
+            progress.clear()
+        print(f"hpdsl: cannot use the test-use ledger: {error}", file=sys.stderr)
+        record.close(recorder)
+        return EXIT_RUNTIME
     except MemoryError:
         print(f"{shown}: error[HP302] data-error: the run ran out of memory", file=sys.stderr)
         return EXIT_RUNTIME
     if progress is not None:
         progress.clear()
+    problem = record.close(recorder, report)
+    if problem:
+        print(f"hpdsl: {problem}", file=sys.stderr)
+        return EXIT_RUNTIME
     if args.out:
         try:
             write_outputs(report, args.out, args.plots)
