@@ -47,6 +47,11 @@ class Recorder:
         self.data = None
         self.entry: dict | None = None
         self.looks: dict | None = None
+        self._packed: dict | None = None  # split name -> (digest, count, blob); the rows never change
+        self._every = None
+        self._test_count = 0
+        self._masks: dict[str, np.ndarray] = {}
+        self._mine: np.ndarray | None = None  # this run's test rows: sorted distinct fingerprints
 
     # ---- hooks the interpreter calls ------------------------------------------------------------
 
@@ -116,11 +121,14 @@ class Recorder:
     def _facts(self, test: n.Test | None, purposes: dict[str, list[str]]) -> dict:
         run, data = self.run, self.data
         identity = canonical(run.program, run.analysis.overrides)
-        every = fp.row_fingerprints(data.X, data.y)[run.split_order]
+        if self._packed is None:
+            every = fp.row_fingerprints(data.X, data.y)[run.split_order]
+            self._packed = {name: fp.pack(every[start:stop]) for name, (start, stop) in run.split_layout.items()}
+            self._every = every
         splits = {}
         for info in run.scope.splits.values():
             start, stop = run.split_layout[info.name]
-            digest, count, blob = fp.pack(every[start:stop])
+            digest, count, blob = self._packed[info.name]
             splits[info.name] = {"role": info.role, "rows": stop - start, "rowset": digest,
                                  "read_for": purposes.get(info.name, []), "_count": count, "_blob": blob}
         facts = {"identity": identity, "version": version(identity), "splits": splits,
@@ -131,10 +139,11 @@ class Recorder:
                 digest, blob = splits[names[0]]["rowset"], splits[names[0]]["_blob"]
                 count = splits[names[0]]["_count"]
             else:
-                parts = [every[slice(*run.split_layout[name])] for name in names]
+                parts = [self._every[slice(*run.split_layout[name])] for name in names]
                 digest, count, blob = fp.pack(np.concatenate(parts))
                 facts["test_blob"] = (count, blob)
             facts.update(test_names=names, test_digest=digest, test=fp.unpack(blob))
+            self._mine = None
             self._test_count = count
         return facts
 
@@ -165,32 +174,26 @@ class Recorder:
     def _judge(self, facts: dict, test: n.Test, history: list[dict]) -> dict:
         """The earlier looks at these test rows; raises RunError (HP304/HP305) when an
         earlier entry not superseded makes this test a reuse, UsageError for a bad --supersede."""
-        mine = facts["test"]
-        wanted = len(mine)
-        rows_cache: dict[str, np.ndarray] = {}
-
-        def rows(digest: str | None) -> np.ndarray:
-            if digest is None:
-                return np.empty(0, dtype="<u8")
-            if digest not in rows_cache:
-                blob = self.ledger.rowset(digest)
-                rows_cache[digest] = fp.unpack(blob) if blob is not None else np.empty(0, dtype="<u8")
-            return rows_cache[digest]
-
+        if not history:
+            if self.supersede is not None:
+                self._check_supersede(history, [], False)
+            return {"looks": [], "versions": 1}
+        wanted = len(self._distinct(facts))
         replay = any(e["status"] == "look" and e["version"] == facts["version"]
                      and e["data_sha256"] == self.data.sha256 for e in history)
         looks, conflicts = [], []
         for entry in history:
-            theirs = rows(entry["test_rowset"])
-            seen = wanted if entry["test_rowset"] == facts["test_digest"] else fp.overlap(mine, theirs)
+            seen = int(self._inside(entry["test_rowset"], facts).sum())
             if entry["status"] == "look" and wanted and 2 * seen >= wanted:
                 looks.append(entry)
                 if entry["version"] != facts["version"]:
                     conflicts.append(("HP304", entry, seen, None))
                     continue
-            used = self._shaped_overlap(entry, mine, theirs, rows)
-            if used[0] and not (entry["version"] == facts["version"] and entry["data_sha256"] == self.data.sha256):
-                conflicts.append(("HP305", entry, used[0], used[1]))
+            if entry["version"] == facts["version"] and entry["data_sha256"] == self.data.sha256:
+                continue  # the same run on the same data: the same split, nothing new was seen
+            used, how = self._shaped(entry, facts)
+            if used:
+                conflicts.append(("HP305", entry, used, how))
         if self.supersede is not None:
             self._check_supersede(history, conflicts, replay)
         if not replay:
@@ -200,19 +203,37 @@ class Recorder:
         versions = {e["version"] for e in looks} | {facts["version"]}
         return {"looks": [e["id"] for e in looks], "versions": len(versions)}
 
-    @staticmethod
-    def _shaped_overlap(entry: dict, mine, theirs, rows) -> tuple[int, list[str]]:
-        """How many of these test rows `entry` used to shape its model, and how."""
-        how, parts = [], []
+    def _inside(self, digest: str | None, facts: dict) -> np.ndarray:
+        """Which of this run's test rows the stored row set `digest` holds (cached: a long
+        history mostly repeats a few row sets)."""
+        mine = self._distinct(facts)
+        if digest == facts["test_digest"]:
+            return np.ones(len(mine), dtype=bool)
+        if digest is None:
+            return np.zeros(len(mine), dtype=bool)
+        if digest not in self._masks:
+            blob = self.ledger.rowset(digest)
+            self._masks[digest] = fp.member(mine, fp.unpack(blob)) if blob else np.zeros(len(mine), dtype=bool)
+        return self._masks[digest]
+
+    def _distinct(self, facts: dict) -> np.ndarray:
+        if self._mine is None:
+            self._mine = fp.distinct(facts["test"])
+        return self._mine
+
+    def _shaped(self, entry: dict, facts: dict) -> tuple[int, list[str]]:
+        """How many of these test rows `entry` used to shape its model (not counting rows
+        that were also in its own test split), and how."""
+        how, used = [], None
         for name, split in json.loads(entry["splits"]).items():
             uses = [SHAPING[p] for p in split.get("read_for", []) if p in SHAPING]
             if uses:
-                parts.append(rows(split["rowset"]))
+                inside = self._inside(split["rowset"], facts)
+                used = inside if used is None else used | inside
                 how.extend(f"{use} ({name})" for use in uses)
-        if not parts:
+        if used is None:
             return 0, []
-        shaped = np.setdiff1d(np.unique(np.concatenate(parts)), theirs, assume_unique=True)
-        return fp.overlap(mine, shaped), list(dict.fromkeys(how))
+        return int((used & ~self._inside(entry["test_rowset"], facts)).sum()), list(dict.fromkeys(how))
 
     def _check_supersede(self, history: list[dict], conflicts: list, replay: bool) -> None:
         numbers = {e["id"] for e in history}

@@ -1,0 +1,157 @@
+"""What recording a run in the test-use ledger costs, on a run with 1e6 test rows.
+
+    python benchmarks/ledger_overhead.py [--rows N] [--repeats R]
+
+Two workflows on synthetic data with 2N rows and 5 features, N of them (default
+1,000,000) in the test split, so N test rows are fingerprinted and recorded:
+
+  minimal   ridge trained on the other half and tested: the cheapest run there is, so
+            the overhead is at its largest relative to the run
+  tuned     standardize, tune l2 over 6 candidates on a validation split, test: a run
+            as the examples are written
+
+Three kinds of run of each, as fresh `hpdsl run --quiet`
+processes interleaved round-robin (so machine noise hits each alike), median wall time
+of R rounds:
+
+  --no-ledger   nothing recorded
+  first run     a new, empty SQLite ledger each round: fingerprints, 2 x N x 8 bytes of
+                row sets written, the look and the result appended
+  replay        the same run again against a ledger that already holds it: the row sets
+                are stored already, the history is checked, a look is appended
+
+The overhead is (median with ledger - median without) / median without. A second table
+times the ledger's parts in one process (fingerprinting, packing, the SQLite writes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HEAD = """\
+data d = synthetic(rows: {rows}, features: 5, noise: 0.5, seed: 1)
+split d -> {shares} seed 3
+
+model ridge
+
+hyper {{
+    l2: float in [0, 100] = 1.0
+}}
+
+"""
+WORKFLOWS = {
+    "minimal": HEAD.replace("{shares}", "train 50%, test 50%") + "train on train\ntest on test report mse\n",
+    "tuned": HEAD.replace("{shares}", "train 40%, validation 10%, test 50%")
+    + "standardize using train\ntune l2 in logspace(-3, 2, 6) on validation\ntest on test report mse\n",
+}
+
+
+def hpdsl() -> list[str]:
+    script = os.path.join(os.path.dirname(sys.executable), "hpdsl")
+    return [script] if os.path.exists(script) else [sys.executable, "-m", "hpdsl"]
+
+
+def timed(args: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system) of one process. CPU time is the steadier
+    measure on a shared machine, where waiting for a core inflates wall time."""
+    began = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - began
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(args)}\n{process.stderr.read().decode()}")
+    process.stderr.close()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def parts(path: str, folder: str) -> dict[str, float]:
+    """The ledger's parts timed inside one process."""
+    import numpy as np
+
+    from hpdsl.checker import check_text
+    from hpdsl.ledger import fingerprints as fp
+    from hpdsl.ledger.record import Recorder
+    from hpdsl.ledger.store import Ledger
+    from hpdsl.runtime import Options, run
+    from hpdsl.runtime.data import synthetic
+
+    text = open(path).read()
+    analysis = check_text(text, path)
+    args = analysis.scope.source.args
+    data = synthetic(**args)
+    out = {}
+    began = time.perf_counter()
+    every = fp.row_fingerprints(data.X, data.y)
+    out["fingerprint all rows"] = time.perf_counter() - began
+    began = time.perf_counter()
+    half = len(every) // 2
+    fp.pack(every[:half]), fp.pack(every[half:])
+    out["pack both splits (sort, distinct)"] = time.perf_counter() - began
+    began = time.perf_counter()
+    run(analysis, Options())
+    out["the run itself, in process"] = time.perf_counter() - began
+    ledger_path = os.path.join(folder, "parts.sqlite")
+    began = time.perf_counter()
+    recorder = Recorder(Ledger(ledger_path), path)
+    run(analysis, Options(ledger=recorder))
+    recorder.finish(None)
+    recorder.ledger.close()
+    out["the run with a new ledger, in process"] = time.perf_counter() - began
+    del np
+    return out
+
+
+def measure(name: str, text: str, rows: int, repeats: int, folder: str) -> None:
+    path = os.path.join(folder, f"{name}.hp")
+    with open(path, "w") as handle:
+        handle.write(text.format(rows=2 * rows))
+    env = {key: value for key, value in os.environ.items() if key != "HPDSL_LEDGER"}
+    replay_ledger = os.path.join(folder, f"{name}-replay.sqlite")
+    timed([*hpdsl(), "run", path, "--quiet", "--ledger", replay_ledger], env)  # the run to replay
+    times: dict[str, list[tuple[float, float]]] = {"--no-ledger": [], "first run (new ledger)": [], "replay": []}
+    for round_ in range(repeats):
+        fresh = os.path.join(folder, f"{name}-fresh{round_}.sqlite")
+        times["--no-ledger"].append(timed([*hpdsl(), "run", path, "--quiet", "--no-ledger"], env))
+        times["first run (new ledger)"].append(timed([*hpdsl(), "run", path, "--quiet", "--ledger", fresh], env))
+        times["replay"].append(timed([*hpdsl(), "run", path, "--quiet", "--ledger", replay_ledger], env))
+    print(f"{name}: hpdsl run on {2 * rows:,} rows ({rows:,} test rows), {repeats} interleaved rounds; "
+          "whole process: CPU (user + system) and wall seconds")
+    print(f"  {'run':<24} {'CPU median':>10} {'CPU min':>8} {'overhead':>9} {'wall median':>12} {'overhead':>9}")
+    base_cpu = statistics.median(c for _, c in times["--no-ledger"])
+    base_wall = statistics.median(w for w, _ in times["--no-ledger"])
+    for kind, values in times.items():
+        cpu = statistics.median(c for _, c in values)
+        wall = statistics.median(w for w, _ in values)
+        more_cpu = "" if kind == "--no-ledger" else f"{100 * (cpu - base_cpu) / base_cpu:+8.1f}%"
+        more_wall = "" if kind == "--no-ledger" else f"{100 * (wall - base_wall) / base_wall:+8.1f}%"
+        print(f"  {kind:<24} {cpu:10.3f} {min(c for _, c in values):8.3f} {more_cpu:>9} {wall:12.3f} {more_wall:>9}")
+    size = os.path.getsize(os.path.join(folder, f"{name}-fresh0.sqlite"))
+    print(f"  ledger file after one run: {size / 1e6:.1f} MB\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="test rows (default 1,000,000)")
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="hpdsl-ledger-bench-")
+    try:
+        for name, text in WORKFLOWS.items():
+            measure(name, text, args.rows, args.repeats, folder)
+        print("parts of the minimal run, in one process:")
+        for name, seconds in parts(os.path.join(folder, "minimal.hp"), folder).items():
+            print(f"  {name:<40} {seconds:7.3f} s")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
