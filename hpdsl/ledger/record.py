@@ -30,6 +30,8 @@ from . import fingerprints as fp
 from .identity import canonical, changes, version
 from .store import Ledger, LedgerError, now, shown
 
+# The columns the rules read of every earlier entry (not the larger identity and audit).
+HISTORY = ("id", "created", "version", "data_sha256", "splits", "test_rowset", "status")
 # What a read of a split's rows for this purpose did to the model (guards.PURPOSES).
 SHAPING = {"fit": "trained on", "tune-score": "tuned on", "cv": "tuned on (cross-validation)",
            "early-stop": "used for early stopping", "standardize": "used to fit the standardization"}
@@ -62,7 +64,7 @@ class Recorder:
         test = _final_test(run.program)
         if test is not None:
             facts = self._facts(test, run.store.purposes())
-            self._judge(facts, test, history=self.ledger.entries())
+            self._judge(facts, test, history=self.ledger.entries(columns=HISTORY))
 
     def before_test(self, run, step: n.Test) -> None:
         if self.ledger is None:
@@ -75,7 +77,7 @@ class Recorder:
         with self.ledger.appending():
             self._put_rowsets(facts)
             try:
-                self.looks = self._judge(facts, step, history=self.ledger.entries())
+                self.looks = self._judge(facts, step, history=self.ledger.entries(columns=HISTORY))
                 status = "look"
             except RunError as error:
                 refusal, status = error, "refused " + error.diagnostic.code
@@ -178,15 +180,15 @@ class Recorder:
             if self.supersede is not None:
                 self._check_supersede(history, [], False)
             return {"looks": [], "versions": 1}
-        wanted = len(self._distinct(facts))
         replay = any(e["status"] == "look" and e["version"] == facts["version"]
                      and e["data_sha256"] == self.data.sha256 for e in history)
         looks, conflicts = [], []
         for entry in history:
-            seen = int(self._inside(entry["test_rowset"], facts).sum())
-            if entry["status"] == "look" and wanted and 2 * seen >= wanted:
+            same_rows = entry["test_rowset"] == facts["test_digest"]  # then no need to compare rows
+            if entry["status"] == "look" and (same_rows or self._most(entry["test_rowset"], facts)):
                 looks.append(entry)
                 if entry["version"] != facts["version"]:
+                    seen = len(self._distinct(facts)) if same_rows else int(self._inside(entry["test_rowset"], facts).sum())
                     conflicts.append(("HP304", entry, seen, None))
                     continue
             if entry["version"] == facts["version"] and entry["data_sha256"] == self.data.sha256:
@@ -199,9 +201,14 @@ class Recorder:
         if not replay:
             open_conflicts = [c for c in conflicts if self.supersede is None or c[1]["id"] > self.supersede]
             if open_conflicts:
-                raise self._refusal(facts, test, open_conflicts, wanted)
+                raise self._refusal(facts, test, open_conflicts, len(self._distinct(facts)))
         versions = {e["version"] for e in looks} | {facts["version"]}
         return {"looks": [e["id"] for e in looks], "versions": len(versions)}
+
+    def _most(self, digest: str | None, facts: dict) -> bool:
+        """Whether the stored rows `digest` hold at least half of this run's test rows."""
+        wanted = len(self._distinct(facts))
+        return wanted > 0 and 2 * int(self._inside(digest, facts).sum()) >= wanted
 
     def _inside(self, digest: str | None, facts: dict) -> np.ndarray:
         """Which of this run's test rows the stored row set `digest` holds (cached: a long
@@ -252,7 +259,7 @@ class Recorder:
         code, entry, count, how = conflicts[-1]
         latest = max(c[1]["id"] for c in conflicts)
         when = entry["created"].replace("T", " ")[:16] + " UTC"
-        what = changes(json.loads(entry["identity"]), facts["identity"])
+        what = changes(json.loads(self.ledger.entry(entry["id"])["identity"]), facts["identity"])
         changed = "; what changed: " + ", ".join(what) if what else ""
         if entry["data_sha256"] != self.data.sha256:
             changed += ("; " if changed else "; what changed: ") + "the data (sha256 " + entry["data_sha256"][:12] + \
