@@ -198,6 +198,14 @@ def test_supersede_must_name_an_entry_that_concerns_these_rows(tmp_path):
     assert run(workflow(tmp_path, data_seed=9), "--supersede", "1")[0] == 2
 
 
+def test_superseding_an_entry_accepts_later_replays_of_its_version(tmp_path):
+    assert run(workflow(tmp_path))[0] == 0
+    assert run(workflow(tmp_path))[0] == 0  # entry 2 replays entry 1
+    status, _, err = run(workflow(tmp_path, candidates="[1, 2]"))
+    assert status == 3 and "entry 2 (" in err and "(and 1 earlier entry)" in err
+    assert run(workflow(tmp_path, candidates="[1, 2]"), "--supersede", "1")[0] == 0
+
+
 def test_supersede_accepts_the_entries_up_to_the_one_named(tmp_path):
     assert run(workflow(tmp_path))[0] == 0
     assert run(workflow(tmp_path, candidates="[1, 2]"), "--supersede", "1")[0] == 0
@@ -418,3 +426,33 @@ def test_an_unwritable_ledger_is_a_clear_usage_error(tmp_path):
     garbage.write_bytes(b"this is not a database" * 100)
     status, _, err = run(workflow(tmp_path), "--ledger", str(garbage))
     assert status == 2 and "cannot open the test-use ledger" in err and "Traceback" not in err
+
+
+# ---- the README's commands ----------------------------------------------------------------------
+
+
+def test_the_readme_ledger_commands_do_what_their_comments_say(tmp_path, monkeypatch):
+    """The README's ledger block, run as written from a copy of the project's layout."""
+    from helpers import ROOT
+
+    monkeypatch.delenv("HPDSL_LEDGER")
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = readme.split("## Test-use ledger")[1].split("```sh\n")[1].split("```")[0]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "examples").mkdir()
+    with open(QUICKSTART, encoding="utf-8") as handle:
+        (tmp_path / "examples" / "quickstart.hp").write_text(handle.read(), encoding="utf-8")
+    expected = {0: 0, 1: 3, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0}
+    lines = [line.split("#")[0].split() for line in block.splitlines() if line.strip()]
+    assert len(lines) == len(expected)
+    outputs = []
+    for index, words in enumerate(lines):
+        assert words[0] == "hpdsl"
+        result = hpdsl(*words[1:], cwd=str(tmp_path))
+        assert result.returncode == expected[index], (words, result.stderr.decode())
+        outputs.append(result.stdout.decode() + result.stderr.decode())
+    assert "error[HP304]" in outputs[1] and "entry 1 (" in outputs[1] and "--set l2=1 was 0" in outputs[1]
+    assert "test rows scored by 2 versions" in outputs[2]
+    assert "test rows scored by 2 versions in 3 looks" in outputs[3]
+    assert outputs[6].startswith("ledger ok: 3 entries")
+    assert (tmp_path / ".hpdsl" / "ledger.sqlite").is_file()

@@ -12,7 +12,8 @@ A look is a `test` whose rows overlap most (at least half) of an earlier look's 
 HP304: those rows were scored by a different semantic version. HP305: rows of this
 test split were used to fit, tune, stop early or standardize in an earlier run. A
 replay (same version, same data) is never a reuse. `--supersede N` accepts the
-conflicting entries up to N, knowingly; the new entry records it.
+conflicting entries up to N (and later replays of the versions they ran), knowingly;
+the new entry records it.
 """
 
 from __future__ import annotations
@@ -199,7 +200,11 @@ class Recorder:
         if self.supersede is not None:
             self._check_supersede(history, conflicts, replay)
         if not replay:
-            open_conflicts = [c for c in conflicts if self.supersede is None or c[1]["id"] > self.supersede]
+            # Superseding entry N accepts every conflict up to N, and later entries of a
+            # version so accepted (its replays add nothing new).
+            accepted = {c[1]["version"] for c in conflicts if self.supersede is not None and c[1]["id"] <= self.supersede}
+            open_conflicts = [c for c in conflicts if not (self.supersede is not None and c[1]["id"] <= self.supersede)
+                              and c[1]["version"] not in accepted]
             if open_conflicts:
                 raise self._refusal(facts, test, open_conflicts, len(self._distinct(facts)))
         versions = {e["version"] for e in looks} | {facts["version"]}
