@@ -74,8 +74,6 @@ def timed(args: list[str], env: dict) -> tuple[float, float]:
 
 def parts(path: str, folder: str) -> dict[str, float]:
     """The ledger's parts timed inside one process."""
-    import numpy as np
-
     from hpdsl.checker import check_text
     from hpdsl.ledger import fingerprints as fp
     from hpdsl.ledger.record import Recorder
@@ -105,7 +103,6 @@ def parts(path: str, folder: str) -> dict[str, float]:
     recorder.finish(None)
     recorder.ledger.close()
     out["the run with a new ledger, in process"] = time.perf_counter() - began
-    del np
     return out
 
 

@@ -186,6 +186,21 @@ def test_fingerprints_depend_on_values_not_positions():
     assert row_fingerprints(*minus_zero)[0] == row_fingerprints(np.zeros((1, 3)), np.zeros(1))[0]
 
 
+def test_runs_that_read_data_without_a_test_are_recorded_and_count_for_hp305(tmp_path):
+    path = workflow(tmp_path)
+    text = open(path, encoding="utf-8").read()
+    (tmp_path / "untested.hp").write_text(text.replace("test on test\n", ""), encoding="utf-8")
+    diverging = text.replace("model ridge", "model linear_regression").replace(
+        "l2: float in [0, 100] = 1.0", "learning_rate: float in (0, 1000] = 900\n    l2: float in [0, 100] = 1.0")
+    (tmp_path / "diverging.hp").write_text(diverging.replace("split_seed", "x"), encoding="utf-8")
+    assert run(str(tmp_path / "untested.hp"))[0] == 0
+    assert run(str(tmp_path / "diverging.hp"))[0] == 3
+    listed = ledger_json("list")[1]
+    assert [(e["status"], e["test_split"]) for e in listed] == [("no test", None), ("failed HP301", None)]
+    status, _, err = run(workflow(tmp_path, split_seed=3))
+    assert status == 3 and codes(err) == ["HP305"] and "entry 2 (" in err and "(and 1 earlier entry)" in err
+
+
 # ---- --supersede and --no-ledger ------------------------------------------------------------------
 
 
