@@ -20,8 +20,10 @@ of R rounds:
   replay        the same run again against a ledger that already holds it: the row sets
                 are stored already, the history is checked, a look is appended
 
-The overhead is (median with ledger - median without) / median without. A second table
-times the ledger's parts in one process (fingerprinting, packing, the SQLite writes).
+The overhead is (median with ledger - median without) / median without, in CPU time
+(user + system) and in wall time. A second table runs the same three inside one
+process, alternated, and compares minimum times: no start-up, the least noise on a
+shared machine.
 """
 
 from __future__ import annotations
@@ -72,38 +74,38 @@ def timed(args: list[str], env: dict) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def parts(path: str, folder: str) -> dict[str, float]:
-    """The ledger's parts timed inside one process."""
+def in_process(path: str, folder: str, repeats: int) -> None:
+    """The same three kinds of run inside one process (no start-up, no imports), alternated,
+    so the ledger's own cost stands out; the minimum is the least disturbed by other work."""
     from hpdsl.checker import check_text
-    from hpdsl.ledger import fingerprints as fp
-    from hpdsl.ledger.record import Recorder
+    from hpdsl.ledger.record import Recorder, close
     from hpdsl.ledger.store import Ledger
     from hpdsl.runtime import Options, run
-    from hpdsl.runtime.data import synthetic
 
-    text = open(path).read()
-    analysis = check_text(text, path)
-    args = analysis.scope.source.args
-    data = synthetic(**args)
-    out = {}
-    began = time.perf_counter()
-    every = fp.row_fingerprints(data.X, data.y)
-    out["fingerprint all rows"] = time.perf_counter() - began
-    began = time.perf_counter()
-    half = len(every) // 2
-    fp.pack(every[:half]), fp.pack(every[half:])
-    out["pack both splits (sort, distinct)"] = time.perf_counter() - began
-    began = time.perf_counter()
-    run(analysis, Options())
-    out["the run itself, in process"] = time.perf_counter() - began
-    ledger_path = os.path.join(folder, "parts.sqlite")
-    began = time.perf_counter()
-    recorder = Recorder(Ledger(ledger_path), path)
-    run(analysis, Options(ledger=recorder))
-    recorder.finish(None)
-    recorder.ledger.close()
-    out["the run with a new ledger, in process"] = time.perf_counter() - began
-    return out
+    analysis = check_text(open(path).read(), path)
+    name = os.path.basename(path).removesuffix(".hp")
+    replay = os.path.join(folder, f"{name}-in-process-replay.sqlite")
+
+    def recorded(where: str) -> None:
+        recorder = Recorder(Ledger(where), path)
+        report = run(analysis, Options(ledger=recorder))
+        assert close(recorder, report) is None
+
+    recorded(replay)
+    times: dict[str, list[float]] = {"--no-ledger": [], "first run (new ledger)": [], "replay": []}
+    for round_ in range(repeats):
+        for kind, action in (("--no-ledger", lambda: run(analysis, Options())),
+                             ("first run (new ledger)",
+                              lambda: recorded(os.path.join(folder, f"{name}-in-process-{round_}.sqlite"))),
+                             ("replay", lambda: recorded(replay))):
+            began = time.perf_counter()
+            action()
+            times[kind].append(time.perf_counter() - began)
+    base = min(times["--no-ledger"])
+    print(f"  {'run, in one process':<24} {'min s':>7} {'median s':>9} {'overhead (min)':>15}")
+    for kind, values in times.items():
+        extra = "" if kind == "--no-ledger" else f"{100 * (min(values) - base) / base:+14.1f}%"
+        print(f"  {kind:<24} {min(values):7.3f} {statistics.median(values):9.3f} {extra:>15}")
 
 
 def measure(name: str, text: str, rows: int, repeats: int, folder: str) -> None:
@@ -131,7 +133,9 @@ def measure(name: str, text: str, rows: int, repeats: int, folder: str) -> None:
         more_wall = "" if kind == "--no-ledger" else f"{100 * (wall - base_wall) / base_wall:+8.1f}%"
         print(f"  {kind:<24} {cpu:10.3f} {min(c for _, c in values):8.3f} {more_cpu:>9} {wall:12.3f} {more_wall:>9}")
     size = os.path.getsize(os.path.join(folder, f"{name}-fresh0.sqlite"))
-    print(f"  ledger file after one run: {size / 1e6:.1f} MB\n")
+    print(f"  ledger file after one run: {size / 1e6:.1f} MB")
+    in_process(path, folder, repeats)
+    print()
 
 
 def main() -> None:
@@ -143,9 +147,6 @@ def main() -> None:
     try:
         for name, text in WORKFLOWS.items():
             measure(name, text, args.rows, args.repeats, folder)
-        print("parts of the minimal run, in one process:")
-        for name, seconds in parts(os.path.join(folder, "minimal.hp"), folder).items():
-            print(f"  {name:<40} {seconds:7.3f} s")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
