@@ -63,6 +63,9 @@ class Recorder:
         if self.ledger is None:
             return
         test = _final_test(run.program)
+        if test is None and self.supersede is not None:
+            raise UsageError(f"--supersede {self.supersede}: this workflow has no test step, so it looks at no "
+                             "test rows and supersedes nothing")
         if test is not None:
             facts = self._facts(test, run.store.purposes())
             self._judge(facts, test, history=self.ledger.entries(columns=HISTORY))
@@ -84,10 +87,9 @@ class Recorder:
                 refusal, status = error, "refused " + error.diagnostic.code
                 self.looks = {"looks": [], "versions": 0}
             self.entry = self.ledger.append(self._fields(facts, audit, status))
-        if refusal is None:
-            self.looks["looks"].append(self.entry["id"])
         if refusal is not None:
             raise refusal
+        self.looks["looks"].append(self.entry["id"])
 
     def finish(self, report=None, error: BaseException | None = None) -> None:
         """After the run: add the test's scores, or record a run that read data without
