@@ -17,13 +17,12 @@ import socket
 import subprocess
 import tempfile
 
+import psycopg  # in the test extra
 import pytest
 
 from helpers import hpdsl, hpdsl_command
 
 from test_ledger import codes, workflow
-
-psycopg = pytest.importorskip("psycopg") if os.environ.get("CI") != "true" else __import__("psycopg")
 
 
 def _unavailable(reason: str):
