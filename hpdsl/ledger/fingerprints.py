@@ -35,43 +35,47 @@ def _keys(count: int) -> np.ndarray:
     return np.array(keys, dtype=np.uint64)
 
 
-def _mix(h: np.ndarray) -> np.ndarray:
-    """splitmix64's finalizer: every input bit reaches every output bit."""
-    h = h ^ (h >> np.uint64(30))
-    h *= _M1
-    h ^= h >> np.uint64(27)
-    h *= _M2
-    h ^= h >> np.uint64(31)
+def _mix(h: np.ndarray, spare: np.ndarray | None = None) -> np.ndarray:
+    """splitmix64's finalizer, in place: every input bit reaches every output bit."""
+    spare = np.empty_like(h) if spare is None else spare
+    for shift, multiplier in ((30, _M1), (27, _M2), (31, None)):
+        np.right_shift(h, np.uint64(shift), out=spare)
+        np.bitwise_xor(h, spare, out=h)
+        if multiplier is not None:
+            np.multiply(h, multiplier, out=h)
     return h
 
 
 def row_fingerprints(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The fingerprint of every row of (X, y), as uint64, in row order: a multilinear hash
     of the values' float64 bits (sum of bits times a column's odd key, modulo 2**64)
-    finished by splitmix64's mixer. -0.0 counts as 0.0."""
+    finished by splitmix64's mixer. -0.0 counts as 0.0. Few temporary arrays: on data
+    this size, fresh memory (page faults) costs more than the arithmetic."""
     X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
-    if (X == 0).any():
-        X = X + 0.0  # turns -0.0 into 0.0; a copy only when some value is zero
-    if (y == 0).any():
+    if not X.all():  # some value is zero (all() reduces without a temporary array)
+        X = X + 0.0  # turns -0.0 into 0.0
+    if not y.all():
         y = y + 0.0
     keys = _keys(X.shape[1] + 1)
     with np.errstate(over="ignore"):
         h = X.view(np.uint64) @ keys[:-1] if X.shape[1] else np.zeros(len(y), dtype=np.uint64)
-        h += y.view(np.uint64) * keys[-1]
-        return _mix(h)
+        spare = np.multiply(y.view(np.uint64), keys[-1])
+        h += spare
+        return _mix(h, spare)
 
 
-def pack(fingerprints: np.ndarray) -> tuple[str, int, bytes]:
+def pack(fingerprints: np.ndarray) -> tuple[str, int, memoryview]:
     """(sha256 name, count, bytes) of a split's rows: their fingerprints in split order.
 
     Not sorted: a run that finds no history never sorts, and a replay (the same split)
     names the same bytes, so the ledger stores them once."""
-    blob = np.ascontiguousarray(fingerprints).astype("<u8", copy=False).tobytes()
+    # A view of the array's bytes, not a copy: hashlib, sqlite3 and psycopg all read buffers.
+    blob = memoryview(np.ascontiguousarray(fingerprints.astype("<u8", copy=False))).cast("B")
     return hashlib.sha256(blob).hexdigest(), len(fingerprints), blob
 
 
-def unpack(blob: bytes) -> np.ndarray:
+def unpack(blob: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u8")
 
 
