@@ -1,4 +1,4 @@
-"""The `hpdsl` command: check, run, predict, fmt, explain, rules, lsp.
+"""The `hpdsl` command: check, run, predict, ledger, fmt, explain, rules, lsp.
 
 An edge of the pipeline: it reads files, calls the checker (or the interpreter, the
 formatter, the language server, each imported only by its own command), prints, and
@@ -50,6 +50,11 @@ def _parser():
     run.add_argument("--max-trials", type=int, default=10_000, metavar="N",
                      help="refuse a search with more candidates than this (default 10000)")
     run.add_argument("--plots", action="store_true", help="with --out, write PNG plots (needs the plot extra)")
+    _ledger_option(run)
+    run.add_argument("--no-ledger", action="store_true",
+                     help="run without recording in the test-use ledger (the report says so)")
+    run.add_argument("--supersede", type=int, metavar="ENTRY",
+                     help="knowingly reuse test rows an earlier ledger entry looked at (recorded)")
 
     predict = commands.add_parser("predict", help="apply a model.json from 'hpdsl run --out' to the rows of a csv file")
     predict.add_argument("model", metavar="MODEL", help="a model.json, or the --out folder of a run")
@@ -57,6 +62,17 @@ def _parser():
                          help="a csv file with the model's feature columns (the target column is optional)")
     predict.add_argument("--out", metavar="FILE", help="write the predictions (row,prediction) into this csv file")
     predict.add_argument("--json", action="store_true", help="print the metrics and predictions as JSON")
+
+    ledger = commands.add_parser("ledger", help="list, show or verify the test-use ledger")
+    actions = ledger.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    for name, text in (("list", "a table of the entries"), ("show", "one entry in full"),
+                       ("verify", "check the hash chain and the schema (exit 1 at the first broken entry)")):
+        action = actions.add_parser(name, help=text)
+        if name == "show":
+            action.add_argument("entry", type=int, metavar="ENTRY", help="the entry's number")
+        action.add_argument("--json", action="store_true", help="print JSON")
+        _ledger_option(action)
 
     fmt = commands.add_parser("fmt", help="rewrite workflows in the canonical layout")
     fmt.add_argument("files", nargs="+", metavar="FILE", help="a .hp file, a folder of them, or - for stdin")
@@ -70,6 +86,12 @@ def _parser():
     commands.add_parser("rules", help="list every rule")
     commands.add_parser("lsp", help="run the language server on stdio (needs the lsp extra)")
     return parser
+
+
+def _ledger_option(parser) -> None:
+    parser.add_argument("--ledger", metavar="PATH|URL",
+                        help="the test-use ledger: a SQLite file or postgresql://... (default: $HPDSL_LEDGER, "
+                        "else .hpdsl/ledger.sqlite at the project root)")
 
 
 def _version() -> str:
@@ -160,6 +182,10 @@ def _main(argv: list[str]) -> int:
             from .runtime.predict import predict_command
 
             return predict_command(args)
+        if args.command == "ledger":
+            from .ledger.command import ledger_command
+
+            return ledger_command(args)
         if args.command == "fmt":
             return _fmt(args)
         if args.command == "explain":

@@ -61,6 +61,8 @@ RULES: dict[str, Rule] = _rules(
     ("HP301", "training-diverged", ERROR, "training diverged: the loss became NaN or infinite", "run"),
     ("HP302", "data-error", ERROR, "the data cannot be read or split", "run"),
     ("HP303", "guard-fired", ERROR, "a runtime guard stopped a step that breaks the discipline", "run"),
+    ("HP304", "test-rows-reused", ERROR, "the test rows were already scored by a different version of the workflow (test-use ledger)", "run"),
+    ("HP305", "test-rows-seen", ERROR, "rows of the test split were trained on, tuned on or used for preprocessing in an earlier recorded run", "run"),
     ("HP306", "bad-model-file", ERROR, "a model file is missing, not JSON, truncated, of another version, or lacks a key", "run"),
 )
 

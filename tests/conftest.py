@@ -1,7 +1,8 @@
-"""Suite-wide settings: strict visitors, hypothesis profiles, the repository root."""
+"""Suite-wide settings: strict visitors, hypothesis profiles, a private ledger per test."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # A visitor that meets a node kind it does not handle raises under the tests
@@ -25,10 +26,18 @@ _NOT_QUICK_MODULES = {"test_lsp", "test_docs", "test_readme", "test_agreement", 
 
 
 def pytest_collection_modifyitems(config, items):
-    import pytest
-
     for item in items:
         function = getattr(item, "function", None)
         if (item.get_closest_marker("slow") is None and item.module.__name__ not in _NOT_QUICK_MODULES
                 and not getattr(function, "is_hypothesis_test", False)):
             item.add_marker(pytest.mark.quick)
+
+@pytest.fixture(autouse=True)
+def private_ledger(tmp_path_factory, monkeypatch):
+    """Every test records its runs in a ledger of its own: runs of the examples with
+    different --set values in different tests do not meet (HP304), and nothing is
+    written into the repository. The path is in the environment, so `hpdsl` processes
+    the test starts inherit it."""
+    path = tmp_path_factory.mktemp("ledger") / "ledger.sqlite"
+    monkeypatch.setenv("HPDSL_LEDGER", str(path))
+    return path

@@ -89,8 +89,35 @@ def test_guard_example_is_a_step_the_checker_rejects_first():
     assert codes(workflow("HP303", "Use instead")) == []
 
 
+def hp_blocks(code: str, heading: str) -> list[str]:
+    """Every ```hp workflow of one section of a rule's doc, in order."""
+    section = doc_sections(rule_doc(code))[heading]
+    return [block + "\n" for block in re.findall(r"^```hp\n(.*?)\n```", section, re.S | re.M)]
+
+
+@pytest.mark.parametrize("code", ["HP304", "HP305"])
+def test_ledger_examples_are_refused_by_exactly_their_code_and_the_alternative_runs(code, tmp_path):
+    """A ledger rule's Example is two runs: the first is recorded, the second refused with
+    exactly this code; "Use instead", run after the first, is not refused."""
+    first, second = hp_blocks(code, "Example")
+    (alternative,) = hp_blocks(code, "Use instead")
+    for text in (first, second, alternative):
+        assert codes(text) == []
+    ledger = str(tmp_path / "ledger.sqlite")
+    for name, text in (("first.hp", first), ("second.hp", second), ("instead.hp", alternative)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert run_hpdsl("run", str(tmp_path / "first.hp"), "--quiet", "--ledger", ledger).returncode == 0
+    refused = run_hpdsl("run", str(tmp_path / "second.hp"), "--quiet", "--ledger", ledger)
+    stderr = refused.stderr.decode("utf-8")
+    assert refused.returncode == 3
+    assert re.findall(r"error\[(HP\d{3})\]", stderr) == [code]
+    assert "entry 1" in stderr and "--supersede 1" in stderr
+    assert run_hpdsl("run", str(tmp_path / "instead.hp"), "--quiet", "--ledger", ledger).returncode == 0
+
+
 def test_every_runtime_code_has_an_example_test():
-    assert sorted(code for code, rule in RULES.items() if rule.phase == "run") == ["HP301", "HP302", "HP303", "HP306"]
+    assert sorted(code for code, rule in RULES.items() if rule.phase == "run") == [
+        "HP301", "HP302", "HP303", "HP304", "HP305", "HP306"]
 
 
 # ---- the registry and the docs folder agree with the code -------------------------------------------

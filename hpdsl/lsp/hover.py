@@ -54,6 +54,8 @@ def hover(snap: Snapshot, offset: int, fallback: Snapshot | None = None) -> type
     text = _word_hover(word, fallback if not snap.parsed else None)
     if text is None:
         return None
+    if word == "test" and snap.parsed and _is_test_step(snap.analysis.program, line_start + bounds[0]):
+        text += _ledger_text(snap)
     return _markdown(snap, text, Span(line_start + bounds[0], line_start + bounds[1]))
 
 
@@ -120,6 +122,29 @@ def _name_hover(snap: Snapshot, found: sy.Occurrence, offset: int) -> str | None
     if kind in ("function", "name"):
         return function_text(found.name)
     return None
+
+
+def _is_test_step(program: n.Program, offset: int) -> bool:
+    return any(isinstance(step, n.Test) and step.span.start == offset for step in program.steps)
+
+
+def _ledger_text(snap: Snapshot) -> str:
+    """What the test-use ledger knows about this workflow's test rows (read-only)."""
+    from ..ledger.query import test_history
+
+    found = test_history(snap.path, snap.analysis.program)
+    if found is None:
+        return ""
+    looks, versions, others = found["looks"], found["versions"], found["other_versions"]
+    entries = ", ".join(str(e) for e in found["entries"])
+    text = (f"\n\n**Test-use ledger**: the test rows of this workflow's last recorded run (entry "
+            f"{found['entry']}) were scored {looks} time{'s' if looks != 1 else ''} by {versions} "
+            f"version{'s' if versions != 1 else ''}, {others} of them other than this text"
+            + (f" (entries {entries})." if entries else "."))
+    if not found["known"] and looks:
+        text += (" This text is a new version: run as it is, it would be refused (HP304) unless "
+                 f"it supersedes entry {found['entries'][-1]} (`--supersede {found['entries'][-1]}`).")
+    return text
 
 
 def _word_hover(word: str, fallback: Snapshot | None) -> str | None:

@@ -108,23 +108,46 @@ def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) 
         base_dir = os.path.dirname(stdin_name) if stdin_name else "."
     else:
         base_dir = os.path.dirname(args.file) or "."
+    from ..ledger import record
+    from ..ledger.store import LedgerError
+
+    try:
+        recorder = record.recorder_for(args, shown, base_dir)
+    except (UsageError, LedgerError) as error:
+        print(f"hpdsl: {error}" if isinstance(error, UsageError) else f"hpdsl: cannot open the test-use ledger: "
+              f"{error}; choose another with --ledger PATH", file=sys.stderr)
+        return EXIT_USAGE
     progress = Progress() if sys.stderr.isatty() and not args.quiet else None
     options = Options(base_dir=base_dir, max_trials=args.max_trials, progress=progress,
-                      workflow_bytes=data, overrides=args.overrides)
+                      workflow_bytes=data, overrides=args.overrides, ledger=recorder)
     try:
-        report = run(analysis, options)
+        try:
+            report = run(analysis, options)
+        finally:  # before anything else is printed on stderr
+            if progress is not None:
+                progress.clear()
     except RunError as error:
         sys.stderr.write(format_text([error.diagnostic], analysis.source, color=color))
+        problem = record.close(recorder, error=error)
+        if problem:
+            print(f"hpdsl: {problem}", file=sys.stderr)
         return EXIT_RUNTIME
     except UsageError as error:
         print(f"hpdsl: {error}", file=sys.stderr)
+        record.close(recorder, error=error)
         return EXIT_USAGE
-    except MemoryError:
-        print(f"{shown}: error[HP302] data-error: the run ran out of memory", file=sys.stderr)
+    except LedgerError as error:
+        print(f"hpdsl: cannot use the test-use ledger: {error}", file=sys.stderr)
+        record.close(recorder)
         return EXIT_RUNTIME
-    finally:
-        if progress is not None:
-            progress.clear()
+    except MemoryError as error:
+        print(f"{shown}: error[HP302] data-error: the run ran out of memory", file=sys.stderr)
+        record.close(recorder, error=error)
+        return EXIT_RUNTIME
+    problem = record.close(recorder, report)
+    if problem:
+        print(f"hpdsl: {problem}", file=sys.stderr)
+        return EXIT_RUNTIME
     if out is not None:
         try:
             out.commit(output_files(report, args.plots))

@@ -81,6 +81,7 @@ class SplitStore:
         self._cache: dict[tuple[str, ...], Block] = {}
         self._shaped_by: dict[str, StepRef] = {}
         self._audit: dict[str, list[dict]] = {name: [] for name in layout}
+        self._purposes: dict[str, set[str]] = {name: set() for name in layout}
 
     def size(self, name: str) -> int:
         start, stop = self._layout[name]
@@ -111,6 +112,7 @@ class SplitStore:
                 entries.append({"line": step.line, "kind": step.kind})
             if purpose in SHAPING:
                 self._shaped_by.setdefault(name, step)
+            self._purposes[name].add(purpose)
         return self._block(tuple(sorted(names, key=lambda s: self._layout[s][0])))
 
     def _block(self, names: tuple[str, ...]) -> Block:
@@ -129,3 +131,7 @@ class SplitStore:
 
     def audit(self) -> dict[str, list[dict]]:
         return {name: list(entries) for name, entries in self._audit.items()}
+
+    def purposes(self) -> dict[str, list[str]]:
+        """What each split's rows were read for so far (the ledger records it)."""
+        return {name: sorted(found) for name, found in self._purposes.items()}

@@ -35,15 +35,17 @@ ALL_METRICS = tuple(METRICS)
 
 class Options:
     """How to run: the data folder, the --max-trials limit, a progress callback
-    `progress(label, done, total)`, and the workflow's bytes and --set texts for the report."""
+    `progress(label, done, total)`, the workflow's bytes and --set texts for the report, and
+    the test-use ledger's recorder (hpdsl.ledger.record.Recorder) when the run is recorded."""
 
     def __init__(self, base_dir: str | None = None, max_trials: int = 10_000, progress=None,
-                 workflow_bytes: bytes | None = None, overrides: list[str] = ()) -> None:
+                 workflow_bytes: bytes | None = None, overrides: list[str] = (), ledger=None) -> None:
         self.base_dir = base_dir
         self.max_trials = max_trials
         self.progress = progress
         self.workflow_bytes = workflow_bytes
         self.overrides = list(overrides)
+        self.ledger = ledger
 
 
 class Model:
@@ -137,6 +139,8 @@ class Interpreter:
         started = time.perf_counter()
         data = self.data = load(self.scope.source, self._base_dir())
         self.store = self._split(data)
+        if self.options.ledger is not None:
+            self.options.ledger.begin(self, data)
         for source, statement in self.analysis.overrides:
             self.step = StepRef(0, "--set", statement.span)
             self.assign(statement, source)
@@ -179,6 +183,7 @@ class Interpreter:
         layout = dict(zip((info.name for info in infos), blocks(counts)))
         # For the Python API's Result.rows, so a user can check a score independently.
         self.split_rows = {name: np.sort(data.rows[order[start:stop]]) for name, (start, stop) in layout.items()}
+        self.split_order, self.split_layout = order, layout  # the ledger fingerprints the splits
         return SplitStore(data.X[order], data.y[order], layout, {info.name: info.role for info in infos})
 
     # ---- set -----------------------------------------------------------------------------------------
@@ -518,6 +523,8 @@ class Interpreter:
         if self.final_test is not None:
             raise guard("HP106", self.step.span, f"{self.step} is a second test; {self.final_test} was final")
         model = self.require_model()
+        if self.options.ledger is not None:
+            self.options.ledger.before_test(self, step)  # HP304/HP305, and the look is recorded
         block = self.store.rows(self.refs(step.splits), self.step, "test")
         self.final_test = self.step
         record.extra["scores"] = self._scores(model, block, step.metrics)

@@ -149,8 +149,12 @@ class Report:
         if params is not None:
             out.extend(_parameters(d, params))
         out.append(_audit_line(d))
+        if "ledger" in d:
+            out.append(_ledger_line(d["ledger"]))
         # Names come from the user's files (a CSV header, the workflow's title): shown safely.
-        return "\n".join(terminal_safe(line) for line in out) + "\n"
+        return "
+".join(terminal_safe(line) for line in out) + "
+"
 
 
 def _cell(value):
@@ -255,4 +259,24 @@ def _audit_line(d: dict) -> str:
         return f"audit   {name} rows ({rows}) never read"
     by = ", ".join(f"{r['kind']} at line {r['line']}" for r in reads)
     times = "once" if len(reads) == 1 else f"{len(reads)} times"
+    if d.get("ledger", {}).get("recorded") is False:
+        times += " in this run"  # earlier runs are unknown: never a bare "read once"
     return f"audit   {name} rows ({rows}) read {times}, by {by}"
+
+
+def _ledger_line(ledger: dict) -> str:
+    """What the test-use ledger knows about the test rows (hpdsl.ledger.record)."""
+    if not ledger["recorded"]:
+        return ("ledger  not recorded (--no-ledger): earlier looks at these test rows are unknown, "
+                "so this run cannot claim they were read once")
+    test = ledger["test"]
+    if test is None:
+        return f"ledger  entry {ledger['entry']} in {ledger['location']} (no look at test rows)"
+    looks, versions = test["looks"], test["versions"]
+    entries = ", ".join(str(e) for e in test["entries"])
+    line = (f"ledger  entry {ledger['entry']} in {ledger['location']}: test rows scored by {versions} "
+            f"version{'s' if versions != 1 else ''} in {looks} look{'s' if looks != 1 else ''} "
+            f"(entr{'y' if looks == 1 else 'ies'} {entries})")
+    if test["supersedes"] is not None:
+        line += f"; supersedes entry {test['supersedes']}"
+    return line
