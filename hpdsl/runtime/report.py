@@ -152,9 +152,7 @@ class Report:
         if "ledger" in d:
             out.append(_ledger_line(d["ledger"]))
         # Names come from the user's files (a CSV header, the workflow's title): shown safely.
-        return "
-".join(terminal_safe(line) for line in out) + "
-"
+        return "\n".join(terminal_safe(line) for line in out) + "\n"
 
 
 def _cell(value):
