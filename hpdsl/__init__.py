@@ -7,7 +7,7 @@ as `hpdsl check` needs: no numpy, no lark.
 __version__ = "0.1.0"
 
 _API = ("check", "run", "load_model", "Result", "Diagnostics", "WorkflowError", "RunError", "ModelError",
-        "UsageError")
+        "UsageError", "LedgerError")
 __all__ = ["__version__", "Model", *_API]
 
 

@@ -14,8 +14,16 @@ import os
 
 from .runtime.errors import ModelError, NotChecked, RunError, UsageError
 
-__all__ = ["Diagnostics", "ModelError", "Result", "RunError", "UsageError", "WorkflowError",
+__all__ = ["Diagnostics", "LedgerError", "ModelError", "Result", "RunError", "UsageError", "WorkflowError",
            "check", "load_model", "run"]
+
+
+def __getattr__(name: str):
+    if name == "LedgerError":  # loaded on use: the ledger's storage is not light enough for `check`
+        from .ledger.store import LedgerError
+
+        return LedgerError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Diagnostics(list):
@@ -68,15 +76,25 @@ def _is_path(value) -> bool:
     return isinstance(value, str) and "\n" not in value and value.endswith(".hp")
 
 
-def run(path, *, overrides=(), out=None, max_trials=None) -> Result:
+def run(path, *, overrides=(), out=None, max_trials=None, ledger=None, supersede=None) -> Result:
     """Check, then run the workflow at `path`, as `hpdsl run` does.
 
+    The run is recorded in the test-use ledger as `hpdsl run` records it (docs/ledger.md),
+    so a loop over `run` with different overrides meets HP304 as a shell loop would:
+    `ledger` is None for the ledger `hpdsl run` would use (`$HPDSL_LEDGER`, else
+    `.hpdsl/ledger.sqlite` at the project's root), a path or `postgresql://` URL for
+    another, or False to record nothing (the report then says so, as `--no-ledger`
+    does); `supersede` is `--supersede ENTRY`.
+
     Raises WorkflowError when the checker reports errors, RunError (with `.diagnostic`)
-    for a run-time error such as bad data (HP302), and UsageError for a search larger
-    than `max_trials` (default 10,000) or an `out` folder that cannot be used. With `out`,
-    replaces that folder by report.json, trials.csv and model.json as one transaction,
-    as `--out` does.
+    for a run-time error such as bad data (HP302) or a refused test (HP304, HP305),
+    UsageError for a search larger than `max_trials` (default 10,000), an `out` folder
+    that cannot be used or a ledger that cannot be opened, and LedgerError when the
+    ledger cannot record the finished run. With `out`, replaces that folder by
+    report.json, trials.csv and model.json as one transaction, as `--out` does.
     """
+    from types import SimpleNamespace
+
     from .checker import check_bytes
     from .runtime import command  # chooses the BLAS thread count before numpy loads
 
@@ -86,18 +104,33 @@ def run(path, *, overrides=(), out=None, max_trials=None) -> Result:
     analysis = check_bytes(data, path, overrides=list(overrides))
     if analysis.errors:
         raise WorkflowError(Diagnostics(analysis.diagnostics, analysis.source))
+    from .ledger import record
+    from .ledger.store import LedgerError
     from .runtime import Options
     from .runtime import run as interpret
-
-    options = Options(base_dir=os.path.dirname(path) or ".", workflow_bytes=data, overrides=list(overrides),
-                      max_trials=10_000 if max_trials is None else max_trials)
     from .runtime.outputs import OutputError, OutputFolder
 
+    base_dir = os.path.dirname(path) or "."
+    choice = SimpleNamespace(no_ledger=ledger is False, supersede=supersede,
+                             ledger=None if ledger in (None, False) else os.fspath(ledger))
     folder = OutputFolder(os.fspath(out)) if out is not None else None
     try:
         if folder is not None:
             folder.open()  # an unusable folder is refused before the work, as with --out
-        report = interpret(analysis, options)
+        try:
+            recorder = record.recorder_for(choice, path, base_dir)
+        except LedgerError as error:
+            raise UsageError(f"cannot open the test-use ledger: {error}") from None
+        options = Options(base_dir=base_dir, workflow_bytes=data, overrides=list(overrides), ledger=recorder,
+                          max_trials=10_000 if max_trials is None else max_trials)
+        try:
+            report = interpret(analysis, options)
+        except BaseException as error:
+            record.close(recorder, error=error)
+            raise
+        problem = record.close(recorder, report)
+        if problem:
+            raise LedgerError(problem)
         if folder is not None:
             folder.commit(command.output_files(report, False))
     except OutputError as error:

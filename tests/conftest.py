@@ -32,6 +32,20 @@ def pytest_collection_modifyitems(config, items):
                 and not getattr(function, "is_hypothesis_test", False)):
             item.add_marker(pytest.mark.quick)
 
+@pytest.fixture(scope="session", autouse=True)
+def session_ledger(tmp_path_factory):
+    """A ledger for the runs of fixtures wider than one test (set up before the per-test
+    one below), so that no run of the suite records into the repository's own ledger."""
+    path = tmp_path_factory.mktemp("session-ledger") / "ledger.sqlite"
+    previous = os.environ.get("HPDSL_LEDGER")
+    os.environ["HPDSL_LEDGER"] = str(path)
+    yield path
+    if previous is None:
+        del os.environ["HPDSL_LEDGER"]
+    else:
+        os.environ["HPDSL_LEDGER"] = previous
+
+
 @pytest.fixture(autouse=True)
 def private_ledger(tmp_path_factory, monkeypatch):
     """Every test records its runs in a ledger of its own: runs of the examples with

@@ -452,13 +452,13 @@ def test_the_readme_ledger_commands_do_what_their_comments_say(tmp_path, monkeyp
 
     monkeypatch.delenv("HPDSL_LEDGER")
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    block = readme.split("## Test-use ledger")[1].split("```sh\n")[1].split("```")[0]
+    block = readme.split("## Test-use ledger")[1].split("```console\n")[1].split("```")[0]
     (tmp_path / ".git").mkdir()
     (tmp_path / "examples").mkdir()
     with open(QUICKSTART, encoding="utf-8") as handle:
         (tmp_path / "examples" / "quickstart.hp").write_text(handle.read(), encoding="utf-8")
     expected = {0: 0, 1: 3, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0}
-    lines = [line.split("#")[0].split() for line in block.splitlines() if line.strip()]
+    lines = [line[2:].split("#")[0].split() for line in block.splitlines() if line.startswith("$ ")]
     assert len(lines) == len(expected)
     outputs = []
     for index, words in enumerate(lines):
