@@ -241,3 +241,16 @@ def test_the_readme_example_runs(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "12 trials" in done.stdout
     assert (tmp_path / "results" / "model.json").exists()
+
+
+def test_a_loop_over_run_meets_the_test_use_ledger_as_a_shell_loop_does(tmp_path):
+    ledger = tmp_path / "ledger.sqlite"
+    first = hpdsl.run(DIABETES, overrides=["l2=0"], ledger=ledger)
+    assert first.report["ledger"]["test"]["versions"] == 1
+    with pytest.raises(hpdsl.RunError) as refused:
+        hpdsl.run(DIABETES, overrides=["l2=1"], ledger=ledger)
+    assert refused.value.diagnostic.code == "HP304" and "--set l2=1 was 0" in refused.value.diagnostic.message
+    again = hpdsl.run(DIABETES, overrides=["l2=1"], ledger=ledger, supersede=1)
+    assert again.report["ledger"]["test"]["versions"] == 2
+    unrecorded = hpdsl.run(DIABETES, overrides=["l2=2"], ledger=False)
+    assert unrecorded.report["ledger"] == {"recorded": False, "reason": "--no-ledger"}

@@ -470,4 +470,4 @@ def test_the_readme_ledger_commands_do_what_their_comments_say(tmp_path, monkeyp
     assert "test rows scored by 2 versions" in outputs[2]
     assert "test rows scored by 2 versions in 3 looks" in outputs[3]
     assert outputs[6].startswith("ledger ok: 3 entries")
-    assert (tmp_path / ".hpdsl" / "ledger.sqlite").is_file()
+    assert (tmp_path / "demo.sqlite").is_file() and not (tmp_path / ".hpdsl").exists()
