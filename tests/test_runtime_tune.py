@@ -197,3 +197,10 @@ def test_a_value_only_a_tune_decides_is_checked_at_run_time():
 def test_mini_batch_and_full_batch_candidates_in_one_search():
     data = report("tune batch_size in [8, 512], learning_rate in [0.05, 0.1] on validation\ntest on test")
     assert all(t["score"] is not None for t in tune_step(data)["trials"])
+
+
+def test_a_loguniform_draw_never_rounds_past_its_ends():
+    # exp(log 10) is 10.000000000000002, just outside learning_rate's domain (0, 10]
+    steps = "tune learning_rate in loguniform(10, 10) on validation using random 3\ntest on test"
+    trials = tune_step(report(steps))["trials"]
+    assert [t["hypers"]["learning_rate"] for t in trials] == [10.0, 10.0, 10.0]

@@ -75,7 +75,9 @@ def _draw(c: v.Candidates, rng: np.random.Generator):
     if c.kind == "uniform":
         return float(rng.uniform(c.low, c.high))
     if c.kind == "loguniform":
-        return float(math.exp(rng.uniform(math.log(c.low), math.log(c.high))))
+        # exp(log a) can round past a or b (exp(log 10) is 10.000000000000002): keep draws inside
+        drawn = math.exp(rng.uniform(math.log(c.low), math.log(c.high)))
+        return float(min(max(drawn, c.low), c.high))
     return c.low + v.draw_below(c.high - c.low, rng.integers)  # the same draws as rng.integers(low, high)
 
 
