@@ -200,7 +200,10 @@ def test_mini_batch_and_full_batch_candidates_in_one_search():
 
 
 def test_a_loguniform_draw_never_rounds_past_its_ends():
-    # exp(log 10) is 10.000000000000002, just outside learning_rate's domain (0, 10]
-    steps = "tune learning_rate in loguniform(10, 10) on validation using random 3\ntest on test"
-    trials = tune_step(report(steps))["trials"]
-    assert [t["hypers"]["learning_rate"] for t in trials] == [10.0, 10.0, 10.0]
+    # exp(log 10) is 10.000000000000002, just outside the domain [0, 10]
+    text = DECLARATIONS.format(model="ridge", hypers="    l2: float in [0, 10] = 1.0") + \
+        "tune l2 in loguniform(10, 10) on validation using random 3\ntest on test"
+    analysis = check_text(text, "tune.hp")
+    assert not analysis.errors, analysis.errors
+    trials = tune_step(run(analysis, Options()).data)["trials"]
+    assert [t["hypers"]["l2"] for t in trials] == [10.0, 10.0, 10.0]
