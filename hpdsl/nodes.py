@@ -40,7 +40,9 @@ class _RecordType(type):
         namespace["__slots__"] = fields
         cls = super().__new__(mcs, name, bases, namespace)
         cls._fields = fields  # type: ignore[attr-defined]
-        cls._compared = tuple(f for f in fields if f not in _UNCOMPARED)  # type: ignore[attr-defined]
+        # A class may name its compared fields itself (`_compared = (...)` in its body).
+        compared = namespace.get("_compared", tuple(f for f in fields if f not in _UNCOMPARED))
+        cls._compared = compared  # type: ignore[attr-defined]
         cls._defaults = defaults  # type: ignore[attr-defined]
         cls.__match_args__ = fields  # type: ignore[attr-defined]
         return cls
@@ -376,6 +378,10 @@ STEPS = (Set, Standardize, Train, Tune, Evaluate, Test)
 
 
 class Comment(Record):
+    """A `#` comment. Its text is what it says, so comments compare by it (a program's
+    meaning still ignores them: `Program.comments` is not compared)."""
+
+    _compared = ("text",)
     span: Span
     text: str
 

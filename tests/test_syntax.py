@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -13,9 +14,9 @@ from hypothesis import strategies as st
 from hpdsl import nodes as n
 from hpdsl.source import Source
 from hpdsl.syntax import MAX_SYNTAX_ERRORS, grammar_path, parse, parse_bytes, parser_kind
-from hpdsl.syntax._build import MAX_DEPTH
+from hpdsl.syntax._build import MAX_DEPTH, number_value
 
-from helpers import EXAMPLES, ROOT, codes
+from helpers import EXAMPLES, RIDGE_PREAMBLE, ROOT, codes
 
 
 def program(text: str) -> n.Program:
@@ -152,6 +153,36 @@ def test_spans_are_half_open_offsets_of_the_text():
 def test_equality_ignores_positions_and_how_numbers_were_written():
     assert program("set l2 = 0.5\n") == program("\n\n   set   l2=.5   # c\n")
     assert program("set l2 = 0.5\n") != program("set l2 = 0.6\n")
+
+
+def test_comments_compare_by_what_they_say_wherever_they_sit():
+    (first,) = program("# keep l2 small\nset l2 = 0.5\n").comments
+    (moved,) = program("\n\nset l2 = 0.5   # keep l2 small\n").comments
+    (other,) = program("# keep l2 large\nset l2 = 0.5\n").comments
+    assert first == moved and hash(first) == hash(moved)
+    assert first != other
+    assert program("# a\nset l2 = 0.5\n") == program("# b\nset l2 = 0.5\n")  # comments are not meaning
+
+
+def test_an_integer_literal_is_finite_up_to_the_largest_float():
+    """10^308 written out in full (309 digits) is a finite number, as 1e308 is."""
+    largest = int(sys.float_info.max)
+    ten_308 = "1" + "0" * 308
+    assert number_value(ten_308) == 10**308 and isinstance(number_value(ten_308), int)
+    assert number_value(str(largest)) == largest
+    assert number_value("0" * 400 + "7") == 7
+    assert number_value(ten_308 + "0") == math.inf
+    assert number_value(str(largest + 1)) == math.inf
+    assert number_value("9" * 5000) == math.inf
+
+    from hpdsl.checker import check_text
+
+    free = RIDGE_PREAMBLE.replace("l2: float in [0, 100] = 1.0", "l2: float = 1.0")
+    outcome = {}
+    for written in ("1e308", ten_308, "1e309", ten_308 + "0"):
+        analysis = check_text(free + f"tune l2 in [{written}, 0.1] on validation\ntest on test\n", "t.hp")
+        outcome[written] = [d.code for d in analysis.diagnostics]
+    assert outcome == {"1e308": [], ten_308: [], "1e309": ["HP004"], ten_308 + "0": ["HP004"]}
 
 
 # ---- syntax errors: HP001 with a location and what was expected ------------------------------------

@@ -89,7 +89,7 @@ def parse_bytes(data: bytes, path: str = "<stdin>") -> ParseResult:
     if bad_offset is not None:
         from ._errors import describe_source_problem
 
-        return ParseResult(source, None, [describe_source_problem(source, bad_offset)])
+        return ParseResult(source, None, [describe_source_problem(bad_offset)])
     return parse(source)
 
 

@@ -45,7 +45,7 @@ def grammar_digest(grammar_text: str) -> str:
 
 
 def tables(grammar_text: str) -> dict:
-    """The parse tables as plain data (see _driver.Tables for the meaning of each key)."""
+    """The parse tables as plain data (_driver.TableParser reads them: see its loop for what each key means)."""
     parser = lark.Lark(grammar_text, postlex=_NewlinesEverywhere(), **LARK_OPTIONS)
     frontend = parser.parser
     parse_table = frontend.parser.parser.parse_table
