@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hpdsl import nodes as n
-from hpdsl.source import Source
+from hpdsl.source import Source, Span
 from hpdsl.syntax import MAX_SYNTAX_ERRORS, grammar_path, parse, parse_bytes, parser_kind
 from hpdsl.syntax._build import MAX_DEPTH, number_value
 
@@ -162,6 +162,41 @@ def test_comments_compare_by_what_they_say_wherever_they_sit():
     assert first == moved and hash(first) == hash(moved)
     assert first != other
     assert program("# a\nset l2 = 0.5\n") == program("# b\nset l2 = 0.5\n")  # comments are not meaning
+
+
+RECORDS = sorted((c for c in vars(n).values() if isinstance(c, type) and issubclass(c, n.Record) and c is not n.Record),
+                 key=lambda c: c.__name__)
+
+
+@given(st.builds(n.Name), st.sampled_from(RECORDS).flatmap(lambda kind: st.tuples(st.just(kind), st.builds(kind))))
+def test_records_have_signatures_that_hypothesis_builds_from(name, built):
+    assert isinstance(name.span, Span) and isinstance(name.name, str)
+    assert n.replace(name, span=Span(0, 0)) == name
+    kind, node = built
+    assert type(node) is kind
+
+
+def test_a_record_signature_reads_as_a_dataclass_one():
+    import inspect
+
+    signature = inspect.signature(n.HyperEntry)
+    assert tuple(signature.parameters) == n.HyperEntry._fields
+    assert {p.kind for p in signature.parameters.values()} == {inspect.Parameter.KEYWORD_ONLY}
+    assert [p.name for p in signature.parameters.values() if p.default is None] == ["domain", "default"]
+    assert signature.parameters["span"].annotation == "Span"
+    assert n.HyperEntry.__signature__ is signature  # built once
+    assert inspect.signature(n.Name) != signature  # and per class
+
+
+def test_signatures_cost_a_cold_check_nothing():
+    """The signature is built on first use: checking a file never imports inspect."""
+    code = (
+        "import sys, hpdsl.cli; from hpdsl.checker import check_text;"
+        "check_text(open(sys.argv[1]).read()); print('inspect' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, os.path.join(EXAMPLES, "quickstart.hp")],
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
 
 
 def test_an_integer_literal_is_finite_up_to_the_largest_float():
