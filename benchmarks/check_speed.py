@@ -9,7 +9,7 @@ Run by hand (not part of the test suite), with the `bench` extra installed:
 Part 1 starts fresh processes, interleaved round-robin so that machine noise hits every
 command alike, and prints medians: `python -c pass`, the parser alternatives hpdsl
 could use (lark at run time, lark with its grammar cache, lark's standalone generator,
-the tables hpdsl generates at build time), `hpdsl check` on a 30-line workflow, and
+the tables hpdsl generates from its grammar and commits), `hpdsl check` on a 30-line workflow, and
 pyflakes, flake8 and ruff on a 200-line Python file.
 
 Part 2 checks generated workflows of 1,000 / 10,000 / 100,000 lines in-process and

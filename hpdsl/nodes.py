@@ -19,7 +19,7 @@ from .source import Span
 
 TYPE_CHECKING = False  # `typing` costs 15 ms of start-up; only type checkers need it
 if TYPE_CHECKING:
-    from typing import Any, Union, dataclass_transform
+    from typing import Any, dataclass_transform
 else:
 
     def dataclass_transform(**_: object):
@@ -40,10 +40,34 @@ class _RecordType(type):
         namespace["__slots__"] = fields
         cls = super().__new__(mcs, name, bases, namespace)
         cls._fields = fields  # type: ignore[attr-defined]
-        cls._compared = tuple(f for f in fields if f not in _UNCOMPARED)  # type: ignore[attr-defined]
+        # A class may name its compared fields itself (`_compared = (...)` in its body).
+        compared = namespace.get("_compared", tuple(f for f in fields if f not in _UNCOMPARED))
+        cls._compared = compared  # type: ignore[attr-defined]
         cls._defaults = defaults  # type: ignore[attr-defined]
         cls.__match_args__ = fields  # type: ignore[attr-defined]
         return cls
+
+    @property
+    def __signature__(cls) -> Any:
+        """`Name(*, span: Span, name: str)`, as a dataclass's would read, for tools that
+        build records from their signature (`hypothesis.strategies.builds`, `help`).
+        Built on first use: `inspect` costs start-up that a cold `hpdsl check` never needs."""
+        signature = cls.__dict__.get("_signature")
+        if signature is None:
+            from inspect import Parameter, Signature
+
+            annotations = cls.__dict__.get("__annotations__", {})
+            defaults = cls._defaults  # type: ignore[attr-defined]
+            signature = Signature(
+                [
+                    Parameter(name, Parameter.KEYWORD_ONLY, default=defaults.get(name, Parameter.empty),
+                              annotation=annotations.get(name, Parameter.empty))
+                    for name in cls._fields  # type: ignore[attr-defined]
+                ],
+                return_annotation=None,
+            )
+            type.__setattr__(cls, "_signature", signature)
+        return signature
 
 
 class Record(metaclass=_RecordType):
@@ -179,8 +203,9 @@ class ListExpr(Record):
     items: tuple[Expr, ...] = ()
 
 
-if TYPE_CHECKING:
-    Expr = Union[Number, String, Name, Neg, BinOp, Paren, Call, ListExpr]
+# The unions a field may hold: real objects (a `|` of classes costs no import), so that
+# typing.get_type_hints resolves every field, as tools that build records need.
+Expr = Number | String | Name | Neg | BinOp | Paren | Call | ListExpr
 
 # ---- declarations --------------------------------------------------------------------------
 
@@ -236,8 +261,7 @@ class SetDomain(Record):
     items: tuple[Expr, ...] = ()
 
 
-if TYPE_CHECKING:
-    Domain = Union[Interval, SetDomain]
+Domain = Interval | SetDomain
 
 
 class HyperEntry(Record):
@@ -305,8 +329,7 @@ class StopEarly(Record):
     patience: Number
 
 
-if TYPE_CHECKING:
-    BodyEntry = Union[Every, StopEarly, Set, UnknownAction]
+BodyEntry = Every | StopEarly | Set | UnknownAction
 
 
 class Body(Record):
@@ -364,10 +387,9 @@ class Test(Record):
     metrics: tuple[Name, ...] | None = None
 
 
-if TYPE_CHECKING:
-    Declaration = Union[Workflow, Data, Split, Model, Hyper, Param]
-    Step = Union[Set, Standardize, Train, Tune, Evaluate, Test]
-    Statement = Union[Declaration, Step]
+Declaration = Workflow | Data | Split | Model | Hyper | Param
+Step = Set | Standardize | Train | Tune | Evaluate | Test
+Statement = Declaration | Step
 
 DECLARATIONS = (Workflow, Data, Split, Model, Hyper, Param)
 STEPS = (Set, Standardize, Train, Tune, Evaluate, Test)
@@ -376,6 +398,10 @@ STEPS = (Set, Standardize, Train, Tune, Evaluate, Test)
 
 
 class Comment(Record):
+    """A `#` comment. Its text is what it says, so comments compare by it (a program's
+    meaning still ignores them: `Program.comments` is not compared)."""
+
+    _compared = ("text",)
     span: Span
     text: str
 

@@ -23,7 +23,6 @@ DOCS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs")
 # team that publishes the docs somewhere it controls. Unset (the default), SARIF and the
 # language server carry no link, and `hpdsl explain CODE` is the documentation.
 RULE_DOC_URL_ENV = "HPDSL_RULE_DOC_URL"
-_DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
 
 class _Style:
@@ -41,10 +40,6 @@ class _Style:
 
     def bold(self, text: str) -> str:
         return self._wrap("1", text)
-
-
-def _location(source: Source, offset: int) -> tuple[int, int]:
-    return source.location(offset)
 
 
 # ---- text safe for a terminal --------------------------------------------------------------------

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
+import math
 import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hpdsl import nodes as n
-from hpdsl.source import Source
+from hpdsl.source import Source, Span
 from hpdsl.syntax import MAX_SYNTAX_ERRORS, grammar_path, parse, parse_bytes, parser_kind
-from hpdsl.syntax._build import MAX_DEPTH
+from hpdsl.syntax._build import MAX_DEPTH, number_value
 
-from helpers import EXAMPLES, ROOT, codes
+from helpers import EXAMPLES, RIDGE_PREAMBLE, ROOT, codes
 
 
 def program(text: str) -> n.Program:
@@ -151,6 +153,71 @@ def test_spans_are_half_open_offsets_of_the_text():
 def test_equality_ignores_positions_and_how_numbers_were_written():
     assert program("set l2 = 0.5\n") == program("\n\n   set   l2=.5   # c\n")
     assert program("set l2 = 0.5\n") != program("set l2 = 0.6\n")
+
+
+def test_comments_compare_by_what_they_say_wherever_they_sit():
+    (first,) = program("# keep l2 small\nset l2 = 0.5\n").comments
+    (moved,) = program("\n\nset l2 = 0.5   # keep l2 small\n").comments
+    (other,) = program("# keep l2 large\nset l2 = 0.5\n").comments
+    assert first == moved and hash(first) == hash(moved)
+    assert first != other
+    assert program("# a\nset l2 = 0.5\n") == program("# b\nset l2 = 0.5\n")  # comments are not meaning
+
+
+RECORDS = sorted((c for c in vars(n).values() if isinstance(c, type) and issubclass(c, n.Record) and c is not n.Record),
+                 key=lambda c: c.__name__)
+
+
+@given(st.builds(n.Name), st.sampled_from(RECORDS).flatmap(lambda kind: st.tuples(st.just(kind), st.builds(kind))))
+def test_records_have_signatures_that_hypothesis_builds_from(name, built):
+    assert isinstance(name.span, Span) and isinstance(name.name, str)
+    assert n.replace(name, span=Span(0, 0)) == name
+    kind, node = built
+    assert type(node) is kind
+
+
+def test_a_record_signature_reads_as_a_dataclass_one():
+    import inspect
+
+    signature = inspect.signature(n.HyperEntry)
+    assert tuple(signature.parameters) == n.HyperEntry._fields
+    assert {p.kind for p in signature.parameters.values()} == {inspect.Parameter.KEYWORD_ONLY}
+    assert [p.name for p in signature.parameters.values() if p.default is None] == ["domain", "default"]
+    assert signature.parameters["span"].annotation == "Span"
+    assert n.HyperEntry.__signature__ is signature  # built once
+    assert inspect.signature(n.Name) != signature  # and per class
+
+
+def test_signatures_cost_a_cold_check_nothing():
+    """The signature is built on first use: checking a file never imports inspect."""
+    code = (
+        "import sys, hpdsl.cli; from hpdsl.checker import check_text;"
+        "check_text(open(sys.argv[1]).read()); print('inspect' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, os.path.join(EXAMPLES, "quickstart.hp")],
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
+
+
+def test_an_integer_literal_is_finite_up_to_the_largest_float():
+    """10^308 written out in full (309 digits) is a finite number, as 1e308 is."""
+    largest = int(sys.float_info.max)
+    ten_308 = "1" + "0" * 308
+    assert number_value(ten_308) == 10**308 and isinstance(number_value(ten_308), int)
+    assert number_value(str(largest)) == largest
+    assert number_value("0" * 400 + "7") == 7
+    assert number_value(ten_308 + "0") == math.inf
+    assert number_value(str(largest + 1)) == math.inf
+    assert number_value("9" * 5000) == math.inf
+
+    from hpdsl.checker import check_text
+
+    free = RIDGE_PREAMBLE.replace("l2: float in [0, 100] = 1.0", "l2: float = 1.0")
+    outcome = {}
+    for written in ("1e308", ten_308, "1e309", ten_308 + "0"):
+        analysis = check_text(free + f"tune l2 in [{written}, 0.1] on validation\ntest on test\n", "t.hp")
+        outcome[written] = [d.code for d in analysis.diagnostics]
+    assert outcome == {"1e308": [], ten_308: [], "1e309": ["HP004"], ten_308 + "0": ["HP004"]}
 
 
 # ---- syntax errors: HP001 with a location and what was expected ------------------------------------
@@ -292,26 +359,57 @@ def test_the_installed_grammar_is_the_repository_grammar():
         assert installed.read() == repo.read()
 
 
-def test_the_generated_tables_are_in_use_and_match_the_grammar():
-    from hpdsl.syntax._generate import tables
+GRAMMAR = os.path.join(ROOT, "grammar", "hpdsl.lark")
+TABLES = os.path.join(ROOT, "hpdsl", "syntax", "_tables.py")
+REGENERATE = "python -m hpdsl.syntax._generate grammar/hpdsl.lark hpdsl/syntax/_tables.py"
+
+
+def test_the_committed_tables_are_what_the_grammar_generates():
+    """hpdsl/syntax/_tables.py is committed source: regenerating it changes nothing."""
+    import lark
+
+    from hpdsl.syntax import _tables
+    from hpdsl.syntax._generate import module_source
 
     assert parser_kind() == "tables"
-    generated = importlib.import_module("hpdsl.syntax._tables")
-    with open(os.path.join(ROOT, "grammar", "hpdsl.lark"), encoding="utf-8") as f:
-        fresh = tables(f.read())
-    for key, value in fresh.items():
-        if key == "lark_version":
-            continue
-        installed = getattr(generated, key.upper())
-        assert _plain(installed) == _plain(value), key
+    assert os.path.samefile(_tables.__file__, TABLES)
+    assert lark.__version__ == _tables.LARK_VERSION, (
+        f"the tables were generated by lark {_tables.LARK_VERSION}; install the pinned one (pip install -e '.[test]')"
+    )
+    with open(GRAMMAR, encoding="utf-8") as f:
+        fresh = module_source(f.read())
+    with open(TABLES, encoding="utf-8") as f:
+        committed = f.read()
+    assert committed == fresh, f"the tables are stale; regenerate them: {REGENERATE}"
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+def test_the_test_extra_pins_the_lark_that_generated_the_tables():
+    import tomllib
+
+    from hpdsl.syntax import _tables
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    pins = [r for r in project["optional-dependencies"]["test"] if r.replace(" ", "").startswith("lark")]
+    assert [p.replace(" ", "") for p in pins] == [f"lark=={_tables.LARK_VERSION}"]
+    assert any(r.replace(" ", "").startswith("lark>=") for r in project["dependencies"]), "lark stays a dependency"
+
+
+def test_the_tables_do_not_depend_on_string_hashing():
+    """lark numbers states in an order that depends on PYTHONHASHSEED; the generator renumbers them."""
+    code = (
+        "import sys; from hpdsl.syntax._generate import module_source;"
+        "sys.stdout.write(module_source(open(sys.argv[1], encoding='utf-8').read()))"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run([sys.executable, "-c", code, GRAMMAR], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    with open(TABLES, encoding="utf-8") as f:
+        assert outputs == [f.read()] * 2
 
 
 def _lark_parser():

@@ -4,9 +4,9 @@
 parser then blanks out the statement that failed and goes on, so that several
 independent mistakes are all reported (up to MAX_SYNTAX_ERRORS).
 
-The parser normally runs on tables generated from grammar/hpdsl.lark when the wheel
-was built (`_tables`); in a source checkout that was never built it falls back to
-lark itself. HPDSL_PARSER=lark forces lark (the test suite compares the two).
+The parser runs on tables generated from grammar/hpdsl.lark (`_tables`, committed
+source; the test suite regenerates them and compares). HPDSL_PARSER=lark runs lark
+itself, the reference parser, on the grammar instead (the test suite compares the two).
 """
 
 from __future__ import annotations
@@ -61,13 +61,8 @@ def _get_engine():
     global _engine, _literals
     if _engine is None:
         builder = Builder()
-        tables = None
         if os.environ.get("HPDSL_PARSER") != "lark":
-            try:
-                from . import _tables as tables  # type: ignore[no-redef]
-            except ImportError:
-                tables = None
-        if tables is not None:
+            from . import _tables as tables
             from ._driver import TableParser
 
             _engine = (TableParser(tables, builder), builder, "tables")
@@ -83,7 +78,7 @@ def _get_engine():
 
 
 def parser_kind() -> str:
-    """'tables' (generated at build time) or 'lark' (the fallback)."""
+    """'tables' (generated from the grammar) or 'lark' (HPDSL_PARSER=lark)."""
     return _get_engine()[2]
 
 
@@ -94,7 +89,7 @@ def parse_bytes(data: bytes, path: str = "<stdin>") -> ParseResult:
     if bad_offset is not None:
         from ._errors import describe_source_problem
 
-        return ParseResult(source, None, [describe_source_problem(source, bad_offset)])
+        return ParseResult(source, None, [describe_source_problem(bad_offset)])
     return parse(source)
 
 

@@ -13,11 +13,17 @@ too deeply to walk) are collected in `problems` as (start, end, message).
 
 from __future__ import annotations
 
+import sys
+
 from .. import nodes as n
 from ..source import Span
 
 # Expressions deeper than this are refused (HP001) so that every later pass may recurse.
 MAX_DEPTH = 100
+# An integer literal above the largest float is as out of range as 1e309 (the checker's
+# arithmetic uses the same limit).
+_LARGEST = int(sys.float_info.max)
+_LARGEST_TEXT = str(_LARGEST)
 
 
 def _start(item) -> int:
@@ -69,10 +75,12 @@ def number_value(text: str) -> int | float:
     Values too large for a float become inf; the checker reports them (HP004).
     """
     if text.isdigit():
-        if len(text) > 308:
+        # The largest float has 309 digits; longer text is not read at all (int() of
+        # thousands of digits is slow, and refused past Python's digit limit).
+        if len(text.lstrip("0")) > len(_LARGEST_TEXT):
             return float("inf")
         value = int(text)
-        return value if value <= 2**1023 * 2 else float("inf")
+        return value if value <= _LARGEST else float("inf")
     return float(text)
 
 

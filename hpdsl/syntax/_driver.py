@@ -74,7 +74,7 @@ class TableParser:
         if scanner is None:
             order, keywords = self._lexer_specs[index]
             pattern = "|".join(f"(?P<{name}>{self._terminals[name]})" for name in order)
-            scanner = self._scanners[index] = (re.compile(pattern).match, keywords, order)
+            scanner = self._scanners[index] = (re.compile(pattern).match, keywords)
         return scanner
 
     def _expected(self, states: list[int]) -> frozenset[str]:
@@ -104,7 +104,7 @@ class TableParser:
 
     def _no_match(self, text: str, pos: int, states: list[int]) -> SyntaxProblem:
         """As lark's contextual lexer does: name the token if any terminal matches here."""
-        match, keywords, _ = self._scanner(self._root_lexer)
+        match, keywords = self._scanner(self._root_lexer)
         m = match(text, pos)
         if m is None:
             return SyntaxProblem(pos, pos + 1, None, text[pos], self._expected(states))
@@ -121,7 +121,7 @@ class TableParser:
         shift_callbacks = self._shift_callbacks
         comment = self._builder.comment
         known_of_lexer = self._known
-        root_match, root_keywords, _ = self._scanner(self._root_lexer)
+        root_match, root_keywords = self._scanner(self._root_lexer)
         skip_blanks = _BLANKS.match
         states = [self._start_state]
         values: list = []
@@ -158,7 +158,7 @@ class TableParser:
                     if kind not in known:
                         kind = None
                 if kind is None:
-                    match, keywords, _ = self._scanner(lexer)
+                    match, keywords = self._scanner(lexer)
                     m = match(text, pos)
                     if m is None:
                         raise self._no_match(text, pos, states)

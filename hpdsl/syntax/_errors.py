@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..diagnostics import Diagnostic
-from ..source import Source, Span, code_part
+from ..source import Span, code_part
 from ..suggest import nearest
 from ._driver import END, NEWLINE, SyntaxProblem
 
@@ -295,7 +295,7 @@ def mask(text: str, start: int, end: int) -> str:
     return text[:start] + blanked + text[end:]
 
 
-def describe_source_problem(source: Source, offset: int) -> Diagnostic:
+def describe_source_problem(offset: int) -> Diagnostic:
     """HP001 for bytes that are not UTF-8."""
     return Diagnostic(
         "HP001",

@@ -1,12 +1,17 @@
-"""Build time: grammar/hpdsl.lark -> the parse tables that hpdsl's parser runs on.
+"""Development time: grammar/hpdsl.lark -> the parse tables that hpdsl's parser runs on.
 
 lark does the work (grammar loading, LALR(1) analysis, the contextual lexer's
 per-state terminal sets and keyword handling); this module writes its results out as
 plain Python literals, so that a cold `hpdsl check` need not import lark (about 110 ms
-here) nor build the tables (about 130 ms). `setup.py` runs it when a wheel is built;
-the test suite regenerates the tables and compares them with the ones in use.
+here) nor build the tables (about 130 ms). The output, hpdsl/syntax/_tables.py, is
+committed; after a change to the grammar (or to the lark pinned in pyproject.toml's
+test extra, which reads private lark attributes and so may number things differently)
+regenerate it:
 
     python -m hpdsl.syntax._generate grammar/hpdsl.lark hpdsl/syntax/_tables.py
+
+The test suite regenerates the tables and compares them with the committed file, byte
+for byte and under different PYTHONHASHSEEDs.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ def grammar_digest(grammar_text: str) -> str:
 
 
 def tables(grammar_text: str) -> dict:
-    """The parse tables as plain data (see _driver.Tables for the meaning of each key)."""
+    """The parse tables as plain data (_driver.TableParser reads them: see its loop for what each key means)."""
     parser = lark.Lark(grammar_text, postlex=_NewlinesEverywhere(), **LARK_OPTIONS)
     frontend = parser.parser
     parse_table = frontend.parser.parser.parse_table
@@ -129,8 +134,9 @@ def module_source(grammar_text: str) -> str:
     lines = [
         '"""Parse tables for hpdsl, generated from grammar/hpdsl.lark by hpdsl.syntax._generate.',
         "",
-        "Do not edit: regenerate (`python -m hpdsl.syntax._generate`). The test suite checks",
-        'that these match the grammar."""',
+        "Do not edit: regenerate with the lark pinned in pyproject.toml's test extra",
+        "(`python -m hpdsl.syntax._generate grammar/hpdsl.lark hpdsl/syntax/_tables.py`).",
+        'The test suite checks that these match the grammar."""',
         "",
     ]
     for key, value in data.items():
