@@ -95,7 +95,10 @@ class Server:
     def _read(self) -> None:
         reader = FrameReader()
         while True:
-            data = os.read(self.process.stdout.fileno(), 1 << 16)
+            try:
+                data = os.read(self.process.stdout.fileno(), 1 << 16)
+            except (OSError, ValueError):  # kill() closed the pipe under this thread
+                data = b""
             if not data:
                 self.inbox.put(None)
                 return
