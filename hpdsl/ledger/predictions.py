@@ -4,8 +4,8 @@ Before predict streams its rows, the Watch reads the test rows of every recorded
 (the fingerprints stored for them, sorted distinct). While the blocks stream, each block
 with a target column is fingerprinted by the function the ledger uses for splits
 (fingerprints.row_fingerprints), so a reordered or rewritten file is still recognised;
-the rows that are recorded test rows are kept (8 bytes each, at most the recorded test
-rows per copy in the file) and scored on their own. After the last block, if any were
+the rows that are recorded test rows are marked (one flag a recorded test row: memory
+does not grow with the file) and scored on their own. After the last block, if any were
 scored, one entry of status "predict" is appended to the chain: the model file (sha256,
 provenance), the data's sha256, the looks it overlaps and how many of their test rows it
 scored; its `test_rowset` is those rows, so later runs count the entry among the looks
@@ -51,7 +51,7 @@ class Watch:
             parts = [fp.unpack(blob) for blob in map(ledger.rowset, digests) if blob]
         # Every recorded test row, sorted distinct: what a predicted row is looked up in.
         self.known = fp.distinct(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
-        self._seen: list[np.ndarray] = []
+        self._hit = np.zeros(len(self.known), dtype=bool)  # which recorded test rows were scored
         self.scored = 0
         self.entry: dict | None = None
         self.overlaps: list[dict] = []
@@ -66,15 +66,15 @@ class Watch:
         at = np.minimum(np.searchsorted(self.known, mine), len(self.known) - 1)
         mask = self.known[at] == mine
         if mask.any():
-            self._seen.append(mine[mask])
+            self._hit[at[mask]] = True
             self.scored += int(mask.sum())
         return mask
 
     def record(self, rows: int, data_sha256: str, scores: dict | None, file_scores: dict | None) -> dict | None:
         """Append the predict entry (and its scores) when recorded test rows were scored."""
-        if not self._seen:
+        if not self.scored:
             return None
-        rows_seen = fp.distinct(np.concatenate(self._seen))
+        rows_seen = self.known[self._hit]  # sorted distinct, as `known` is
         digest, count, blob = fp.pack(rows_seen)
         with self.ledger.appending():
             # Read again under the append lock: the looks recorded while the rows streamed count too.
