@@ -193,3 +193,14 @@ def _sha256(path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_ledger_that_cannot_be_read_is_a_usage_error_with_nothing_written(project, tmp_path):
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"not a database, " * 100)
+    result = hpdsl("predict", str(project["dir"] / "out"), "--data", str(project["dir"] / "d.csv"),
+                   "--ledger", str(broken), "--out", str(tmp_path / "p.csv"))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.decode().startswith("hpdsl: cannot open the test-use ledger:")
+    assert b"Traceback" not in result.stderr and not (tmp_path / "p.csv").exists()
+    assert broken.read_bytes() == b"not a database, " * 100
