@@ -62,6 +62,9 @@ def _parser():
                          help="a csv file with the model's feature columns (the target column is optional)")
     predict.add_argument("--out", metavar="FILE", help="write the predictions (row,prediction) into this csv file")
     predict.add_argument("--json", action="store_true", help="print the metrics and predictions as JSON")
+    _ledger_option(predict)
+    predict.add_argument("--no-ledger", action="store_true",
+                         help="do not record a look at recorded test rows in the test-use ledger")
 
     ledger = commands.add_parser("ledger", help="list, show or verify the test-use ledger")
     actions = ledger.add_subparsers(dest="action", metavar="ACTION")

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 
+import numpy as np
 import psycopg  # in the test extra
 import pytest
 
@@ -162,3 +163,26 @@ def test_an_unreachable_server_is_a_clear_usage_error(tmp_path):
     url = f"postgresql://postgres@127.0.0.1:{_free_port()}/none"
     status, _, err = run(workflow(tmp_path), "--ledger", url)
     assert status == 2 and "cannot open the test-use ledger" in err and "Traceback" not in err
+
+
+def test_a_predict_on_recorded_test_rows_is_recorded_on_postgresql(tmp_path, url, private_ledger):
+    from test_ledger_predict import WORKFLOW, write_csv
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(100, 3)).round(3)
+    write_csv(tmp_path / "d.csv", ["a", "b", "c", "y"], np.column_stack([X, X @ [1.0, 2.0, 3.0]]).tolist())
+    (tmp_path / "w.hp").write_text(WORKFLOW.replace("{candidates}", "[0.1, 1]"), encoding="utf-8")
+    status, _, err = run(str(tmp_path / "w.hp"), "--ledger", url, "--out", str(tmp_path / "out"))
+    assert status == 0, err
+    result = hpdsl("predict", str(tmp_path / "out"), "--data", str(tmp_path / "d.csv"), "--ledger", url, "--json")
+    assert result.returncode == 0, result.stderr.decode()
+    found = json.loads(result.stdout)["ledger"]
+    assert (found["entry"], found["test_rows"]) == (2, 20) and found["metrics"]["r2"] is not None
+    status, listed = ledger_json("list", "--ledger", url)
+    assert [(e["entry"], e["status"]) for e in listed] == [(1, "look"), (2, "predict")]
+    status, verified = ledger_json("verify", "--ledger", url)
+    assert status == 0 and verified["ok"] and verified["entries"] == 2
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("UPDATE hpdsl_entries SET looks = 9 WHERE id = 2")
+    assert ledger_json("verify", "--ledger", url)[1]["broken_at"] == 2
+    assert not os.path.exists(private_ledger)  # nothing went to the SQLite default

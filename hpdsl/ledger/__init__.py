@@ -5,6 +5,7 @@ test split is looked at once across runs, not only within one (rules HP304 and H
     fingerprints.py  row fingerprints and packed sets of them (numpy)
     store.py         the schema in SQLite or PostgreSQL, the chain, verify
     record.py        what `hpdsl run` records, and the rules it enforces before the test
+    predictions.py   what `hpdsl predict` records: scores on recorded test rows, a look
     query.py         the read-only question the editor's hover asks (no numpy)
     command.py       `hpdsl ledger list | show | verify`
 

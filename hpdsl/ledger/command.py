@@ -62,7 +62,7 @@ def _list(ledger: Ledger, as_json: bool) -> int:
         scores = _scores(results.get(e["id"]))
         score = " ".join(f"{k} {v:.4g}" for k, v in list(scores.items())[:1] if v is not None) if scores else "-"
         looks = f"{e['looks']} ({e['versions']} version{'s' if e['versions'] != 1 else ''})" \
-            if e["status"] == "look" else "-"
+            if e["status"] in ("look", "predict") else "-"
         status = e["status"] + (f", supersedes {e['supersedes']}" if e["supersedes"] else "")
         if e["status"] == "look" and e["id"] not in results:
             status += " (no score: the run stopped after looking)"
@@ -86,6 +86,9 @@ def _show(ledger: Ledger, number: int, as_json: bool) -> int:
     data = described(entry, result)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    if entry["status"] == "predict":
+        sys.stdout.write(_show_predict(entry, data))
         return EXIT_OK
     out = [f"entry {number}  {entry['created']}  hpdsl {entry['hpdsl']}",
            f"workflow   {entry['workflow']}" + (f" ({entry['title']})" if entry["title"] else ""),
@@ -111,6 +114,29 @@ def _show(ledger: Ledger, number: int, as_json: bool) -> int:
     out.append(f"previous   {entry['prev_hash']}")
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_OK
+
+
+def _show_predict(entry: dict, data: dict) -> str:
+    """A `predict` entry: the model, the data, and the recorded looks whose test rows it scored."""
+    model, predicted = data["identity"]["model"], data["identity"]["data"]
+    result = data["result"] or {}
+    scores = result.get("scores")
+    out = [f"entry {entry['id']}  {entry['created']}  hpdsl {entry['hpdsl']}",
+           f"model      {model['path']} (sha256 {model['sha256']})",
+           f"           from workflow {model['provenance']['workflow']['path']}, data sha256 "
+           f"{model['provenance']['data']['sha256'][:12]}, split seed {model['provenance']['split_seed']}",
+           f"data       {predicted['path']}: {predicted['rows']} rows, sha256 {entry['data_sha256']}",
+           "status     predict: scores on test rows recorded by earlier runs (a look after the fact)",
+           "overlaps   " + ", ".join(f"entry {o['entry']} ({o['status']}): {o['rows']} rows"
+                                    for o in data["identity"]["overlaps"]),
+           f"test       {data['identity']['test_rows_scored']} test rows scored "
+           f"({data['identity']['distinct_test_rows']} distinct, rows {(entry['test_rowset'] or '')[:12]}): "
+           f"{entry['looks']} look{'s' if entry['looks'] != 1 else ''} at them so far",
+           "score      " + ("  ".join(f"{k} {v:.6g}" for k, v in scores.items() if v is not None)
+                            if scores else "none recorded"),
+           f"hash       {entry['hash']}",
+           f"previous   {entry['prev_hash']}"]
+    return "\n".join(out) + "\n"
 
 
 def _verify(ledger: Ledger, as_json: bool) -> int:

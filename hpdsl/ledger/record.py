@@ -11,9 +11,10 @@ scores (or records a run that read data but never tested).
 A look is a `test` whose rows overlap most (at least half) of an earlier look's rows.
 HP304: those rows were scored by a different semantic version. HP305: rows of this
 test split were used to fit, tune, stop early or standardize in an earlier run. A
-replay (same version, same data) is never a reuse. `--supersede N` accepts the
-conflicting entries up to N (and later replays of the versions they ran), knowingly;
-the new entry records it.
+replay (same version, same data) is never a reuse. A `predict` that scored recorded
+test rows (predictions.py) counts among the looks at them, not as a version.
+`--supersede N` accepts the conflicting entries up to N (and later replays of the
+versions they ran), knowingly; the new entry records it.
 """
 
 from __future__ import annotations
@@ -188,6 +189,12 @@ class Recorder:
         looks, conflicts = [], []
         for entry in history:
             same_rows = entry["test_rowset"] == facts["test_digest"]  # then no need to compare rows
+            if entry["status"] == "predict":
+                # A predict scored rows an earlier look had scored: one more look at them, but
+                # not a new version, and never a refusal of its own (that earlier look decides).
+                if same_rows or self._most(entry["test_rowset"], facts):
+                    looks.append(entry)
+                continue
             if entry["status"] == "look" and (same_rows or self._most(entry["test_rowset"], facts)):
                 looks.append(entry)
                 if entry["version"] != facts["version"]:
@@ -209,7 +216,7 @@ class Recorder:
                               and c[1]["version"] not in accepted]
             if open_conflicts:
                 raise self._refusal(facts, test, open_conflicts, len(self._distinct(facts)))
-        versions = {e["version"] for e in looks} | {facts["version"]}
+        versions = {e["version"] for e in looks if e["status"] == "look"} | {facts["version"]}
         return {"looks": [e["id"] for e in looks], "versions": len(versions)}
 
     def _most(self, digest: str | None, facts: dict) -> bool:

@@ -26,7 +26,7 @@ from ..source import Source, Span
 from .command import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE
 from .outputs import current_umask
 from .data import CsvStream
-from .errors import RunError
+from .errors import RunError, UsageError
 from .model import Model, load
 
 
@@ -50,6 +50,27 @@ def predict_command(args) -> int:
     def problem(message: str, help: str | None = None) -> RunError:
         return RunError(Diagnostic("HP302", data_span, message, help=help, source=line))
 
+    from ..ledger.predictions import watch_for
+    from ..ledger.store import LedgerError
+
+    try:
+        watch = watch_for(args, model, model.path)
+    except UsageError as error:
+        print(f"hpdsl: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (LedgerError, OSError) as error:
+        print(f"hpdsl: cannot open the test-use ledger: {error}; choose another with --ledger PATH, "
+              "or --no-ledger", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _predict(args, model, line, problem, watch, color)
+    finally:
+        if watch is not None:
+            watch.close()
+
+
+def _predict(args, model: Model, line: Source, problem, watch, color: bool) -> int:
+
     as_json = args.json and not args.out
     try:
         # Beside --out (renamed over it at the end), or a spool for stdout.
@@ -59,14 +80,19 @@ def predict_command(args) -> int:
         return EXIT_USAGE
     with spool:
         try:
-            outcome = predict_file(model, args.data, args.data, problem, spool, json_rows=as_json)
+            outcome = predict_file(model, args.data, args.data, problem, spool, json_rows=as_json,
+                                   watch=watch if watch is not None and watch.active else None)
         except RunError as error:
             sys.stderr.write(format_text([error.diagnostic], line, color=color))
             return EXIT_RUNTIME
         except OSError as error:
             print(f"hpdsl: cannot write the predictions: {error.strerror or error}", file=sys.stderr)
             return EXIT_RUNTIME
-        note = look_at_test_rows(model, outcome.sha256)
+        try:
+            note = look_at_test_rows(model, outcome, watch)
+        except LedgerError as error:  # nothing is published: a look that cannot be recorded is not taken
+            print(f"hpdsl: cannot record the predict in the test-use ledger: {error}", file=sys.stderr)
+            return EXIT_RUNTIME
         if note:
             print(f"note: {note}", file=sys.stderr)
         summary = outcome.summary(args.model, args.data, args.out)
@@ -112,40 +138,54 @@ def _out_problem(out: str) -> str | None:
 
 
 class Outcome:
-    """What a prediction pass produced: the spooled rows, the counts, the metrics."""
+    """What a prediction pass produced: the spooled rows, the counts, the metrics (of the
+    whole file, and of the rows the ledger recorded as test rows when it was watched)."""
 
-    def __init__(self, rows: int, sha256: str, metrics: dict | None) -> None:
+    def __init__(self, rows: int, sha256: str, metrics: dict | None, test_metrics: dict | None = None,
+                 test_rows: int = 0) -> None:
         self.rows = rows
         self.sha256 = sha256
         self.metrics = metrics
+        self.test_metrics = test_metrics
+        self.test_rows = test_rows
+        self.entry: int | None = None  # the ledger entry that recorded this look
 
     def summary(self, model: str, data: str, out: str | None) -> str:
         where = f" -> {out}" if out else ""
         text = f"predicted {self.rows} rows of {data} with {model}{where}\n"
         if self.metrics is not None:
             text += "  ".join(f"{name} {value:.6g}" for name, value in self.metrics.items()) + "\n"
+        if self.test_metrics is not None:
+            text += (f"on the {self.test_rows} recorded test rows (ledger entry {self.entry}): "
+                     + "  ".join(f"{name} {value:.6g}" for name, value in self.test_metrics.items()) + "\n")
         return text
 
     def json_head(self, model: str, data: str, note: str | None, with_rows: bool) -> str:
         """The JSON document up to its list of predictions (which the spool holds)."""
-        metrics = None if self.metrics is None else {
-            name: value if math.isfinite(value) else None for name, value in self.metrics.items()}
+        def finite(metrics):
+            return None if metrics is None else {
+                name: value if math.isfinite(value) else None for name, value in metrics.items()}
+
         head = {"model": model, "data": {"path": data, "rows": self.rows, "sha256": self.sha256},
-                "metrics": metrics, "notes": [note] if note else []}
+                "metrics": finite(self.metrics), "notes": [note] if note else []}
+        if self.entry is not None:
+            head["ledger"] = {"entry": self.entry, "test_rows": self.test_rows, "metrics": finite(self.test_metrics)}
         text = json.dumps(head, allow_nan=False)[:-1]
         return text + (', "predictions": [' if with_rows else "")
 
 
 def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: bool = False,
-                 block_rows: int = 4096) -> Outcome:
+                 block_rows: int = 4096, watch=None) -> Outcome:
     """Predict every row of a csv file, a block at a time, into the text file `out`: CSV
-    `row,prediction` lines, or comma-separated JSON objects when `json_rows`. Raises
-    RunError (HP302) for the data."""
+    `row,prediction` lines, or comma-separated JSON objects when `json_rows`. With a
+    ledger `watch` and a target column, the rows the ledger recorded as test rows are
+    recognised and scored on their own too. Raises RunError (HP302) for the data."""
     stream = CsvStream(path, shown, model.features, model.target, problem, block_rows)
     try:
         if not json_rows:
             out.write("row,prediction\n")
         metrics = Metrics() if stream.has_target else None
+        tested = Metrics() if stream.has_target and watch is not None else None
         count = 0
         for rows, X, y in stream:
             with np.errstate(over="ignore", invalid="ignore"):
@@ -162,10 +202,15 @@ def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: b
                 out.write("".join(f"{r},{p!r}\n" for r, p in pairs))
             if metrics is not None:
                 metrics.add(predicted, y)
+            if tested is not None:
+                inside = watch.test_rows(X, y)
+                if inside.any():
+                    tested.add(predicted[inside], y[inside])
             count += len(rows)
     finally:
         stream.close()
-    return Outcome(count, stream.sha256, metrics.result() if metrics else None)
+    return Outcome(count, stream.sha256, metrics.result() if metrics else None,
+                   tested.result() if tested is not None and tested.n else None, tested.n if tested else 0)
 
 
 class Metrics:
@@ -203,17 +248,21 @@ class Metrics:
         return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": self.sae / self.n, "r2": r2}
 
 
-def look_at_test_rows(model: Model, data_sha256: str) -> str | None:
-    """The hook for the test-use ledger, called by every `predict` once the data are read.
+def look_at_test_rows(model: Model, outcome: Outcome, watch) -> str | None:
+    """The test-use ledger's part in every `predict`, once the data are read: a note, or None.
 
-    When the predicted file is the very file the model's run split (the same sha256 as
-    the model's provenance), its rows include that run's test split: predictions and
-    scores on them are a look at the test data after the fact. Returns a note saying so,
-    or None. The ledger records such a look here, keyed by the workflow's and the data's
-    sha256 and the split seed in the model's provenance.
+    Scores computed on rows the ledger recorded as a run's test rows are a look at the
+    test data after the fact: the look is recorded (ledger/predictions.py) and the note
+    names the entry. Without a ledger or a target column nothing is recorded, but when the
+    predicted file is the very file the model's run split (its sha256 is the model's
+    provenance), the note still says that its rows include that run's test split.
+    Raises LedgerError when the look cannot be recorded.
     """
-    data = model.provenance["data"]
-    if data_sha256 != data["sha256"]:
+    if watch is not None and outcome.test_metrics is not None:
+        entry = watch.record(outcome.rows, outcome.sha256, outcome.test_metrics, outcome.metrics)
+        outcome.entry = entry["id"]
+        return watch.note()
+    if outcome.sha256 != model.provenance["data"]["sha256"]:
         return None
     return (f"these are the rows the model's run split with seed {model.provenance['split_seed']}, "
             "so they include its test split: scores on them are not a fresh test")
