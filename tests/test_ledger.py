@@ -471,3 +471,24 @@ def test_the_readme_ledger_commands_do_what_their_comments_say(tmp_path, monkeyp
     assert "test rows scored by 2 versions in 3 looks" in outputs[3]
     assert outputs[6].startswith("ledger ok: 3 entries")
     assert (tmp_path / "demo.sqlite").is_file() and not (tmp_path / ".hpdsl").exists()
+
+
+def test_what_changed_reads_domains_as_written_and_names_steps_with_their_article():
+    from hpdsl.ledger.identity import canonical, changes
+    from hpdsl.syntax import parse_bytes
+
+    def identity(hyper: str, steps: str) -> dict:
+        text = ("data d = synthetic(rows: 100, features: 2, noise: 0.1, seed: 1)\n"
+                "split d -> train 60%, validation 20%, test 20% seed 3\nmodel ridge\n"
+                f"hyper {{\n    l2: float in {hyper} = 1.0\n}}\n{steps}test on test\n")
+        program = parse_bytes(text.encode(), "w.hp").program
+        assert program is not None
+        return canonical(program)
+
+    before = identity("[0, 10]", "train on train\nevaluate on validation report mse\n")
+    after = identity("(0, inf)", "train on train\n")
+    said = changes(before, after)
+    assert "the hyper block's l2 domain changed ([0, 10] -> (0, inf))" in said
+    assert any(phrase.startswith("an evaluate step was removed") for phrase in said)
+    assert changes(before, identity("{0.1, 1}", "train on train\nevaluate on validation report mse\n")) == [
+        "the hyper block's l2 domain changed ([0, 10] -> {0.1, 1})"]

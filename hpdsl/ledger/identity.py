@@ -113,9 +113,14 @@ def _statement_changes(before: list, after: list) -> list[str]:
                 if old != new:
                     out.extend(_node_changes(_label(old, after), old, new))
         else:
-            out.extend(f"a {_KIND.get(s['node'], s['node'])} step was removed: {_brief(s)}" for s in before[i1:i2])
-            out.extend(f"a {_KIND.get(s['node'], s['node'])} step was added: {_brief(s)}" for s in after[j1:j2])
+            out.extend(f"{_article(s)} step was removed: {_brief(s)}" for s in before[i1:i2])
+            out.extend(f"{_article(s)} step was added: {_brief(s)}" for s in after[j1:j2])
     return out
+
+
+def _article(statement: dict) -> str:
+    kind = _KIND.get(statement["node"], statement["node"])
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
 
 
 def _label(statement: dict, everything: list) -> str:
@@ -176,6 +181,11 @@ def _brief(value) -> str:
         return f"{value:g}"
     if isinstance(value, list):
         return ", ".join(_brief(item) for item in value)
+    if isinstance(value, dict) and value.get("node") == "Interval":
+        return (("[" if value["low_closed"] else "(") + f"{_brief(value['low'])}, {_brief(value['high'])}"
+                + ("]" if value["high_closed"] else ")"))
+    if isinstance(value, dict) and value.get("node") == "SetDomain":
+        return "{" + _brief(value["items"]) + "}"
     if isinstance(value, dict):
         parts = [_brief(x) for k, x in value.items() if k != "node" and x not in (None, [])]
         return " ".join(parts) if parts else _KIND.get(value.get("node"), "")
