@@ -70,7 +70,7 @@ class Model:
         return X @ self.weights + self.intercept
 
 
-class Interpreter:
+class Interpreter(n.Visitor):
     def __init__(self, analysis, options: Options) -> None:
         self.analysis = analysis
         self.source: Source = analysis.source
@@ -97,8 +97,7 @@ class Interpreter:
         return self.source.location(node.span.start)[0]
 
     def ref(self, step) -> StepRef:
-        keyword = n.STEP_KEYWORDS[type(step)]
-        return StepRef(self.line(step), keyword, Span(step.span.start, step.span.start + len(keyword)))
+        return StepRef(self.line(step), n.keyword(step), n.keyword_span(step))
 
     def refs(self, names) -> list[tuple[str, Span]]:
         return [(name.name, name.span) for name in names]
@@ -147,9 +146,8 @@ class Interpreter:
             self.report.overrides.append({"text": source.text[len("--set "):], "name": statement.name.name,
                                           "value": self.hypers.get(statement.name.name)})
         for step in self.program.steps:
-            handler = getattr(self, "visit_" + type(step).__name__, None)
+            handler = self.handler(step)
             if handler is None:
-                n.unhandled(self, step)
                 continue
             self.step = self.ref(step)
             began = time.perf_counter()
