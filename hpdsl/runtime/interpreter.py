@@ -18,6 +18,7 @@ from .. import nodes as n
 from ..checker import values as v
 from ..checker.models import METRICS, PARAMETERS
 from ..checker.scope import check_schedule, check_value
+from ..render import format_line
 from ..source import Source, Span
 from . import learners, tune
 from .data import Dataset, load
@@ -408,10 +409,11 @@ class Interpreter(n.Visitor):
             space = tune.Space(step, self.lookup)
             total = space.count()
             if total > self.options.max_trials:
-                raise UsageError(
-                    f"{self.source.path}:{self.step.line}: the tune has {total:,} candidates, more than "
-                    f"--max-trials {self.options.max_trials:,}; raise --max-trials to at least {total} "
-                    "or sample the space with 'using random N'")
+                raise UsageError(format_line(
+                    self.source.path,
+                    f"the tune has {total:,} candidates, more than --max-trials {self.options.max_trials:,}; "
+                    f"raise --max-trials to at least {total} or sample the space with 'using random N'",
+                    self.step.line))
             candidates = space.candidates(self.scope.hypers)
         except v.EvalError as error:
             raise fail(error.code or "HP004", error.span, error.message, error.help) from None
