@@ -6,6 +6,12 @@ as `hpdsl check` needs: no numpy, no lark.
 
 __version__ = "0.1.0"
 
+# The exit codes of every `hpdsl` command, one table for the CLI and each command's module.
+# They live here because the package is loaded anyway, so `hpdsl check` pays no module for them.
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
+EXIT_INTERRUPTED = 128 + 2  # SIGINT (Ctrl-C), as a shell reports a process it ended
+EXIT_TERMINATED = 128 + 15  # SIGTERM
+
 _API = ("check", "run", "load_model", "Result", "Diagnostics", "WorkflowError", "RunError", "ModelError",
         "UsageError", "LedgerError")
 __all__ = ["__version__", "Model", *_API]

@@ -11,7 +11,7 @@ import errno
 import os
 import sys
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
+from . import EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 
 def _parser():
@@ -202,7 +202,7 @@ def _main(argv: list[str]) -> int:
             return _lsp()
     except KeyboardInterrupt:
         print("hpdsl: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     return EXIT_USAGE
 
 

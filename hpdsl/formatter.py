@@ -110,7 +110,7 @@ class _Slot:
 # ---- printing -----------------------------------------------------------------------------
 
 
-class _Printer:
+class _Printer(n.Visitor):
     def __init__(self, program: n.Program, lines: _Lines | _NoLines) -> None:
         self.program = program
         self.lines = lines
@@ -219,19 +219,15 @@ class _Printer:
     # -- statements
 
     def _header(self, statement) -> str:
-        method = getattr(self, "_s_" + type(statement).__name__, None)
-        if method is None:
-            n.unhandled(self, statement)
-            return ""
-        return method(statement)
+        return self.visit(statement) or ""
 
-    def _s_Workflow(self, s: n.Workflow) -> str:
+    def visit_Workflow(self, s: n.Workflow) -> str:
         return f"workflow {self.expr(s.title)}"
 
-    def _s_Data(self, s: n.Data) -> str:
+    def visit_Data(self, s: n.Data) -> str:
         return f"data {s.name.name} = {self.expr(s.source)}"
 
-    def _s_Split(self, s: n.Split) -> str:
+    def visit_Split(self, s: n.Split) -> str:
         entries = ", ".join(self._split_entry(e) for e in s.entries)
         seed = f" seed {_number(s.seed)}" if s.seed is not None else ""
         return f"split {s.data.name} -> {entries}{seed}"
@@ -241,26 +237,26 @@ class _Printer:
         role = f" as {e.role.name}" if e.role is not None else ""
         return f"{e.name.name} {_share(e.share)}{role}"
 
-    def _s_Model(self, s: n.Model) -> str:
+    def visit_Model(self, s: n.Model) -> str:
         return f"model {s.name.name}"
 
-    def _s_Hyper(self, s: n.Hyper) -> str:
+    def visit_Hyper(self, s: n.Hyper) -> str:
         return "hyper {"
 
-    def _s_Param(self, s: n.Param) -> str:
+    def visit_Param(self, s: n.Param) -> str:
         return "param {"
 
-    def _s_Set(self, s: n.Set) -> str:
+    def visit_Set(self, s: n.Set) -> str:
         return f"set {s.name.name} = {self.expr(s.value)}"
 
-    def _s_Standardize(self, s: n.Standardize) -> str:
+    def visit_Standardize(self, s: n.Standardize) -> str:
         return f"standardize using {_splits(s.splits)}"
 
-    def _s_Train(self, s: n.Train) -> str:
+    def visit_Train(self, s: n.Train) -> str:
         body = " {" if s.body is not None else ""
         return f"train on {_splits(s.splits)}{body}"
 
-    def _s_Tune(self, s: n.Tune) -> str:
+    def visit_Tune(self, s: n.Tune) -> str:
         space = ", ".join(f"{item.name.name} in {self.expr(item.candidates)}" for item in s.space)
         parts = [f"tune {space}"]
         if s.cv is not None:
@@ -278,10 +274,10 @@ class _Printer:
             n.unhandled(self, s.search)
         return " ".join(parts)
 
-    def _s_Evaluate(self, s: n.Evaluate) -> str:
+    def visit_Evaluate(self, s: n.Evaluate) -> str:
         return f"evaluate on {_splits(s.splits)}{_report(s.metrics)}"
 
-    def _s_Test(self, s: n.Test) -> str:
+    def visit_Test(self, s: n.Test) -> str:
         return f"test on {_splits(s.splits)}{_report(s.metrics)}"
 
     # -- block entries
@@ -336,7 +332,7 @@ class _Printer:
                 f"has not improved for {_number(a.patience)} epochs"
             )
         if isinstance(a, n.Set):
-            return self._s_Set(a)
+            return self.visit_Set(a)
         if isinstance(a, n.UnknownAction):
             return " ".join(a.words) if a.words else a.name.name
         n.unhandled(self, a)

@@ -423,6 +423,37 @@ class Program(Record):
 STEP_KEYWORDS = {Set: "set", Standardize: "standardize", Train: "train", Tune: "tune", Evaluate: "evaluate", Test: "test"}
 
 
+def keyword(statement: Statement) -> str:
+    """The keyword a statement starts with (a declaration's is its class name: `hyper`, `split`...)."""
+    return STEP_KEYWORDS.get(type(statement)) or type(statement).__name__.lower()
+
+
+def keyword_span(statement: Statement) -> Span:
+    """The span of a statement's leading keyword: where a note about the whole statement points."""
+    start = statement.span.start
+    return Span(start, start + len(keyword(statement)))
+
+
+class Visitor:
+    """Base of every tool that walks the tree: `visit(node)` calls `visit_<ClassName>(node)`.
+
+    One dispatch (jinja2's `NodeVisitor`) so every walker meets a node kind it has no case
+    for the same loud way (`unhandled`).
+    """
+
+    def handler(self, node: object) -> Any:
+        """The bound method for `node`'s kind, or None (after the loud fallback) if there is none."""
+        method = getattr(self, "visit_" + type(node).__name__, None)
+        if method is None:
+            unhandled(self, node)
+        return method
+
+    def visit(self, node: object, *args: object) -> Any:
+        """Run the case for `node`'s kind; None when there is none (see `unhandled`)."""
+        method = self.handler(node)
+        return None if method is None else method(node, *args)
+
+
 def unhandled(visitor: object, node: object) -> None:
     """The loud fallback: a visitor met a node kind it has no case for.
 

@@ -131,6 +131,16 @@ def _shown_message(text: str) -> str:
     return terminal_safe(text)
 
 
+def format_line(path: str, message: str, *position: int, code: str | None = None) -> str:
+    """One diagnostic-like line with no source excerpt, for what has no span to show:
+    `path:line: message`, or with a rule code `path: error[HP302] data-error: message`."""
+    where = ":".join([terminal_safe(path), *map(str, position)])
+    if code is None:
+        return f"{where}: {_shown_message(message)}"
+    rule = RULES[code]
+    return f"{where}: {rule.severity}[{code}] {rule.name}: {_shown_message(message)}"
+
+
 def format_text(diagnostics: list[Diagnostic], source: Source, color: bool = False) -> str:
     """All diagnostics of one file, each as a compiler-style block."""
     style = _Style(color)

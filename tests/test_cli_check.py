@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from hpdsl.checker import check_text
-from hpdsl.render import format_text
+from hpdsl.render import format_line, format_text
 
 from helpers import EXAMPLES, ROOT, hpdsl, hpdsl_command
 
@@ -248,3 +248,12 @@ def hpdsl_with_closed(fd: int, *args: str) -> subprocess.CompletedProcess:
     or `>&-` in a shell leave it."""
     return subprocess.run([*hpdsl_command(), *args], stdout=None if fd == 1 else subprocess.PIPE,
                           stderr=subprocess.PIPE, preexec_fn=lambda: os.close(fd))
+
+
+def test_a_line_with_no_excerpt_is_rendered_like_the_head_of_a_diagnostic():
+    """The run's messages that have no span to show (out of memory, too many candidates)
+    come from the same renderer as `check`'s: same head, same escaping of the path."""
+    assert format_line("w.hp", "the run ran out of memory", code="HP302") == (
+        "w.hp: error[HP302] data-error: the run ran out of memory")
+    assert format_line("w.hp", "the tune has 15 candidates", 7) == "w.hp:7: the tune has 15 candidates"
+    assert format_line("a\x1b[2J.hp", "x", 1) == "a\u241b[2J.hp:1: x"

@@ -526,7 +526,7 @@ def test_fmt_refuses_to_write_a_result_that_changes_the_program(tmp_path, monkey
     from hpdsl import cli, formatter
 
     path = write(tmp_path / "q.hp", MESSY)
-    monkeypatch.setattr(formatter._Printer, "_s_Model", lambda self, s: "model ridge")
+    monkeypatch.setattr(formatter._Printer, "visit_Model", lambda self, s: "model ridge")
     status = cli._fmt(argparse.Namespace(files=[path], check=False, diff=False))
     assert status == 2
     assert "internal error" in capsys.readouterr().err

@@ -491,3 +491,33 @@ def test_recovery_blanks_out_the_whole_multi_line_statement():
 def test_a_percentage_in_an_unknown_body_action_is_one_token():
     body = program("train on t {\n    foo 50%\n}\n").statements[0].body
     assert body.entries[0].words == ("foo", "50%")
+
+
+def test_keyword_span_covers_the_leading_keyword_of_every_statement_kind():
+    """One `keyword_span` for every tool: it points at exactly the word a statement starts with."""
+    with open(os.path.join(EXAMPLES, "quickstart.hp"), encoding="utf-8") as f:
+        text = f.read()
+    seen = set()
+    for statement in program(text).statements:
+        span = n.keyword_span(statement)
+        assert text[span.start:span.end].lower() == n.keyword(statement)
+        seen.add(type(statement))
+    assert seen == set(n.DECLARATIONS) | set(n.STEPS)
+
+
+def test_a_visitor_dispatches_by_class_name_and_is_loud_about_an_unknown_node():
+    class Names(n.Visitor):
+        def visit_Name(self, node):
+            return node.name
+
+    visitor = Names()
+    assert visitor.visit(n.Name(span=Span(0, 1), name="x")) == "x"
+    # The suite runs with HPDSL_STRICT_VISITORS=1: a node kind a walker lacks is an error...
+    with pytest.raises(NotImplementedError, match="Names does not handle Number"):
+        visitor.visit(n.Number(span=Span(0, 1), value=1, text="1"))
+    # ...which users never see: the walker skips it.
+    os.environ.pop("HPDSL_STRICT_VISITORS")
+    try:
+        assert visitor.visit(n.Number(span=Span(0, 1), value=1, text="1")) is None
+    finally:
+        os.environ["HPDSL_STRICT_VISITORS"] = "1"

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from .. import nodes as n
 from ..diagnostics import Diagnostic, Related
-from ..source import Source, Span
+from ..source import Source
 from ..suggest import nearest
 from .scope import Scope
 
 
-class DisciplineChecker:
+class DisciplineChecker(n.Visitor):
     def __init__(self, scope: Scope, source: Source) -> None:
         self.scope = scope
         self.source = source
@@ -69,7 +69,7 @@ class DisciplineChecker:
     def after_test(self, step, what: str) -> bool:
         """HP106 for a change after the final test; True when reported."""
         if self.final_test is not None:
-            self.report("HP106", _head(step), f"{what} after the final test",
+            self.report("HP106", n.keyword_span(step), f"{what} after the final test",
                         help="the test score is final: move this step before the test, or start a new workflow",
                         related=(Related(self.final_test.span, "the final test"),))
             return True
@@ -86,12 +86,12 @@ class DisciplineChecker:
 
     def score_model(self, step, verb: str) -> None:
         if self.trained_by is None:
-            self.report("HP107", _head(step), f"{verb} runs before any train or tune, so there is no model to score",
+            self.report("HP107", n.keyword_span(step), f"{verb} runs before any train or tune, so there is no model to score",
                         help="train the model first: 'train on train'")
         elif self.stale_by is not None and self.stale_by is not self.stale_reported:
             self.stale_reported = self.stale_by  # one stale model, one diagnostic
             changed = "a set" if isinstance(self.stale_by, n.Set) else "a standardize"
-            self.report("HP108", _head(step),
+            self.report("HP108", n.keyword_span(step),
                         f"{verb} scores a model trained before {changed} at line {self._line(self.stale_by)}",
                         help="train again after changing hyperparameters or preprocessing, then score",
                         related=(Related(self.stale_by.span, "changed here, after the model was trained"),))
@@ -103,11 +103,7 @@ class DisciplineChecker:
 
     def run(self, program: n.Program) -> list[Diagnostic]:
         for step in program.steps:
-            handler = getattr(self, "visit_" + type(step).__name__, None)
-            if handler is None:
-                n.unhandled(self, step)
-                continue
-            handler(step)
+            self.visit(step)
         self.finish(program)
         return self.out
 
@@ -236,7 +232,7 @@ class DisciplineChecker:
         self.read.update(r.name for r in refs)
         self.reads(step, [r.name for r in refs])
         if self.final_test is not None:
-            self.report("HP106", _head(step), "a second test; the first test is the final one",
+            self.report("HP106", n.keyword_span(step), "a second test; the first test is the final one",
                         help="score other splits with evaluate, and test once",
                         related=(Related(self.final_test.span, "the final test"),))
             return
@@ -260,16 +256,10 @@ class DisciplineChecker:
     def finish(self, program: n.Program) -> None:
         if self.trains and self.final_test is None:
             last = [s for s in program.steps if isinstance(s, (n.Train, n.Tune))][-1]
-            self.report("HP203", _head(last), "the workflow trains but never runs a final test",
+            self.report("HP203", n.keyword_span(last), "the workflow trains but never runs a final test",
                         help="end with 'test on test' to measure the chosen model once on unseen rows")
         for info in self.scope.splits.values() if not self.unresolved else ():
             if info.role in ("train", "validation") and info.name not in self.read:
                 self.report("HP205", info.entry.name.span, f"split '{info.name}' (role {info.role}) is never read",
                             help="use it (e.g. 'evaluate on " + info.name + "') or remove it and give its rows "
                             "to another split")
-
-
-def _head(step) -> Span:
-    """The span of a step's keyword: where a diagnostic about the whole step points."""
-    keyword = n.STEP_KEYWORDS[type(step)]
-    return Span(step.span.start, step.span.start + len(keyword))

@@ -150,10 +150,10 @@ class _Declarations:
             kind = type(statement)
             if kind in firsts:
                 seconds.append(statement)
-                keyword = kind.__name__.lower()
+                keyword = n.keyword(statement)
                 what = f"a second '{keyword}' block" if kind in (n.Hyper, n.Param) else f"a second '{keyword}' declaration"
                 self.report(
-                    "HP003", Span(statement.span.start, statement.span.start + len(keyword)),
+                    "HP003", n.keyword_span(statement),
                     f"{what}; a workflow has one",
                     help=f"merge it into the first {keyword}",
                     related=(Related(firsts[kind].span, "the first one"),),

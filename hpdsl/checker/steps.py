@@ -20,7 +20,7 @@ from .scope import HyperInfo, Scope, check_schedule, check_value, unknown_hyper
 LARGE_SEARCH = 10_000
 
 
-class StepChecker:
+class StepChecker(n.Visitor):
     def __init__(self, scope: Scope, overrides=()) -> None:
         self.scope = scope
         self.out: list[Diagnostic] = []
@@ -141,13 +141,6 @@ class StepChecker:
             self._overriding = statement.name.name
             self.set(statement, override=True)
         self._source = None
-
-    def visit(self, step) -> None:
-        handler = getattr(self, "visit_" + type(step).__name__, None)
-        if handler is None:
-            n.unhandled(self, step)
-            return
-        handler(step)
 
     def set(self, step: n.Set, override: bool = False) -> None:
         info = self.hyper(step.name, "set")

@@ -10,10 +10,10 @@ import json
 import os
 import sys
 
+from .. import EXIT_ERRORS as EXIT_BROKEN  # a broken entry fails `verify` as errors fail `check`
+from .. import EXIT_OK, EXIT_USAGE
 from . import location
 from .store import Ledger, LedgerError, is_url, shown
-
-EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
 
 def ledger_command(args) -> int:

@@ -12,7 +12,6 @@ from .. import nodes as n
 from ..source import Span
 from .context import code_part
 from .document import Snapshot
-from .symbols import step_keyword_span
 
 __all__ = ["outline"]
 
@@ -75,7 +74,7 @@ def _statement(snap: Snapshot, statement, scope) -> types.DocumentSymbol | None:
                     " ".join(code_part(snap.text[entry.type.span.start:entry.span.end]).split()))
             for entry in statement.entries
         ]
-        return _symbol(snap, "hyper", S.Struct, statement.span, Span(statement.span.start, statement.span.start + 5),
+        return _symbol(snap, "hyper", S.Struct, statement.span, n.keyword_span(statement),
                        "hyperparameters", children)
     if isinstance(statement, n.Param):
         children = [
@@ -83,7 +82,7 @@ def _statement(snap: Snapshot, statement, scope) -> types.DocumentSymbol | None:
                     "= " + " ".join(snap.text[entry.init.span.start:entry.init.span.end].split()))
             for entry in statement.entries
         ]
-        return _symbol(snap, "param", S.Struct, statement.span, Span(statement.span.start, statement.span.start + 5),
+        return _symbol(snap, "param", S.Struct, statement.span, n.keyword_span(statement),
                        "learned parameters", children)
     if isinstance(statement, n.STEPS):
         children = []
@@ -93,7 +92,7 @@ def _statement(snap: Snapshot, statement, scope) -> types.DocumentSymbol | None:
                 for entry in statement.body.entries
             ]
         kind = S.Variable if isinstance(statement, n.Set) else S.Function
-        return _symbol(snap, _first_line(snap, statement.span), kind, statement.span, step_keyword_span(statement),
+        return _symbol(snap, _first_line(snap, statement.span), kind, statement.span, n.keyword_span(statement),
                        "step", children)
     n.unhandled(outline, statement)
     return None

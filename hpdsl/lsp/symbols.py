@@ -13,7 +13,7 @@ from ..checker.models import PARAMETERS
 from ..checker.scope import Scope
 from ..source import Span
 
-__all__ = ["Occurrence", "occurrences", "at", "definition", "references", "ENTITIES", "step_keyword_span"]
+__all__ = ["Occurrence", "occurrences", "at", "definition", "references", "ENTITIES"]
 
 # Kinds of names that are declared once and referred to elsewhere.
 ENTITIES = ("data", "split", "hyper", "param")
@@ -44,7 +44,7 @@ class Occurrence:
         return f"Occurrence({self.kind} {self.name!r}{' decl' if self.declares else ''} @{self.span.start})"
 
 
-class _Walker:
+class _Walker(n.Visitor):
     def __init__(self, scope: Scope | None) -> None:
         self.scope = scope
         self.out: list[Occurrence] = []
@@ -74,11 +74,7 @@ class _Walker:
         for statement in program.statements:
             self.statement = statement
             self.entry = None
-            handler = getattr(self, "visit_" + type(statement).__name__, None)
-            if handler is None:
-                n.unhandled(self, statement)
-                continue
-            handler(statement)
+            self.visit(statement)
         self.out.sort(key=lambda o: o.span.start)
         return self.out
 
@@ -234,8 +230,3 @@ def references(found: list[Occurrence], target: Occurrence, include_declaration:
         if o.kind == target.kind and o.name == target.name and (include_declaration or not o.declares)
     ]
 
-
-def step_keyword_span(step) -> Span:
-    """The span of a statement's leading keyword."""
-    keyword = n.STEP_KEYWORDS.get(type(step)) or type(step).__name__.lower()
-    return Span(step.span.start, step.span.start + len(keyword))

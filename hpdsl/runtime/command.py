@@ -16,14 +16,12 @@ import sys
 import threading
 import time
 
+from .. import EXIT_ERRORS, EXIT_OK, EXIT_RUNTIME, EXIT_TERMINATED, EXIT_USAGE
 from ..checker import check_bytes
 from ..files import read_regular
-from ..render import format_text
+from ..render import format_line, format_text
 from .errors import RunError, UsageError
 from .outputs import OutputError, OutputFolder, signals_held
-
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
-EXIT_TERMINATED = 128 + signal.SIGTERM
 
 # One BLAS thread unless the environment already chooses (numpy is not loaded yet, see
 # __init__.py): hpdsl's matrix products are small or memory-bound, where threads gain
@@ -141,7 +139,7 @@ def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) 
         record.close(recorder)
         return EXIT_RUNTIME
     except MemoryError as error:
-        print(f"{shown}: error[HP302] data-error: the run ran out of memory", file=sys.stderr)
+        print(format_line(shown, "the run ran out of memory", code="HP302"), file=sys.stderr)
         record.close(recorder, error=error)
         return EXIT_RUNTIME
     problem = record.close(recorder, report)

@@ -18,6 +18,7 @@ from .. import nodes as n
 from ..checker import values as v
 from ..checker.models import METRICS, PARAMETERS
 from ..checker.scope import check_schedule, check_value
+from ..render import format_line
 from ..source import Source, Span
 from . import learners, tune
 from .data import Dataset, load
@@ -70,7 +71,7 @@ class Model:
         return X @ self.weights + self.intercept
 
 
-class Interpreter:
+class Interpreter(n.Visitor):
     def __init__(self, analysis, options: Options) -> None:
         self.analysis = analysis
         self.source: Source = analysis.source
@@ -97,8 +98,7 @@ class Interpreter:
         return self.source.location(node.span.start)[0]
 
     def ref(self, step) -> StepRef:
-        keyword = n.STEP_KEYWORDS[type(step)]
-        return StepRef(self.line(step), keyword, Span(step.span.start, step.span.start + len(keyword)))
+        return StepRef(self.line(step), n.keyword(step), n.keyword_span(step))
 
     def refs(self, names) -> list[tuple[str, Span]]:
         return [(name.name, name.span) for name in names]
@@ -147,9 +147,8 @@ class Interpreter:
             self.report.overrides.append({"text": source.text[len("--set "):], "name": statement.name.name,
                                           "value": self.hypers.get(statement.name.name)})
         for step in self.program.steps:
-            handler = getattr(self, "visit_" + type(step).__name__, None)
+            handler = self.handler(step)
             if handler is None:
-                n.unhandled(self, step)
                 continue
             self.step = self.ref(step)
             began = time.perf_counter()
@@ -410,10 +409,11 @@ class Interpreter:
             space = tune.Space(step, self.lookup)
             total = space.count()
             if total > self.options.max_trials:
-                raise UsageError(
-                    f"{self.source.path}:{self.step.line}: the tune has {total:,} candidates, more than "
-                    f"--max-trials {self.options.max_trials:,}; raise --max-trials to at least {total} "
-                    "or sample the space with 'using random N'")
+                raise UsageError(format_line(
+                    self.source.path,
+                    f"the tune has {total:,} candidates, more than --max-trials {self.options.max_trials:,}; "
+                    f"raise --max-trials to at least {total} or sample the space with 'using random N'",
+                    self.step.line))
             candidates = space.candidates(self.scope.hypers)
         except v.EvalError as error:
             raise fail(error.code or "HP004", error.span, error.message, error.help) from None

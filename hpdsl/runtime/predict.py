@@ -20,10 +20,10 @@ import tempfile
 
 import numpy as np
 
+from .. import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE
 from ..diagnostics import Diagnostic
 from ..render import format_text
 from ..source import Source, Span
-from .command import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE
 from .outputs import current_umask
 from .data import CsvStream
 from .errors import RunError, UsageError

@@ -151,7 +151,7 @@ def _order_problems(program: n.Program) -> list[Diagnostic]:
             out.append(
                 Diagnostic(
                     "HP001",
-                    _keyword_span(statement, "workflow"),
+                    n.keyword_span(statement),
                     "'workflow' must be the first line of code",
                     help="move the workflow line to the top of the file (comments may precede it)",
                 )
@@ -160,11 +160,11 @@ def _order_problems(program: n.Program) -> list[Diagnostic]:
             if first_step is None:
                 first_step = statement
         elif first_step is not None:
-            keyword = _declaration_keyword(statement)
+            keyword = n.keyword(statement)
             out.append(
                 Diagnostic(
                     "HP001",
-                    _keyword_span(statement, keyword),
+                    n.keyword_span(statement),
                     f"'{keyword}' declaration after the first step; declarations come before the steps",
                     help="move it above the first step",
                     related=(Related(first_step.span, "the first step"),),
@@ -177,9 +177,3 @@ def _first(program: n.Program, kind: type):
     return next(s for s in program.statements if isinstance(s, kind))
 
 
-def _declaration_keyword(statement) -> str:
-    return type(statement).__name__.lower()
-
-
-def _keyword_span(statement, keyword: str) -> Span:
-    return Span(statement.span.start, statement.span.start + len(keyword))
