@@ -41,6 +41,7 @@ import signal
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 
 MANIFEST = ".hpdsl-manifest.json"
@@ -119,7 +120,7 @@ class OutputFolder:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            holder = _holder(fd)
             os.close(fd)
             if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
                 raise OutputError(f"cannot lock {self.shown}: {_reason(error, lock_path)}") from None
@@ -338,6 +339,17 @@ def _fsync_folder(path: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    """The process id the lock's holder writes into the lock file right after taking it
+    (waiting a moment for it, since a holder that has just locked may not have written it)."""
+    for _ in range(50):
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        if holder.isdigit():
+            return holder
+        time.sleep(0.01)
+    return holder
 
 
 def _folder_mode(path: str) -> int:
