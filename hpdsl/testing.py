@@ -71,7 +71,7 @@ DATA_SOURCES = ("synthetic", "csv")
 INJECTABLE = (
     "HP002", "HP003", "HP004", "HP005", "HP006",
     "HP101", "HP102", "HP103", "HP104", "HP105", "HP106", "HP107", "HP108", "HP109", "HP110",
-    "HP201", "HP202", "HP203", "HP204", "HP205", "HP206", "HP207",
+    "HP201", "HP202", "HP203", "HP204", "HP205", "HP206", "HP207", "HP208",
 )
 
 INF = math.inf
@@ -487,6 +487,10 @@ class _Workflow:
             declared = ["epochs"] + self.subset([h for h in names if h != "epochs"], 0)
         else:
             declared = self.subset(names, 1)
+            if declared == ["seed"]:  # a tune needs a name other than seed (tuning seed is HP208)
+                declared.append("l2")
+        if "seed" in self.require and "seed" not in declared:
+            declared.append("seed")
         declared = self.shuffled(declared)
         self.hypers = declared
         self.doms: dict[str, _Dom | None] = {}
@@ -867,7 +871,7 @@ class _Workflow:
     def tune(self, splits, cv=None, *, total: int | None = None, draws: int | None = None) -> n.Tune:
         """A tune over 1-2 declared hyperparameters: a grid of `total` candidates (2-6 by
         default) or, when `draws` is given or by chance, a random search."""
-        names = self.subset(self.hypers, 1, 2)
+        names = self.subset([h for h in self.hypers if h != "seed"], 1, 2)  # tuning seed is HP208
         random = draws is not None or (total is None and self.flip(0.35))
         if random:
             space = [self.candidates(h, random=True) for h in names]
@@ -976,6 +980,7 @@ _REQUIRES = {
     "HP109": {"test_split"},
     **{code: {"trains"} for code in ("HP103", "HP104", "HP105", "HP106", "HP108", "HP110",
                                       "HP201", "HP202", "HP203", "HP204", "HP206", "HP207")},
+    "HP208": {"trains", "seed"},
 }
 
 
@@ -1050,7 +1055,12 @@ def _evaluate_unknown_split(w):
 def _train_on_typo(w):
     i = w.pick(w.find_steps(n.Train, lambda s: any(x.name == w.train for x in s.splits)))
     typo = w.fresh((w.train + "s", w.train + "_", "x" + w.train))
-    splits = tuple(_name(typo) if x.name == w.train else x for x in w.steps[i].splits)
+    named_elsewhere = any(any(x.name == w.train for x in getattr(s, "splits", ()))
+                          for j, s in enumerate(w.steps) if j != i)
+    if named_elsewhere:
+        splits = tuple(_name(typo) if x.name == w.train else x for x in w.steps[i].splits)
+    else:  # replacing its only reader would leave the split unread (HP205) as well
+        splits = (*w.steps[i].splits, _name(typo))
     w.replace_step(i, splits=splits)
 
 
@@ -1549,6 +1559,17 @@ def _test_unseen(w):
     w.replace_step(w.final, splits=_names(w.shuffled(chosen)))
 
 
+def _tune_seed(w):
+    """Put seed into a new tune's space, alone or beside the names it already searches."""
+    step = w.tune(w.subset(w.nontest, 1, 2), _count(w.draw(st.integers(2, 3))))
+    random = isinstance(step.search, n.RandomSearch)
+    seeds = w.candidates("seed", random=True) if random else w.candidates("seed", count=w.draw(st.integers(2, 4)))
+    item = n.SpaceItem(span=_AT, name=_name("seed"), candidates=seeds)
+    space = [] if w.flip(0.3) else list(step.space)
+    space.insert(w.draw(st.integers(0, len(space))), item)
+    _before_final(w, n.replace(step, space=tuple(space)))
+
+
 def _tune_on_standardized(w):
     scored = w.pick([s for s in w.nontest if s != w.train])
     fitted = [scored] + ([w.train] if w.flip() else [])
@@ -1671,6 +1692,7 @@ _INJECTIONS = {
     "HP205": {"a split nothing reads": (_always, _unread_split)},
     "HP206": {"a final test on an unseen validation split": (_trains, _test_unseen)},
     "HP207": {"a tune scored on standardized rows": (_trains, _tune_on_standardized)},
+    "HP208": {"a tune over seed": (_trains, _tune_seed)},
 }
 
 

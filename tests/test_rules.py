@@ -230,6 +230,41 @@ def test_HP207_a_tune_scored_on_rows_the_standardization_saw():
     assert only("standardize using train + validation\ntune l2 in [0.1, 1] on validation\ntest on test\n") == ["HP207"]
 
 
+@pytest.mark.parametrize("tune", [
+    "tune seed in [0, 1, 2, 3] on validation",
+    "tune seed in range(0, 200) on validation",
+    "tune seed in randint(0, 1000) on validation using random 20 seed 1",
+    "tune l2 in [0.1, 1], seed in [1, 2] on validation",
+    "tune learning_rate in loguniform(0.001, 0.5), seed in randint(0, 50) on validation using random 10",
+    "tune seed in range(0, 5) using cv 3 on train + validation",
+], ids=["grid", "range", "random-search", "beside-l2", "random-beside-rate", "cv"])
+def test_HP208_tuning_the_seed(tune):
+    (diagnostic,) = diagnostics(PREAMBLE + tune + "\ntest on test\n")
+    assert diagnostic.code == "HP208"
+    assert diagnostic.severity == "warning"
+    # The span is the seed's own space item, not the whole tune.
+    start = len(PREAMBLE) + tune.index("seed in")
+    assert diagnostic.span.start == start
+    assert (PREAMBLE + tune)[start:diagnostic.span.end].startswith("seed in ")
+    assert "set" in diagnostic.help
+
+
+def test_HP208_for_ridge_too_and_not_beside_the_HP002_of_an_undeclared_seed():
+    ridge = RIDGE_PREAMBLE.replace("}", "    seed: int = 0\n}")
+    assert only("tune l2 in [0.1, 1], seed in [0, 1] on validation\ntest on test\n", ridge) == ["HP208"]
+    assert only("tune l2 in [0.1, 1], seed in [0, 1] on validation\ntest on test\n", RIDGE_PREAMBLE) == ["HP002"]
+
+
+@pytest.mark.parametrize("steps", [
+    "set seed = 7\ntune l2 in [0.1, 1] on validation\ntest on test\n",
+    "set seed = seed + 1\ntrain on train\n" + CLEAN_END,
+    "tune l2 in [0.1, 1], batch_size in [16, 32] on validation using random 3 seed 5\ntest on test\n",
+    "tune learning_rate in [0.01, 0.1], epochs in [10, 20] using cv 3 on train + validation\ntest on test\n",
+], ids=["set-seed", "set-seed-expression", "random-search-seed", "other-names"])
+def test_HP208_near_misses(steps):
+    assert only(steps) == []
+
+
 def test_warnings_appear_beside_errors_in_position_order():
     steps = "train on train\nevaluate on test\ntune l2 in [0.5] on validation\n"
     assert only(steps) == ["HP105", "HP203", "HP202"]
@@ -566,10 +601,10 @@ def test_huge_counts_and_ranges_are_diagnostics(candidates, expected):
 
 
 def test_huge_counts_of_an_int_hyperparameter():
-    preamble = PREAMBLE.replace("seed:          int                = 0", "seed: int in {0, 1, 2} = 0")
-    assert only("tune seed in range(0, 2 * 9223372036854775808) on validation\ntest on test\n", preamble) == [
-        "HP204", "HP004"]
-    assert only("tune seed in randint(0, 9223372036854775808) on validation using random 3\ntest on test\n",
+    preamble = PREAMBLE.replace("batch_size:    int   in [1, 512]  = 32", "batch_size: int in {1, 2, 4} = 1")
+    assert only("tune batch_size in range(1, 2 * 9223372036854775808) on validation\ntest on test\n",
+                preamble) == ["HP204", "HP004"]
+    assert only("tune batch_size in randint(1, 9223372036854775808) on validation using random 3\ntest on test\n",
                 preamble) == ["HP004"]
     free = PREAMBLE.replace("[1, 1000]", "[1, inf)")
     assert only("tune epochs in linspace(1, 9223372036854775808, 3) on validation\ntest on test\n", free) == []

@@ -1,7 +1,7 @@
 """AST -> diagnostics: the static checker. One module per family of rules.
 
     scope.py       declarations (HP002-HP006 about workflow, data, split, model, hyper, param)
-    steps.py       names and values in steps (HP002-HP005, HP101, HP102, HP202, HP204)
+    steps.py       names and values in steps (HP002-HP005, HP101, HP102, HP202, HP204, HP208)
     discipline.py  what each step does with which rows (HP103-HP110, HP201, HP203, HP205-HP207)
 
 `check` runs them all (none runs when the text does not parse) and returns an

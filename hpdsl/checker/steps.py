@@ -1,4 +1,4 @@
-"""Steps -> names and values: HP002, HP003, HP004, HP005 in steps, HP101, HP102, HP202, HP204.
+"""Steps -> names and values: HP002, HP003, HP004, HP005 in steps, HP101, HP102, HP202, HP204, HP208.
 
 Walks the steps in order with the hyperparameters' current values, as the interpreter
 will: a `set` is evaluated and checked against the declared and the model's domain, a
@@ -319,6 +319,13 @@ class StepChecker(n.Visitor):
             self.report("HP204", Span(step.space[0].span.start, step.space[-1].span.end),
                         f"this search has {total:,} candidates (more than {LARGE_SEARCH:,})",
                         help=f"run it with --max-trials {total}, or use 'using random N' to sample it")
+        if "seed" in tuned:
+            item = seen["seed"]
+            self.report("HP208", item.span,
+                        "this tune searches over seed: the winning seed is the luckiest initialisation "
+                        "or batch order, and its validation score is selection on noise",
+                        help="fix the seed with set (or leave the default), and to show how much it matters "
+                             "run the workflow with several --set seed=N and report the spread")
         if "learning_rate" not in tuned:  # else the candidates train with their own rates
             self._schedule_in_use(most_epochs if "epochs" in tuned else None)
         if "epochs" in tuned:

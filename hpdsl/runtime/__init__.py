@@ -13,7 +13,7 @@
     model.py        model.json: written from a run, read back (HP306), applied to rows
     command.py      `hpdsl run`
     predict.py      `hpdsl predict`: a model.json applied to a csv file, streamed
-    plots.py        validation and learning curves (matplotlib, optional)
+    plots.py        validation and learning curves that do not mislead (matplotlib, optional)
 
 `run` executes a workflow the checker passed; `run_unchecked` also runs one with
 HP1xx errors, so tests can show that the runtime guards catch what the checker does.

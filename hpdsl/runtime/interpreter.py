@@ -265,10 +265,14 @@ class Interpreter(n.Visitor):
             record.extra.update(epochs_run=None, stopped_early=False)
         else:
             curve: list[float] = []
+            train_mse: list[float] = []
             entries: list[dict] = []
 
             def on_epoch(epoch, W, b, loss) -> None:
                 curve.append(float(loss[0]))
+                # The plot compares training with validation on one metric; the loss (½·MSE
+                # plus the penalty) is not it. From the block's sums: O(d²), no pass over rows.
+                train_mse.append(float(score(block.rows, W, b, "mse")[0]))
                 for every, log, rows in logged:
                     if epoch % every == 0:
                         value = float(score(rows, W, b, log.metric.name)[0])
@@ -285,7 +289,9 @@ class Interpreter(n.Visitor):
             if monitor is not None:
                 record.extra["best_epoch"] = int(fit.best_epoch[0])
             record.extra["log"] = entries
-            self.report.curves.append({"line": self.step.line, "loss": curve, "log": entries})
+            self.report.curves.append({"line": self.step.line, "loss": curve, "train_mse": train_mse, "log": entries,
+                                       "best_epoch": record.extra.get("best_epoch"),
+                                       "stopped_early": record.extra["stopped_early"]})
         self.training_rows = block.names
         self.stop_rule = stop
 

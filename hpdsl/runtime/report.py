@@ -58,7 +58,7 @@ class Report:
     def __init__(self) -> None:
         self.steps: list[StepRecord] = []
         self.timings: list[tuple[int, str, float]] = []
-        self.curves: list[dict] = []  # per train: loss per epoch and logged values (for plots)
+        self.curves: list[dict] = []  # per train: loss and training mse per epoch, logged values, kept epoch (for plots)
         self.overrides: list[dict] = []
         self.search_seeds: list[dict] = []
         self.data: dict = {}
