@@ -165,9 +165,9 @@ class Result:
     def rows(self, split: str):
         """The data-file row numbers of a split's rows, ascending (the header is row 1;
         synthetic rows count from 1): e.g. the file's rows the final test scored."""
-        if split not in self._report.split_rows:
-            raise KeyError(f"no split {split!r}; the workflow's splits are {', '.join(self._report.split_rows)}")
-        return self._report.split_rows[split].copy()
+        if split not in self._report.split_layout:
+            raise KeyError(f"no split {split!r}; the workflow's splits are {', '.join(self._report.split_layout)}")
+        return self._report.split_rows(split)
 
     @property
     def scores(self) -> dict | None:

@@ -87,7 +87,10 @@ class Interpreter(n.Visitor):
         self.stop_rule: n.StopEarly | None = None
         self.standardization: Standardization | None = None
         self.final_test: StepRef | None = None
-        self.split_rows: dict[str, np.ndarray] = {}  # split -> its data-file row numbers
+        # The global shuffle and each split's block of it: the ledger fingerprints the
+        # splits from them, and the Python API's Result.rows finds a split's file rows.
+        self.split_order: np.ndarray | None = None
+        self.split_layout: dict[str, tuple[int, int]] = {}
         self.step: StepRef | None = None
         self.text_source: Source | None = None  # the --set being evaluated (None: the file)
         self.report = Report()
@@ -180,9 +183,7 @@ class Interpreter(n.Visitor):
                            f"of {rows} rows rounds to 0", help="give it a larger share, or use more data")
         order = shuffle(rows, self.scope.split_seed)
         layout = dict(zip((info.name for info in infos), blocks(counts)))
-        # For the Python API's Result.rows, so a user can check a score independently.
-        self.split_rows = {name: np.sort(data.rows[order[start:stop]]) for name, (start, stop) in layout.items()}
-        self.split_order, self.split_layout = order, layout  # the ledger fingerprints the splits
+        self.split_order, self.split_layout = order, layout
         return SplitStore(data.X[order], data.y[order], layout, {info.name: info.role for info in infos})
 
     # ---- set -----------------------------------------------------------------------------------------

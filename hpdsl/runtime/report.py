@@ -63,9 +63,10 @@ class Report:
         self.search_seeds: list[dict] = []
         self.data: dict = {}
         # Not part of report.json: model.json's content (None when nothing was trained),
-        # and each split's data-file row numbers, for `--out` and the Python API.
+        # for `--out`, and what split_rows needs, for the Python API.
         self.model: dict | None = None
-        self.split_rows: dict = {}
+        self.split_layout: dict = {}
+        self._file_rows = self._order = None
 
     def finish(self, run, data, total: float) -> None:
         """Assemble the report from the interpreter's final state."""
@@ -98,7 +99,13 @@ class Report:
         from .model import document  # here, not above: model.py uses this module's jsonable
 
         self.model = document(self.data, model)
-        self.split_rows = run.split_rows
+        self.split_layout, self._order, self._file_rows = run.split_layout, run.split_order, data.rows
+
+    def split_rows(self, split: str):
+        """The data-file row numbers of a split's rows, ascending (computed when asked: only
+        the Python API wants them)."""
+        start, stop = self.split_layout[split]
+        return np.sort(self._file_rows[self._order[start:stop]])
 
     # ---- outputs ---------------------------------------------------------------------------------
 
