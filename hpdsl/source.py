@@ -8,26 +8,23 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from .record import Record
+
 __all__ = ["Span", "Source", "decode", "comment_start", "code_part"]
 
 
-class Span:
+class Span(Record):
     """A half-open range [start, end) of character offsets into one source text."""
 
-    __slots__ = ("start", "end")
+    start: int
+    end: int
 
-    def __init__(self, start: int, end: int) -> None:
-        self.start = start
-        self.end = end
+    def __init__(self, start: int, end: int) -> None:  # positional: spans are made everywhere
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
 
     def __repr__(self) -> str:
         return f"Span({self.start}, {self.end})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Span) and self.start == other.start and self.end == other.end
-
-    def __hash__(self) -> int:
-        return hash((self.start, self.end))
 
     def __contains__(self, offset: int) -> bool:
         return self.start <= offset < self.end

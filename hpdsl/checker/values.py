@@ -57,18 +57,25 @@ class EvalError(Exception):
         self.help = help
 
 
-class Schedule:
-    """A learning-rate schedule, fixed before training."""
+class Schedule(n.Record):
+    """A learning-rate schedule, fixed before training. Equal schedules give the same rates
+    (a step schedule's rate, an exponential one's every and factor keep their defaults)."""
 
-    __slots__ = ("kind", "lr0", "every", "factor", "rate", "span")
+    kind: str
+    lr0: float
+    every: int = 1
+    factor: float = 1.0
+    rate: float = 1.0
+    span: Span | None = None
 
     def __init__(self, kind: str, lr0: float, *, every: int = 1, factor: float = 1.0, rate: float = 1.0, span=None):
-        self.kind = kind
-        self.lr0 = lr0
-        self.every = every
-        self.factor = factor
-        self.rate = rate
-        self.span = span
+        setter = object.__setattr__
+        setter(self, "kind", kind)
+        setter(self, "lr0", lr0)
+        setter(self, "every", every)
+        setter(self, "factor", factor)
+        setter(self, "rate", rate)
+        setter(self, "span", span)
 
     def at(self, epoch: int) -> float:
         """The learning rate used during 0-based `epoch` (inf once it grows past any float)."""
@@ -94,12 +101,6 @@ class Schedule:
         return f"exponential({show_number(self.lr0)}, rate: {show_number(self.rate)})"
 
     __repr__ = __str__
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Schedule) and self.to_json() == other.to_json()
-
-    def __hash__(self) -> int:
-        return hash(str(self))
 
 
 def show(value) -> str:
