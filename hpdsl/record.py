@@ -10,7 +10,8 @@ such as `hypothesis.strategies.builds` and `help` can read, built on first use.
 Fields are the class's annotations, in order; a default is a class attribute. Fields
 named span, text or comments say where or how something was written, not what it means,
 and take no part in equality or hashing (a class may name its compared fields itself in
-`_compared`). Hashes are those of the compared values, the same in every process.
+`_compared`). A hash is that of the tuple of compared values (no class name in it, so a
+record of numbers hashes alike in every process).
 Construction is keyword-only, unless the class defines its own `__init__` (which sets
 its fields with `object.__setattr__`); then its signature is that `__init__`'s.
 """
