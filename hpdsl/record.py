@@ -50,31 +50,37 @@ class _RecordType(type):
 
     @property
     def __signature__(cls) -> Any:
-        """`Name(*, span: Span, name: str)`, as a dataclass's would read, for tools that
-        build records from their signature (`hypothesis.strategies.builds`, `help`).
-        Built on first use: `inspect` costs start-up that a cold `hpdsl check` never needs."""
+        """`Name(*, span: Span, name: str)`, as a dataclass's would read (or the class's own
+        `__init__`'s), for tools that build records from their signature
+        (`hypothesis.strategies.builds`, `help`). Built on first use: `inspect` costs
+        start-up that a cold `hpdsl check` never needs."""
         signature = cls.__dict__.get("_signature")
-        if signature is None and "__init__" in cls.__dict__:
-            from inspect import signature as signature_of
-
-            own = signature_of(cls.__dict__["__init__"])
-            signature = own.replace(parameters=list(own.parameters.values())[1:], return_annotation=None)
-            type.__setattr__(cls, "_signature", signature)
-        elif signature is None:
-            from inspect import Parameter, Signature
-
-            annotations = cls.__dict__.get("__annotations__", {})
-            defaults = cls._defaults  # type: ignore[attr-defined]
-            signature = Signature(
-                [
-                    Parameter(name, Parameter.KEYWORD_ONLY, default=defaults.get(name, Parameter.empty),
-                              annotation=annotations.get(name, Parameter.empty))
-                    for name in cls._fields  # type: ignore[attr-defined]
-                ],
-                return_annotation=None,
-            )
+        if signature is None:
+            signature = _own_signature(cls) if "__init__" in cls.__dict__ else _field_signature(cls)
             type.__setattr__(cls, "_signature", signature)
         return signature
+
+
+def _own_signature(cls: type) -> Any:
+    from inspect import signature
+
+    own = signature(cls.__dict__["__init__"])
+    return own.replace(parameters=list(own.parameters.values())[1:], return_annotation=None)  # without self
+
+
+def _field_signature(cls: type) -> Any:
+    from inspect import Parameter, Signature
+
+    annotations = cls.__dict__.get("__annotations__", {})
+    defaults = cls._defaults  # type: ignore[attr-defined]
+    return Signature(
+        [
+            Parameter(name, Parameter.KEYWORD_ONLY, default=defaults.get(name, Parameter.empty),
+                      annotation=annotations.get(name, Parameter.empty))
+            for name in cls._fields  # type: ignore[attr-defined]
+        ],
+        return_annotation=None,
+    )
 
 
 class Record(metaclass=_RecordType):
