@@ -16,7 +16,7 @@ from lsprotocol import types
 from .. import nodes as n
 from ..diagnostics import Diagnostic
 from ..source import Span
-from .context import WORD
+from ..syntax.tokens import tokens
 from .document import Snapshot
 
 __all__ = ["code_actions"]
@@ -129,7 +129,7 @@ def _retrain(snap: Snapshot, d: Diagnostic) -> _Fix | None:
     indent = snap.text[start:step.span.start]
     if indent.strip():
         return None
-    keyword = n.STEP_KEYWORDS[type(step)]
+    keyword = n.keyword(step)
     return _Fix(f"Train again before this {keyword}: insert 'train on {rows}'",
                 [(Span(start, start), f"{indent}train on {rows}\n")])
 
@@ -140,9 +140,14 @@ def _retrain(snap: Snapshot, d: Diagnostic) -> _Fix | None:
 def _rename(snap: Snapshot, d: Diagnostic) -> _Fix | None:
     match = _DID_YOU_MEAN.match(d.help or "")
     written = snap.text[d.span.start:d.span.end]
-    if match is None or not WORD.fullmatch(written):
+    if match is None or not _is_word(written):
         return None
     return _Fix(f"Replace '{written}' with '{match.group(1)}'", [(d.span, match.group(1))])
+
+
+def _is_word(text: str) -> bool:
+    stream = tokens(text)
+    return len(stream) == 1 and stream[0].is_word
 
 
 _FIXES = {

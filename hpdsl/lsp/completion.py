@@ -16,22 +16,14 @@ from ..checker import values as v
 from ..checker.models import METRIC_MEANING, MODELS, PARAMETERS
 from ..checker.scope import Scope
 from ..source import Span
-from .context import WORD, bracket_depth, comment_start, in_string, open_block
+from ..syntax.tokens import OPEN_STRING, code_lines, tokens
+from .context import bracket_depth, open_block
 from .document import Snapshot
-from .words import (
-    CANDIDATE_FUNCTIONS,
-    DECLARATION_KEYWORDS,
-    FUNCTIONS,
-    KEYWORDS,
-    ROLES,
-    STEP_KEYWORDS,
-    TYPES,
-)
+from ..syntax.keywords import STATEMENT_KEYWORDS, STEP_KEYWORDS
+from .words import CANDIDATE_FUNCTIONS, FUNCTIONS, KEYWORDS, ROLES, TYPES
 
 __all__ = ["complete"]
 
-_PARTIAL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-_PREVIOUS = re.compile(r"(->|[A-Za-z_][A-Za-z0-9_]*|[0-9.]+%?|\S)\s*$")
 K = types.CompletionItemKind
 
 
@@ -66,18 +58,19 @@ class _Items:
 def complete(snap: Snapshot, offset: int, scope: Scope | None, snippets: bool = False) -> list[types.CompletionItem]:
     line_start, _ = snap.line_of(offset)
     prefix = snap.text[line_start:offset]
-    if comment_start(prefix) is not None or in_string(prefix):
+    stream = tokens(prefix)
+    if any(t.kind == "COMMENT" for t in stream) or (stream and stream[-1].kind == OPEN_STRING):
         return []
-    partial = _PARTIAL.search(prefix)
-    word_start = offset - (len(partial.group(0)) if partial else 0)
-    before = prefix[: len(prefix) - (len(partial.group(0)) if partial else 0)]
+    # The word being typed, if the cursor ends one, is what the items replace.
+    typing = len(stream[-1].text) if stream and stream[-1].is_word else 0
+    word_start = offset - typing
+    before = prefix[: len(prefix) - typing]
+    code = [t for t in tokens(before) if t.is_code]
     items = _Items(snap, word_start, offset, snippets)
     block = open_block(snap.text, line_start)
-    first_match = WORD.match(before.strip())
-    first = first_match.group(0) if first_match else ""
-    previous_match = _PREVIOUS.search(before)
-    previous = previous_match.group(1) if previous_match else ""
-    blank = not before.strip()
+    first = code[0].text if code and code[0].is_word else ""
+    previous = code[-1].text if code else ""
+    blank = not code
     if block == "hyper":
         _in_hyper(items, before, blank, scope)
     elif block == "param":
@@ -155,11 +148,11 @@ def _in_body(items: _Items, before: str, blank: bool, previous: str, scope: Scop
 def _statements(items: _Items, snap: Snapshot, line_start: int, scope: Scope | None) -> None:
     """Keywords that start a line: declarations first until the first step, then steps."""
     above = snap.text[:line_start]
-    stepped = re.search(r"^[ \t]*(set|standardize|train|tune|evaluate|test)\b", above, re.M) is not None
-    for rank, keyword in enumerate(DECLARATION_KEYWORDS + STEP_KEYWORDS):
+    stepped = any(line and line[0].text in STEP_KEYWORDS for line in code_lines(tokens(above)))
+    for rank, keyword in enumerate(STATEMENT_KEYWORDS):
         is_step = keyword in STEP_KEYWORDS
         order = (0 if is_step == stepped else 1, rank)
-        items.add(keyword, K.Keyword, detail="step" if is_step else "declaration", doc=KEYWORDS[keyword],
+        items.add(keyword, K.Keyword, detail="step" if is_step else "declaration", doc=KEYWORDS.get(keyword),
                   sort=f"{order[0]}{order[1]:02d}")
 
 

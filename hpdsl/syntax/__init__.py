@@ -20,8 +20,9 @@ from ..diagnostics import Diagnostic, Related
 from ..source import Source, Span, decode
 from ._build import Builder
 from ._driver import SyntaxProblem
+from .tokens import Token, tokens
 
-__all__ = ["ParseResult", "parse", "parse_bytes", "grammar_path", "parser_kind"]
+__all__ = ["ParseResult", "parse", "parse_bytes", "grammar_path", "parser_kind", "Token", "tokens"]
 
 MAX_SYNTAX_ERRORS = 10
 

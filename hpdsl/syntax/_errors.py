@@ -12,13 +12,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..diagnostics import Diagnostic
-from ..source import Span, code_part
+from ..source import Span
 from ..suggest import nearest
 from ._driver import END, NEWLINE, SyntaxProblem
+from .keywords import STATEMENT_KEYWORDS, STATEMENT_TERMINALS, starts_statement
+from .tokens import Token, code_lines, tokens
 
-DECLARATION_KEYWORDS = ("workflow", "data", "split", "model", "hyper", "param")
-STEP_KEYWORDS = ("set", "standardize", "train", "tune", "evaluate", "test")
-_STATEMENT_TERMINALS = frozenset(k.upper() for k in DECLARATION_KEYWORDS + STEP_KEYWORDS)
 _VALUE_TERMINALS = frozenset({"NUMBER", "NAME", "LPAR", "MINUS"})
 _OPERATOR_TERMINALS = frozenset({"PLUS", "MINUS", "STAR", "SLASH"})
 
@@ -51,29 +50,14 @@ _DESCRIBE = {
     END: "the end of the file",
 }
 
-# A line that plainly starts a top-level statement (used to spot a block left open).
-_STATEMENT_LINE = re.compile(
-    r'[ \t]*((?:train|test|evaluate)(?=\s+on\b)|standardize(?=\s+using\b)|tune(?=\s+\w+\s+in\b)'
-    r'|data(?=\s+\w+\s*=)|split(?=\s+\w+\s*->)|model(?=\s+\w+\s*(?:#|$))|hyper(?=\s*\{)|param(?=\s*\{)'
-    r'|workflow(?=\s+"))',
-    re.M,
-)
-
-_LAST_TOKEN = re.compile(
-    r'("(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?|->|\S)$'
-)
 
 
-def previous_token(text: str, offset: int) -> str | None:
-    """The token that ends before `offset`, skipping blanks, newlines and comments."""
-    end = offset
-    while end > 0:
-        line_start = text.rfind("\n", 0, end) + 1
-        segment = code_part(text[line_start:end]).rstrip()
-        if segment:
-            m = _LAST_TOKEN.search(segment)
-            return m.group(1) if m else None
-        end = line_start - 1
+def previous_token(text: str, offset: int, stream: list[Token] | None = None) -> str | None:
+    """The text of the token that ends before `offset`, skipping blanks, newlines and
+    comments. `stream` is `tokens(text[:offset])` when the caller has it already."""
+    for token in reversed(tokens(text[:offset]) if stream is None else stream):
+        if token.is_code:
+            return token.text
     return None
 
 
@@ -90,9 +74,9 @@ def _join(items: list[str]) -> str:
 def describe_expected(expected: frozenset[str], literals: dict[str, str], previous: str | None) -> str:
     remaining = set(expected)
     parts: list[str] = []
-    if remaining & _STATEMENT_TERMINALS:
-        keywords = [k for k in DECLARATION_KEYWORDS + STEP_KEYWORDS if k.upper() in remaining]
-        remaining -= _STATEMENT_TERMINALS | {NEWLINE, END}
+    if remaining & STATEMENT_TERMINALS:
+        keywords = [k for k in STATEMENT_KEYWORDS if k.upper() in remaining]
+        remaining -= STATEMENT_TERMINALS | {NEWLINE, END}
         parts.append("a declaration or a step (" + ", ".join(keywords) + ")")
     if _VALUE_TERMINALS <= remaining:
         remaining -= _VALUE_TERMINALS | {"STRING", "LSQB"}
@@ -142,55 +126,40 @@ def _describe_char(char: str) -> str:
     return f"control character {code}"
 
 
-def _scan_brackets(text: str, offset: int) -> tuple[list[tuple[int, str]], int]:
-    """Brackets still open at `offset` (outside strings and comments), and the offset
-    where the statement holding `offset` starts (a line start outside any bracket)."""
-    stack: list[tuple[int, str]] = []
+def _scan_brackets(stream: list[Token]) -> tuple[list[Token], int]:
+    """The ( and [ tokens still open at the end of `stream` (the tokens of a text's
+    prefix), and the offset where the statement holding that end starts (a line start
+    outside any bracket)."""
+    stack: list[Token] = []
     statement_start = 0
-    in_string = in_comment = False
-    i = 0
-    while i < offset:
-        c = text[i]
-        if in_comment:
-            in_comment = c != "\n"
-        elif in_string:
-            if c == "\\":
-                i += 1
-            elif c == '"' or c == "\n":
-                in_string = False
-        elif c == "#":
-            in_comment = True
-        elif c == '"':
-            in_string = True
-        elif c in "([":
-            stack.append((i, c))
-        elif c in ")]" and stack:
+    for token in stream:
+        kind = token.kind
+        if kind == "LPAR" or kind == "LSQB":
+            stack.append(token)
+        elif (kind == "RPAR" or kind == "RSQB") and stack:
             stack.pop()
-        if c == "\n" and not stack:
-            statement_start = i + 1
-        i += 1
+        elif kind == NEWLINE and not stack:
+            statement_start = token.start + token.text.rfind("\n") + 1
     return stack, statement_start
 
 
-def _unclosed_bracket(text: str, offset: int) -> tuple[int, str] | None:
+def _unclosed_bracket(text: str, offset: int, stream: list[Token]) -> Token | None:
     """The innermost ( or [ opened before `offset` on an earlier line and not closed."""
-    stack, _ = _scan_brackets(text, offset)
+    stack, _ = _scan_brackets(stream)
     line_start = text.rfind("\n", 0, offset) + 1
-    if stack and stack[-1][0] < line_start:
+    if stack and stack[-1].start < line_start:
         return stack[-1]
     return None
 
 
-def _open_block(text: str, offset: int) -> int | None:
-    """The 0-based line of a block '{' still open at `offset` (a line ending in '{' opens
-    one, a line holding only '}' closes it)."""
+def _open_block(stream: list[Token]) -> int | None:
+    """The 0-based line of a block '{' still open at the end of `stream` (a line ending
+    in '{' opens one, a line holding only '}' closes it)."""
     opened: list[int] = []
-    lines = text[:offset].split("\n")
-    for number, line in enumerate(lines[:-1]):
-        code = code_part(line).strip()
-        if code.endswith("{"):
+    for number, line in enumerate(code_lines(stream)[:-1]):
+        if line and line[-1].kind == "LBRACE":
             opened.append(number)
-        elif code == "}" and opened:
+        elif len(line) == 1 and line[0].kind == "RBRACE" and opened:
             opened.pop()
     return opened[-1] if opened else None
 
@@ -219,29 +188,32 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
         message = f"unexpected {found}: outside strings and comments only ASCII is allowed"
         return Diagnostic("HP001", span, message, help="remove it or move it into a comment"), recover
 
-    block_line = _open_block(text, problem.start)
-    line_start = text.rfind("\n", 0, problem.start) + 1
-    statement = _STATEMENT_LINE.match(text, line_start)
-    if block_line is not None and statement and problem.start >= statement.start(1):
-        keyword = statement.group(1)
-        start = statement.start(1)
-        message = f"expected '}}' to close the block opened at line {block_line + 1} before '{keyword}'"
-        return Diagnostic("HP001", Span(start, start + len(keyword)), message, help="add a line holding only '}'"), False
+    stream = tokens(text[:problem.start])
+    block_line = _open_block(stream)
+    if block_line is not None:
+        line_end = text.find("\n", problem.start)
+        line_start = text.rfind("\n", 0, problem.start) + 1
+        line = code_lines(tokens(text[line_start:len(text) if line_end == -1 else line_end]))[0]
+        if starts_statement(line) and problem.start >= line_start + line[0].start:
+            keyword = line[0].text
+            start = line_start + line[0].start
+            message = f"expected '}}' to close the block opened at line {block_line + 1} before '{keyword}'"
+            return Diagnostic("HP001", Span(start, start + len(keyword)), message, help="add a line holding only '}'"), False
 
-    bracket = _unclosed_bracket(text, problem.start)
+    bracket = _unclosed_bracket(text, problem.start, stream)
     if bracket is not None and ({"RPAR", "RSQB"} & problem.expected):
-        at, char = bracket
+        at, char = bracket.start, bracket.text
         closing = ")" if char == "(" else "]"
         line = text.count("\n", 0, at) + 1
         message = f"'{char}' opened at line {line} is never closed: expected '{closing}' before {found}"
         return Diagnostic("HP001", Span(at, at + 1), message, help=f"add the missing '{closing}'"), False
 
-    previous = previous_token(text, problem.start)
+    previous = previous_token(text, problem.start, stream)
     what = describe_expected(problem.expected, literals, previous)
-    if problem.expected & _STATEMENT_TERMINALS:
+    if problem.expected & STATEMENT_TERMINALS:
         message = f"expected {what}, found {found}"
         if problem.found == "NAME":
-            guess = nearest(problem.text, DECLARATION_KEYWORDS + STEP_KEYWORDS)
+            guess = nearest(problem.text, STATEMENT_KEYWORDS)
             help_text = f"did you mean '{guess}'?" if guess else "each line starts with a declaration or a step keyword"
     elif previous is not None:
         message = f"expected {what} after {_quote(previous)}, found {found}"
@@ -284,7 +256,7 @@ def _share_help(number: str, text: str, offset: int) -> str:
 def statement_lines(text: str, offset: int) -> tuple[int, int]:
     """The offsets of the whole lines holding the statement around `offset`
     (lines joined by open brackets count as one statement)."""
-    _, start = _scan_brackets(text, offset)
+    _, start = _scan_brackets(tokens(text[:offset]))
     end = text.find("\n", offset)
     return start, len(text) if end == -1 else end
 
