@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from .source import Source, Span
 
-__all__ = ["ERROR", "WARNING", "Rule", "RULES", "Related", "Diagnostic", "sort_key"]
+__all__ = [
+    "ERROR", "WARNING", "SAFE", "UNSAFE", "Rule", "RULES", "Related", "Fix", "Suggestion", "Diagnostic", "sort_key",
+]
 
 ERROR = "error"
 WARNING = "warning"
+
+# How safe a fix is to apply without a person reading it (ruff's Applicability, rustc's
+# MachineApplicable / MaybeIncorrect): SAFE keeps what the workflow means; UNSAFE may
+# not be what the author meant (a guess at a misspelt name), so an editor offers it
+# and a tool that applies fixes in bulk leaves it alone unless asked.
+SAFE = "safe"
+UNSAFE = "unsafe"
+APPLICABILITIES = (SAFE, UNSAFE)
 
 
 class Rule:
@@ -87,14 +97,53 @@ class Related:
         return hash((self.span, self.message))
 
 
+class Fix:
+    """A machine-readable suggestion (rustc's span_suggestion, ruff's Fix): replace the
+    text at `span` (in the diagnostic's source) by `replacement`; `message` says what it
+    does, `applicability` how safe it is (SAFE or UNSAFE)."""
+
+    __slots__ = ("span", "replacement", "applicability", "message")
+
+    def __init__(self, span: Span, replacement: str, applicability: str, message: str) -> None:
+        if applicability not in APPLICABILITIES:
+            raise ValueError(f"unknown applicability {applicability!r}")
+        self.span = span
+        self.replacement = replacement
+        self.applicability = applicability
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Fix({self.span!r}, {self.replacement!r}, {self.applicability})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fix) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return (self.span, self.replacement, self.applicability, self.message)
+
+
+class Suggestion(str):
+    """A help text that carries its fix: it travels wherever a help string travels (an
+    EvalError, a diagnostic moved to another source) and still compares as the text."""
+
+    def __new__(cls, text: str, fix: Fix | None):
+        self = super().__new__(cls, text)
+        self.fix = fix
+        return self
+
+
 class Diagnostic:
-    """One finding: a registered code at a span, a one-line message and an optional fix.
+    """One finding: a registered code at a span, a one-line message, an optional help
+    (what to do) and `fixes`, the edits that do it (from a `Suggestion` help or given).
 
     `source` is the text the span points into; None means the file being checked.
     Diagnostics about `--set` values point into a source named `<command line>`.
     """
 
-    __slots__ = ("code", "span", "message", "help", "related", "source")
+    __slots__ = ("code", "span", "message", "help", "related", "source", "_fixes")
 
     def __init__(
         self,
@@ -104,6 +153,7 @@ class Diagnostic:
         help: str | None = None,
         related: tuple[Related, ...] = (),
         source: Source | None = None,
+        fixes: tuple[Fix, ...] = (),
     ) -> None:
         if code not in RULES:
             raise KeyError(f"unregistered diagnostic code {code}")
@@ -113,6 +163,13 @@ class Diagnostic:
         self.help = help
         self.related = tuple(related)
         self.source = source
+        self._fixes = tuple(fixes)
+
+    @property
+    def fixes(self) -> tuple[Fix, ...]:
+        """The structured fixes: those given, then the help's own."""
+        fix = getattr(self.help, "fix", None)
+        return self._fixes + ((fix,) if fix is not None else ())
 
     @property
     def rule(self) -> Rule:

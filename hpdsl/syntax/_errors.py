@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..diagnostics import Diagnostic
 from ..source import Span
-from ..suggest import nearest
+from ..suggest import did_you_mean
 from ._driver import END, NEWLINE, SyntaxProblem
 from .keywords import STATEMENT_KEYWORDS, STATEMENT_TERMINALS, starts_statement
 from .tokens import Token, code_lines, tokens
@@ -213,8 +213,8 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
     if problem.expected & STATEMENT_TERMINALS:
         message = f"expected {what}, found {found}"
         if problem.found == "NAME":
-            guess = nearest(problem.text, STATEMENT_KEYWORDS)
-            help_text = f"did you mean '{guess}'?" if guess else "each line starts with a declaration or a step keyword"
+            help_text = did_you_mean(problem.text, STATEMENT_KEYWORDS, span,
+                                     "each line starts with a declaration or a step keyword")
     elif previous is not None:
         message = f"expected {what} after {_quote(previous)}, found {found}"
     else:
@@ -223,9 +223,7 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
         help_text = _share_help(problem.text, text, problem.start)
     elif problem.found == "NAME" and help_text is None:
         keywords = [literals[t] for t in problem.expected if t in literals and literals[t].isalpha()]
-        guess = nearest(problem.text, keywords)
-        if guess:
-            help_text = f"did you mean '{guess}'?"
+        help_text = did_you_mean(problem.text, keywords, span)
     return Diagnostic("HP001", span, message, help=help_text), recover
 
 
