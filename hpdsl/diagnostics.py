@@ -7,10 +7,13 @@ that `hpdsl explain` prints live in `hpdsl/docs/` under the same code.
 
 from __future__ import annotations
 
+from types import CodeType
+
 from .source import Source, Span
 
 __all__ = [
     "ERROR", "WARNING", "SAFE", "UNSAFE", "Rule", "RULES", "Related", "Fix", "Suggestion", "Diagnostic", "sort_key",
+    "literal_codes", "check_registered",
 ]
 
 ERROR = "error"
@@ -204,3 +207,37 @@ def sort_key(diagnostic: Diagnostic) -> tuple[int, int, str]:
     """Diagnostics are reported in source order; the command line comes first."""
     outside = 0 if diagnostic.source is not None else 1
     return (outside, diagnostic.span.start, diagnostic.code)
+
+
+# ---- codes are checked when a module is imported --------------------------------------------
+
+
+def _is_code(text: str) -> bool:
+    return len(text) == 5 and text.startswith("HP") and text[2:].isdigit()
+
+
+def literal_codes(code: CodeType) -> set[str]:
+    """Every rule-code-shaped string constant ("HPnnn") in compiled code, nested
+    functions and classes included (and those folded into tuple or set constants)."""
+    found: set[str] = set()
+    stack = [code]
+    while stack:
+        for const in stack.pop().co_consts:
+            if isinstance(const, str):
+                if _is_code(const):
+                    found.add(const)
+            elif isinstance(const, CodeType):
+                stack.append(const)
+            elif isinstance(const, (tuple, frozenset)):
+                found.update(c for c in const if isinstance(c, str) and _is_code(c))
+    return found
+
+
+def check_registered(code: CodeType, module: str) -> None:
+    """Refuse a module that names a code the registry lacks: a typo'd code then fails
+    when the module is imported, not when (if ever) its diagnostic fires. The package
+    runs this on every hpdsl module it loads (hpdsl/__init__.py)."""
+    unknown = sorted(literal_codes(code) - RULES.keys())
+    if unknown:
+        raise ImportError(f"{module} uses unregistered diagnostic code(s) {', '.join(unknown)}: "
+                          "register them in hpdsl/diagnostics.py", name=module)
