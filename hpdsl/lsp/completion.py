@@ -1,14 +1,12 @@
-"""Completion by context, read from the text before the cursor.
+"""Completion by context, read from the tokens before the cursor.
 
-The line being typed rarely parses, so the context comes from the raw text (the word
-before the cursor, the statement's first word, the open block) and the names come
+The line being typed rarely parses, so the context comes from the tolerant token stream
+(the word before the cursor, the statement's first word, the open block) and the names come
 from the best scope the server has: the current text if it parses, else the text
 with the cursor's line blanked, else the last version that parsed.
 """
 
 from __future__ import annotations
-
-import re
 
 from lsprotocol import types
 
@@ -17,7 +15,7 @@ from ..checker.models import METRIC_MEANING, MODELS, PARAMETERS
 from ..checker.scope import Scope
 from ..source import Span
 from ..syntax.tokens import OPEN_STRING, code_lines, tokens
-from .context import bracket_depth, open_block
+from .context import depth_after, open_block
 from .document import Snapshot
 from ..syntax.keywords import STATEMENT_KEYWORDS, STEP_KEYWORDS
 from .words import CANDIDATE_FUNCTIONS, FUNCTIONS, KEYWORDS, ROLES, TYPES
@@ -66,28 +64,30 @@ def complete(snap: Snapshot, offset: int, scope: Scope | None, snippets: bool = 
     word_start = offset - typing
     before = prefix[: len(prefix) - typing]
     code = [t for t in tokens(before) if t.is_code]
+    kinds = ["WORD" if t.is_word else t.kind for t in code]
+    words = [t.text for t in code if t.is_word]
     items = _Items(snap, word_start, offset, snippets)
     block = open_block(snap.text, line_start)
     first = code[0].text if code and code[0].is_word else ""
     previous = code[-1].text if code else ""
     blank = not code
     if block == "hyper":
-        _in_hyper(items, before, blank, scope)
+        _in_hyper(items, kinds == ["WORD", "COLON"], blank, scope)
     elif block == "param":
-        _in_param(items, before, blank, scope)
+        _in_param(items, kinds == ["WORD", "EQUAL"], blank, scope)
     elif block == "train":
-        _in_body(items, before, blank, previous, scope)
+        _in_body(items, words, blank, previous, scope)
     elif blank:
         _statements(items, snap, line_start, scope)
     else:
-        _after(items, before, first, previous, scope)
+        _after(items, code, words, first, previous, scope)
     return items.items
 
 
 # ---- blocks -----------------------------------------------------------------------------------------
 
 
-def _in_hyper(items: _Items, before: str, blank: bool, scope: Scope | None) -> None:
+def _in_hyper(items: _Items, after_colon: bool, blank: bool, scope: Scope | None) -> None:
     if blank:
         model = scope.model if scope is not None else None
         declared = set(scope.hypers) if scope is not None else set()
@@ -100,7 +100,7 @@ def _in_hyper(items: _Items, before: str, blank: bool, scope: Scope | None) -> N
                       doc=f"{spec.meaning}\n\nmodel domain `{spec.domain}`",
                       insert=f"{spec.name}: {spec.type}",
                       snippet=f"{spec.name}: {spec.type}${{1: in {spec.domain}}}${{2: = {_default(spec)}}}")
-    elif re.fullmatch(r"\s*\w+\s*:\s*", before):
+    elif after_colon:  # `NAME:` wants a type
         for name, doc in TYPES.items():
             items.add(name, K.TypeParameter, detail="type", doc=doc)
 
@@ -109,20 +109,20 @@ def _default(spec) -> str:
     return v.show(spec.default) if spec.default is not None else "1"
 
 
-def _in_param(items: _Items, before: str, blank: bool, scope: Scope | None) -> None:
+def _in_param(items: _Items, after_equal: bool, blank: bool, scope: Scope | None) -> None:
     if blank:
         declared = set(scope.params) if scope is not None else set()
         for name, meaning in PARAMETERS.items():
             if name not in declared:
                 items.add(name, K.Field, detail="learned parameter", doc=meaning, insert=f"{name} = ",
                           snippet=f"{name} = ${{1:zeros}}")
-    elif re.fullmatch(r"\s*\w+\s*=\s*", before):
+    elif after_equal:  # `NAME =` wants an initialiser
         for name in ("zeros", "normal", "uniform"):
             signature, doc = FUNCTIONS[name]
             items.add(name, K.Function, detail=signature, doc=doc)
 
 
-def _in_body(items: _Items, before: str, blank: bool, previous: str, scope: Scope | None) -> None:
+def _in_body(items: _Items, words: list[str], blank: bool, previous: str, scope: Scope | None) -> None:
     if blank:
         items.add("every", K.Keyword, detail="every N epochs: log METRIC on SPLIT", doc=KEYWORDS["every"],
                   snippet="every ${1:10} epochs: log ${2:mse} on ${3:validation}")
@@ -130,7 +130,7 @@ def _in_body(items: _Items, before: str, blank: bool, previous: str, scope: Scop
                   doc=KEYWORDS["stop"],
                   snippet="stop early when ${1:mse} on ${2:validation} has not improved for ${3:20} epochs")
         return
-    if previous == ":" and re.search(r"\bevery\b", before):
+    if previous == ":" and "every" in words:
         items.add("log", K.Keyword, detail="log METRIC on SPLIT", doc=KEYWORDS["log"])
     elif previous in ("log", "when"):
         _metrics(items)
@@ -156,23 +156,22 @@ def _statements(items: _Items, snap: Snapshot, line_start: int, scope: Scope | N
                   sort=f"{order[0]}{order[1]:02d}")
 
 
-def _after(items: _Items, before: str, first: str, previous: str, scope: Scope | None) -> None:
-    depth = bracket_depth(before)
+def _after(items: _Items, code: list, words: list[str], first: str, previous: str, scope: Scope | None) -> None:
+    depth = depth_after(code[-1]) if code else 0
     if first == "set":
         if previous == "set":
             _hypers(items, scope)
         elif previous in ("=", "+", "-", "*", "/", "(", ","):
             _hypers(items, scope)
-            target = re.match(r"\s*set\s+(\w+)", before)
-            if previous == "=" and target and target.group(1) == "learning_rate":
+            if previous == "=" and len(code) > 1 and code[1].text == "learning_rate":
                 for name in ("step", "exponential"):
                     signature, doc = FUNCTIONS[name]
                     items.add(name, K.Function, detail=signature, doc=doc)
         return
     if previous in ("report", "minimize", "maximize", "log", "when"):
         _metrics(items)
-    elif previous == "," and first in ("evaluate", "test") and re.search(r"\breport\b", before):
-        listed = set(re.findall(r"\w+", before.split("report", 1)[1]))
+    elif previous == "," and first in ("evaluate", "test") and "report" in words:
+        listed = set(words[words.index("report") + 1:])
         _metrics(items, exclude=listed)
     elif previous == "model":
         for name, spec in MODELS.items():
@@ -184,7 +183,7 @@ def _after(items: _Items, before: str, first: str, previous: str, scope: Scope |
         if first == "standardize":
             _splits(items, scope)
         elif first == "tune":
-            if re.search(r"\bon\b", before):
+            if "on" in words:
                 items.add("grid", K.Keyword, detail="every combination (the default)", doc=KEYWORDS["grid"])
                 items.add("random", K.Keyword, detail="using random N [seed K]", doc=KEYWORDS["random"],
                           snippet="random ${1:20}")
@@ -194,8 +193,8 @@ def _after(items: _Items, before: str, first: str, previous: str, scope: Scope |
         _splits(items, scope)
     elif previous == "tune":
         _hypers(items, scope)
-    elif previous == "," and first == "tune" and depth == 0 and not re.search(r"\bon\b", before):
-        _hypers(items, scope, exclude=set(re.findall(r"(\w+)\s+in\b", before)))
+    elif previous == "," and first == "tune" and depth == 0 and "on" not in words:
+        _hypers(items, scope, exclude={a.text for a, b in zip(code, code[1:]) if a.is_word and b.text == "in"})
     elif previous == "in" and first == "tune" and depth == 0:
         for name in CANDIDATE_FUNCTIONS:
             signature, doc = FUNCTIONS[name]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..syntax.keywords import starts_statement
 from ..syntax.tokens import OPEN_STRING, Token, code_lines, tokens
 
-__all__ = ["in_comment", "in_string", "word_at", "open_block", "bracket_depth", "comment_start"]
+__all__ = ["in_string", "word_at", "open_block", "bracket_depth", "depth_after", "comment_start"]
 
 # The blocks completion knows the inside of: their keyword is the statement's.
 _BLOCKS = frozenset({"hyper", "param", "train"})
@@ -28,11 +28,6 @@ def comment_start(line: str) -> int | None:
     return next((t.start for t in tokens(line) if t.kind == "COMMENT"), None)
 
 
-def in_comment(line_prefix: str) -> bool:
-    """Whether the end of a line prefix lies inside a comment."""
-    return comment_start(line_prefix) is not None
-
-
 def word_at(line: str, column: int) -> tuple[int, int] | None:
     """(start, end) columns of the name or keyword under or just before `column`
     (words inside strings and comments are not words of the program)."""
@@ -47,10 +42,11 @@ def word_at(line: str, column: int) -> tuple[int, int] | None:
 def bracket_depth(code: str) -> int:
     """How many ( and [ are open at the end of a line of code."""
     stream = tokens(code)
-    return _depth_after(stream[-1]) if stream else 0
+    return depth_after(stream[-1]) if stream else 0
 
 
-def _depth_after(token: Token) -> int:
+def depth_after(token: Token) -> int:
+    """How many ( and [ are open just after `token`."""
     if token.kind in ("LPAR", "LSQB"):
         return token.depth + 1
     if token.kind in ("RPAR", "RSQB") and token.depth:
