@@ -14,7 +14,7 @@ from ..checker import values as v
 from ..checker.models import METRIC_MEANING, MODELS, PARAMETERS
 from ..checker.scope import Scope
 from ..source import Span
-from ..syntax.tokens import OPEN_STRING, code_lines, tokens
+from ..syntax.lexer import OPEN_STRING, code_lines, tokens
 from .context import depth_after, open_block
 from .document import Snapshot
 from ..syntax.keywords import STATEMENT_KEYWORDS, STEP_KEYWORDS

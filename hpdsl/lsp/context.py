@@ -1,7 +1,7 @@
 """The text around the cursor, read without the parser: words, comments, open blocks.
 
 A document being edited rarely parses, so completion and parts of hover read the raw
-text, through the tolerant token stream (`hpdsl.syntax.tokens`) that syntax errors read
+text, through the tolerant token stream (`hpdsl.syntax.lexer`) that syntax errors read
 too: whether the cursor sits in a comment or a string, the word under it, the brackets
 open before it, and which `{ }` block (hyper, param, a train body) is open at its line.
 """
@@ -9,7 +9,7 @@ open before it, and which `{ }` block (hyper, param, a train body) is open at it
 from __future__ import annotations
 
 from ..syntax.keywords import starts_statement
-from ..syntax.tokens import OPEN_STRING, Token, code_lines, tokens
+from ..syntax.lexer import OPEN_STRING, Token, code_lines, tokens
 
 __all__ = ["in_string", "word_at", "open_block", "bracket_depth", "depth_after", "comment_start"]
 

@@ -20,7 +20,6 @@ from ..diagnostics import Diagnostic, Related
 from ..source import Source, Span, decode
 from ._build import Builder
 from ._driver import SyntaxProblem
-from .tokens import Token, tokens
 
 __all__ = ["ParseResult", "parse", "parse_bytes", "grammar_path", "parser_kind", "Token", "tokens"]
 
@@ -45,6 +44,16 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return self.program is not None
+
+
+def __getattr__(name: str):
+    # The token stream (hpdsl.syntax.lexer) is for tools that read text which may not
+    # parse; a clean `hpdsl check` never loads it.
+    if name in ("Token", "tokens"):
+        from . import lexer
+
+        return getattr(lexer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def grammar_path() -> str:

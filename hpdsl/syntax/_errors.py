@@ -16,7 +16,7 @@ from ..source import Span
 from ..suggest import did_you_mean
 from ._driver import END, NEWLINE, SyntaxProblem
 from .keywords import STATEMENT_KEYWORDS, STATEMENT_TERMINALS, starts_statement
-from .tokens import Token, code_lines, tokens
+from .lexer import Token, code_lines, tokens
 
 _VALUE_TERMINALS = frozenset({"NUMBER", "NAME", "LPAR", "MINUS"})
 _OPERATOR_TERMINALS = frozenset({"PLUS", "MINUS", "STAR", "SLASH"})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .. import nodes as n
 from . import _tables
-from .tokens import OPEN_STRING, Token
+from .lexer import OPEN_STRING, Token
 
 __all__ = [
     "Keywords",

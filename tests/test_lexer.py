@@ -1,4 +1,4 @@
-"""The tolerant token stream (hpdsl.syntax.tokens) and the keyword lists read from the tables.
+"""The tolerant token stream (hpdsl.syntax.lexer) and the keyword lists read from the tables.
 
 The stream never raises and gives the text back exactly; on valid workflows it agrees
 with the tokens the parser itself shifts; the keyword lists follow the grammar.
@@ -6,6 +6,8 @@ with the tokens the parser itself shifts; the keyword lists follow the grammar.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from types import SimpleNamespace
 
 from hypothesis import example, given
@@ -24,7 +26,7 @@ from hpdsl.syntax.keywords import (
     Keywords,
     starts_statement,
 )
-from hpdsl.syntax.tokens import ERROR, OPEN_STRING, code_lines
+from hpdsl.syntax.lexer import ERROR, OPEN_STRING, code_lines
 from hpdsl.testing import source_text, workflows
 
 
@@ -140,3 +142,12 @@ def test_a_set_inside_a_train_body_keeps_the_body_open():
     assert open_block(text, text.index("    \n")) == "train"
     text = "hyper {\n    lr: float\ntrain on train\n\n"
     assert open_block(text, len(text) - 1) is None
+
+
+def test_a_clean_check_does_not_load_the_token_stream():
+    """Cold `hpdsl check` pays only for the parser: the stream is for text that does not parse."""
+    script = ("import sys\nfrom hpdsl.checker import check_text\n"
+              "assert not check_text('model ridge\\n', 'a.hp').program is None\n"
+              "print('hpdsl.syntax.lexer' in sys.modules, 'hpdsl.syntax.keywords' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
