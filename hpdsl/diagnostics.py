@@ -137,6 +137,9 @@ class Suggestion(str):
         self.fix = fix
         return self
 
+    def __reduce__(self):
+        return (Suggestion, (str(self), self.fix))
+
 
 class Diagnostic:
     """One finding: a registered code at a span, a one-line message, an optional help

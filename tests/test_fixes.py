@@ -5,6 +5,7 @@ tool that offers fixes (check --format json, SARIF, the language server) reads t
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 from helpers import PREAMBLE, diagnostics, hpdsl
@@ -42,6 +43,8 @@ def test_a_diagnostic_has_the_fixes_given_and_its_helps():
     assert Diagnostic("HP005", Span(0, 5), "m", help="plain text").fixes == ()
     with pytest.raises(ValueError):
         Fix(Span(0, 1), "x", "probably", "Write x")
+    # A run's diagnostics may cross a process boundary: the fix goes with them.
+    assert pickle.loads(pickle.dumps(d)).fixes == d.fixes
 
 
 # Each typo, and the clean text its fix gives back: one per site that suggests a name.
