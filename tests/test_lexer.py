@@ -26,7 +26,7 @@ from hpdsl.syntax.keywords import (
     Keywords,
     starts_statement,
 )
-from hpdsl.syntax.lexer import ERROR, OPEN_STRING, code_lines
+from hpdsl.syntax.lexer import ERROR, OPEN_STRING, code_tokens
 from hpdsl.testing import source_text, workflows
 
 
@@ -124,13 +124,13 @@ def test_a_statement_added_to_the_grammar_is_a_keyword_once_the_tables_are_regen
     generated = Keywords(SimpleNamespace(**{key.upper(): value for key, value in tables(grammar).items()}))
     assert generated.statement_keywords[-1] == "impute"
     assert "impute" in generated.keywords
-    assert generated.starts_statement(code_lines(tokens("impute x using train"))[0])
-    assert not generated.starts_statement(code_lines(tokens("impute: float"))[0])
+    assert generated.starts_statement(code_tokens("impute x using train"))
+    assert not generated.starts_statement(code_tokens("impute: float"))
 
 
 def test_a_line_begins_a_statement_only_where_a_block_could_not_hold_it():
     def begins(line):
-        return starts_statement(code_lines(tokens(line))[0])
+        return starts_statement(code_tokens(line))
 
     assert begins("train on x") and begins("data d = csv(") and begins('workflow "open')
     assert not begins("set lr = 0.1")  # also a train-body entry

@@ -14,7 +14,7 @@ from ..checker import values as v
 from ..checker.models import METRIC_MEANING, MODELS, PARAMETERS
 from ..checker.scope import Scope
 from ..source import Span
-from ..syntax.lexer import OPEN_STRING, code_lines, tokens
+from ..syntax.lexer import OPEN_STRING, code_tokens, tokens
 from .context import depth_after, open_block
 from .document import Snapshot
 from ..syntax.keywords import STATEMENT_KEYWORDS, STEP_KEYWORDS
@@ -148,12 +148,19 @@ def _in_body(items: _Items, words: list[str], blank: bool, previous: str, scope:
 def _statements(items: _Items, snap: Snapshot, line_start: int, scope: Scope | None) -> None:
     """Keywords that start a line: declarations first until the first step, then steps."""
     above = snap.text[:line_start]
-    stepped = any(line and line[0].text in STEP_KEYWORDS for line in code_lines(tokens(above)))
+    stepped = any(_starts_step(line) for line in above.split("\n"))
     for rank, keyword in enumerate(STATEMENT_KEYWORDS):
         is_step = keyword in STEP_KEYWORDS
         order = (0 if is_step == stepped else 1, rank)
         items.add(keyword, K.Keyword, detail="step" if is_step else "declaration", doc=KEYWORDS.get(keyword),
                   sort=f"{order[0]}{order[1]:02d}")
+
+
+def _starts_step(line: str) -> bool:
+    if not line.lstrip(" \t").startswith(STEP_KEYWORDS):
+        return False  # most lines: no need to read them
+    code = code_tokens(line)
+    return bool(code) and code[0].text in STEP_KEYWORDS
 
 
 def _after(items: _Items, code: list, words: list[str], first: str, previous: str, scope: Scope | None) -> None:

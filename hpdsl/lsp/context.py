@@ -8,8 +8,8 @@ open before it, and which `{ }` block (hyper, param, a train body) is open at it
 
 from __future__ import annotations
 
-from ..syntax.keywords import starts_statement
-from ..syntax.lexer import OPEN_STRING, Token, code_lines, tokens
+from ..syntax.keywords import STATEMENT_KEYWORDS, starts_statement
+from ..syntax.lexer import OPEN_STRING, Token, code_tokens, tokens
 
 __all__ = ["in_string", "word_at", "open_block", "bracket_depth", "depth_after", "comment_start"]
 
@@ -63,7 +63,12 @@ def open_block(text: str, line_start: int) -> str | None:
     left open by mistake, and the top level resumes.
     """
     kind = None
-    for line in code_lines(tokens(text[:line_start]))[:-1]:
+    for raw in text[:line_start].split("\n")[:-1]:
+        # Only a brace, or in a block a statement's keyword, matters: most lines of a
+        # long file are not read.
+        if "{" not in raw and (kind is None or ("}" not in raw and not raw.lstrip().startswith(STATEMENT_KEYWORDS))):
+            continue
+        line = code_tokens(raw)
         if not line:
             continue
         if line[-1].kind == "LBRACE":

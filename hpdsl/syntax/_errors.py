@@ -16,7 +16,7 @@ from ..source import Span
 from ..suggest import did_you_mean
 from ._driver import END, NEWLINE, SyntaxProblem
 from .keywords import STATEMENT_KEYWORDS, STATEMENT_TERMINALS, starts_statement
-from .lexer import Token, code_lines, tokens
+from .lexer import code_tokens
 
 _VALUE_TERMINALS = frozenset({"NUMBER", "NAME", "LPAR", "MINUS"})
 _OPERATOR_TERMINALS = frozenset({"PLUS", "MINUS", "STAR", "SLASH"})
@@ -52,12 +52,16 @@ _DESCRIBE = {
 
 
 
-def previous_token(text: str, offset: int, stream: list[Token] | None = None) -> str | None:
+def previous_token(text: str, offset: int) -> str | None:
     """The text of the token that ends before `offset`, skipping blanks, newlines and
-    comments. `stream` is `tokens(text[:offset])` when the caller has it already."""
-    for token in reversed(tokens(text[:offset]) if stream is None else stream):
-        if token.is_code:
-            return token.text
+    comments (read line by line backwards: a token never spans lines)."""
+    end = offset
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        code = code_tokens(text[start:end])
+        if code:
+            return code[-1].text
+        end = start - 1
     return None
 
 
@@ -126,40 +130,52 @@ def _describe_char(char: str) -> str:
     return f"control character {code}"
 
 
-def _scan_brackets(stream: list[Token]) -> tuple[list[Token], int]:
-    """The ( and [ tokens still open at the end of `stream` (the tokens of a text's
-    prefix), and the offset where the statement holding that end starts (a line start
-    outside any bracket)."""
-    stack: list[Token] = []
+_BRACKET = re.compile(r"[()\[\]]")
+
+
+def _scan_brackets(text: str, offset: int) -> tuple[list[tuple[int, str]], int]:
+    """The ( and [ still open at `offset` (outside strings and comments), with their
+    offsets, and the offset where the statement holding `offset` starts (a line start
+    outside any bracket). Only lines with a bracket character are tokenized."""
+    stack: list[tuple[int, str]] = []
     statement_start = 0
-    for token in stream:
-        kind = token.kind
-        if kind == "LPAR" or kind == "LSQB":
-            stack.append(token)
-        elif (kind == "RPAR" or kind == "RSQB") and stack:
-            stack.pop()
-        elif kind == NEWLINE and not stack:
-            statement_start = token.start + token.text.rfind("\n") + 1
-    return stack, statement_start
+    line_start = 0
+    while True:
+        line_end = text.find("\n", line_start, offset)
+        end = offset if line_end == -1 else line_end
+        if _BRACKET.search(text, line_start, end):
+            for token in code_tokens(text[line_start:end]):
+                if token.kind in ("LPAR", "LSQB"):
+                    stack.append((line_start + token.start, token.text))
+                elif token.kind in ("RPAR", "RSQB") and stack:
+                    stack.pop()
+        if line_end == -1:
+            return stack, statement_start
+        if not stack:
+            statement_start = line_end + 1
+        line_start = line_end + 1
 
 
-def _unclosed_bracket(text: str, offset: int, stream: list[Token]) -> Token | None:
+def _unclosed_bracket(text: str, offset: int) -> tuple[int, str] | None:
     """The innermost ( or [ opened before `offset` on an earlier line and not closed."""
-    stack, _ = _scan_brackets(stream)
+    stack, _ = _scan_brackets(text, offset)
     line_start = text.rfind("\n", 0, offset) + 1
-    if stack and stack[-1].start < line_start:
+    if stack and stack[-1][0] < line_start:
         return stack[-1]
     return None
 
 
-def _open_block(stream: list[Token]) -> int | None:
-    """The 0-based line of a block '{' still open at the end of `stream` (a line ending
-    in '{' opens one, a line holding only '}' closes it)."""
+def _open_block(text: str, offset: int) -> int | None:
+    """The 0-based line of a block '{' still open at `offset` (a line ending in '{' opens
+    one, a line holding only '}' closes it)."""
     opened: list[int] = []
-    for number, line in enumerate(code_lines(stream)[:-1]):
-        if line and line[-1].kind == "LBRACE":
+    for number, line in enumerate(text[:offset].split("\n")[:-1]):
+        if "{" not in line and "}" not in line:
+            continue
+        code = code_tokens(line)
+        if code and code[-1].kind == "LBRACE":
             opened.append(number)
-        elif len(line) == 1 and line[0].kind == "RBRACE" and opened:
+        elif len(code) == 1 and code[0].kind == "RBRACE" and opened:
             opened.pop()
     return opened[-1] if opened else None
 
@@ -188,27 +204,26 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
         message = f"unexpected {found}: outside strings and comments only ASCII is allowed"
         return Diagnostic("HP001", span, message, help="remove it or move it into a comment"), recover
 
-    stream = tokens(text[:problem.start])
-    block_line = _open_block(stream)
+    block_line = _open_block(text, problem.start)
     if block_line is not None:
         line_end = text.find("\n", problem.start)
         line_start = text.rfind("\n", 0, problem.start) + 1
-        line = code_lines(tokens(text[line_start:len(text) if line_end == -1 else line_end]))[0]
+        line = code_tokens(text[line_start:len(text) if line_end == -1 else line_end])
         if starts_statement(line) and problem.start >= line_start + line[0].start:
             keyword = line[0].text
             start = line_start + line[0].start
             message = f"expected '}}' to close the block opened at line {block_line + 1} before '{keyword}'"
             return Diagnostic("HP001", Span(start, start + len(keyword)), message, help="add a line holding only '}'"), False
 
-    bracket = _unclosed_bracket(text, problem.start, stream)
+    bracket = _unclosed_bracket(text, problem.start)
     if bracket is not None and ({"RPAR", "RSQB"} & problem.expected):
-        at, char = bracket.start, bracket.text
+        at, char = bracket
         closing = ")" if char == "(" else "]"
         line = text.count("\n", 0, at) + 1
         message = f"'{char}' opened at line {line} is never closed: expected '{closing}' before {found}"
         return Diagnostic("HP001", Span(at, at + 1), message, help=f"add the missing '{closing}'"), False
 
-    previous = previous_token(text, problem.start, stream)
+    previous = previous_token(text, problem.start)
     what = describe_expected(problem.expected, literals, previous)
     if problem.expected & STATEMENT_TERMINALS:
         message = f"expected {what}, found {found}"
@@ -254,7 +269,7 @@ def _share_help(number: str, text: str, offset: int) -> str:
 def statement_lines(text: str, offset: int) -> tuple[int, int]:
     """The offsets of the whole lines holding the statement around `offset`
     (lines joined by open brackets count as one statement)."""
-    _, start = _scan_brackets(tokens(text[:offset]))
+    _, start = _scan_brackets(text, offset)
     end = text.find("\n", offset)
     return start, len(text) if end == -1 else end
 

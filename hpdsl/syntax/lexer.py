@@ -21,7 +21,7 @@ import re
 from . import _tables
 from ._driver import NEWLINE
 
-__all__ = ["Token", "tokens", "code_lines", "NEWLINE", "OPEN_STRING", "ERROR", "WORD_KINDS"]
+__all__ = ["Token", "tokens", "code_tokens", "NEWLINE", "OPEN_STRING", "ERROR", "WORD_KINDS"]
 
 OPEN_STRING = "OPEN_STRING"
 ERROR = "ERROR"
@@ -31,8 +31,7 @@ _LAYOUT = frozenset({"WS", NEWLINE, "COMMENT"})
 _root_order, _root_keywords = _tables.LEXERS[_tables.ROOT_LEXER]
 # A keyword terminal is a NAME the root lexer folded; both are words.
 WORD_KINDS = frozenset({"NAME"}).union(*(folded.values() for folded in _root_keywords.values()))
-_LINE_END = re.compile(r"[\r\n]")
-_match = None
+_finder = None
 
 
 class Token:
@@ -70,54 +69,45 @@ class Token:
         return hash((self.kind, self.start))
 
 
-def _matcher():
-    global _match
-    if _match is None:
-        pattern = "|".join(f"(?P<{name}>{_tables.TERMINALS[name]})" for name in _root_order)
-        _match = re.compile(pattern).match
-    return _match
+def _finditer():
+    global _finder
+    if _finder is None:
+        terminals = "|".join(f"(?P<{name}>{_tables.TERMINALS[name]})" for name in _root_order)
+        # Where no terminal matches, the regex still does: a string left open runs to the
+        # end of its line, and any other character stands alone.
+        fallbacks = f'(?P<{OPEN_STRING}>"[^\\r\\n]*)|(?P<{ERROR}>[\\s\\S])'
+        _finder = re.compile(terminals + "|" + fallbacks).finditer
+    return _finder
 
 
 def tokens(text: str) -> list[Token]:
     """Every token of `text`, blanks, newlines and comments included; never raises."""
-    match = _matcher()
+    return _lex(text, frozenset())
+
+
+def code_tokens(line: str) -> list[Token]:
+    """The code tokens of one line (offsets within it): no blanks, comment or line end.
+
+    Strings and comments end with their line, so a line read alone gives the same
+    tokens as the whole text does there: scanners that look at a few lines of a long
+    text read just those lines."""
+    return _lex(line[:-1] if line.endswith("\r") else line, _LAYOUT)
+
+
+def _lex(text: str, skipped: frozenset[str]) -> list[Token]:
     out: list[Token] = []
-    pos = 0
+    keywords = _root_keywords.get("NAME", {})
     depth = 0
-    length = len(text)
-    while pos < length:
-        m = match(text, pos)
-        if m is not None and m.end() > pos:
-            kind = m.lastgroup
-            value = m.group()
-            folded = _root_keywords.get(kind)
-            if folded is not None:
-                kind = folded.get(value, kind)
-            end = m.end()
-        elif text[pos] == '"':
-            line_end = _LINE_END.search(text, pos)
-            end = length if line_end is None else line_end.start()
-            kind, value = OPEN_STRING, text[pos:end]
-        else:
-            end = pos + 1
-            kind, value = ERROR, text[pos]
-        out.append(Token(kind, value, pos, end, depth))
+    for m in _finditer()(text):
+        kind = m.lastgroup
+        if kind in skipped:
+            continue
+        value = m.group()
+        if kind == "NAME":
+            kind = keywords.get(value, kind)
+        out.append(Token(kind, value, m.start(), m.end(), depth))
         if kind in _OPENING:
             depth += 1
-        elif kind in _CLOSING and depth:
+        elif depth and kind in _CLOSING:
             depth -= 1
-        pos = end
     return out
-
-
-def code_lines(stream: list[Token]) -> list[list[Token]]:
-    """The code tokens of each physical line (index = 0-based line number): comments,
-    blanks and newlines left out, a line without code an empty list."""
-    lines: list[list[Token]] = [[]]
-    for token in stream:
-        if token.kind == NEWLINE:
-            for _ in range(token.text.count("\n")):
-                lines.append([])
-        elif token.kind not in _LAYOUT:
-            lines[-1].append(token)
-    return lines
