@@ -7,6 +7,10 @@ independent mistakes are all reported (up to MAX_SYNTAX_ERRORS).
 The parser runs on tables generated from grammar/hpdsl.lark (`_tables`, committed
 source; the test suite regenerates them and compares). HPDSL_PARSER=lark runs lark
 itself, the reference parser, on the grammar instead (the test suite compares the two).
+
+Tools that read text which may not parse use the same terminals through `tokens(text)`
+(hpdsl.syntax.lexer, a tolerant token stream) and the keyword lists the tables define
+(hpdsl.syntax.keywords).
 """
 
 from __future__ import annotations
