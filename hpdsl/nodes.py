@@ -303,12 +303,14 @@ class Program(Record):
         return tuple(s for s in self.statements if isinstance(s, STEPS))
 
 
-STEP_KEYWORDS = {Set: "set", Standardize: "standardize", Train: "train", Tune: "tune", Evaluate: "evaluate", Test: "test"}
+# A statement's class is named after its keyword, as its grammar rule is (the tables'
+# statement keywords, hpdsl.syntax.keywords, are checked against these by the tests).
+STEP_KEYWORDS = {cls: cls.__name__.lower() for cls in STEPS}
 
 
 def keyword(statement: Statement) -> str:
-    """The keyword a statement starts with (a declaration's is its class name: `hyper`, `split`...)."""
-    return STEP_KEYWORDS.get(type(statement)) or type(statement).__name__.lower()
+    """The keyword a statement starts with: its class name, lowered (`hyper`, `train`...)."""
+    return type(statement).__name__.lower()
 
 
 def keyword_span(statement: Statement) -> Span:

@@ -7,15 +7,17 @@ and every code the package can emit is registered.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
+import sys
 
 import pytest
 
 import hpdsl
 from hpdsl.checker import values
 from hpdsl.checker.models import MODELS
-from hpdsl.diagnostics import RULES
+from hpdsl.diagnostics import RULES, literal_codes
 from hpdsl.render import DOCS_DIR, doc_code_block, doc_sections, rule_doc
 
 from helpers import codes, hpdsl as run_hpdsl
@@ -23,7 +25,6 @@ from helpers import codes, hpdsl as run_hpdsl
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 CHECK_CODES = sorted(code for code, rule in RULES.items() if rule.phase == "check")
 STATIC_ERRORS = {f"HP{number}" for number in range(101, 111)}  # HP101-HP110
-CODE_LITERAL = re.compile(r"""["'](HP\d{3})["']""")
 
 
 def workflow(code: str, heading: str) -> str:
@@ -124,7 +125,8 @@ def test_every_runtime_code_has_an_example_test():
 
 
 def emitted_codes() -> dict[str, list[str]]:
-    """Every "HPnnn" string literal in the installed package's modules, with where it is."""
+    """Every "HPnnn" constant in the compiled code of the package's modules, with where it
+    is (the check the package runs whenever it compiles one of its modules)."""
     package = os.path.dirname(os.path.abspath(hpdsl.__file__))
     found: dict[str, list[str]] = {}
     for folder, _, files in os.walk(package):
@@ -132,8 +134,9 @@ def emitted_codes() -> dict[str, list[str]]:
             if name.endswith(".py"):
                 path = os.path.join(folder, name)
                 with open(path, encoding="utf-8") as f:
-                    for literal in CODE_LITERAL.findall(f.read()):
-                        found.setdefault(literal, []).append(os.path.relpath(path, package))
+                    code = compile(f.read(), path, "exec")
+                for literal in literal_codes(code):
+                    found.setdefault(literal, []).append(os.path.relpath(path, package))
     return found
 
 
@@ -142,6 +145,26 @@ def test_every_code_the_package_emits_is_registered():
     assert "HP103" in found and "HP001" in found  # the scan sees the checker and the parser
     unregistered = {code: where for code, where in found.items() if code not in RULES}
     assert unregistered == {}
+
+
+def test_a_module_naming_an_unregistered_code_fails_when_imported(tmp_path):
+    """Not when (if ever) its diagnostic fires: a typo'd code is refused at import."""
+    (tmp_path / "_typo_probe.py").write_text(
+        "from hpdsl.diagnostics import Diagnostic\n\n\n"
+        "def rare(span):\n    return Diagnostic('HP130', span, 'HP103 with two digits swapped')\n",
+        encoding="utf-8")
+    (tmp_path / "_sound_probe.py").write_text(
+        "CODES = ('HP103', 'HP105')\n", encoding="utf-8")
+    hpdsl.__path__.append(str(tmp_path))
+    try:
+        with pytest.raises(ImportError, match="hpdsl._typo_probe uses unregistered diagnostic code"):
+            importlib.import_module("hpdsl._typo_probe")
+        assert importlib.import_module("hpdsl._sound_probe").CODES == ("HP103", "HP105")
+    finally:
+        hpdsl.__path__.remove(str(tmp_path))
+        sys.modules.pop("hpdsl._typo_probe", None)
+        sys.modules.pop("hpdsl._sound_probe", None)
+    assert literal_codes(compile("x = code in ('HP101', 'HP999')", "<probe>", "exec")) == {"HP101", "HP999"}
 
 
 def test_every_doc_file_belongs_to_a_registered_code():

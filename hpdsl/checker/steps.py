@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import nodes as n
 from ..diagnostics import Diagnostic, Related
 from ..source import Source, Span
-from ..suggest import nearest
+from ..suggest import did_you_mean
 from . import values as v
 from .models import ALL_HYPERS, METRICS, PARAMETERS
 from .domains import ValueSet
@@ -51,10 +51,10 @@ class StepChecker(n.Visitor):
             self.report("HP002", name.span, f"'{name.name}' is the data set, not a split",
                         help="name one of its splits: " + ", ".join(self.scope.splits))
             return None
-        guess = nearest(name.name, self.scope.splits)
         self.report("HP002", name.span, f"no split named '{name.name}'",
-                    help=f"did you mean '{guess}'?" if guess else
-                    ("the splits are " + ", ".join(self.scope.splits) if self.scope.splits else "declare it in the split line"))
+                    help=did_you_mean(name.name, self.scope.splits, name.span,
+                                      "the splits are " + ", ".join(self.scope.splits) if self.scope.splits
+                                      else "declare it in the split line"))
         return None
 
     def hyper(self, name: n.Name, doing: str) -> HyperInfo | None:
@@ -79,7 +79,7 @@ class StepChecker(n.Visitor):
             self.report("HP005", name.span, f"'{key}' is a {'split' if key in self.scope.splits else 'data set'}, "
                         "not a hyperparameter", help="its hyperparameters are " + ", ".join(model.hypers))
             return None
-        message, help_text = unknown_hyper(key, model)
+        message, help_text = unknown_hyper(key, model, name.span)
         self.report("HP005", name.span, message, help=help_text)
         return None
 
@@ -111,9 +111,8 @@ class StepChecker(n.Visitor):
     def metric(self, name: n.Name) -> str | None:
         if name.name in METRICS:
             return name.name
-        guess = nearest(name.name, METRICS)
         self.report("HP005", name.span, f"unknown metric '{name.name}'",
-                    help=f"did you mean '{guess}'?" if guess else "the metrics are mse, rmse, mae and r2")
+                    help=did_you_mean(name.name, METRICS, name.span, "the metrics are mse, rmse, mae and r2"))
         return None
 
     def count(self, number: n.Number, what: str, least: int) -> int | None:
@@ -248,10 +247,9 @@ class StepChecker(n.Visitor):
             elif word in ALL_HYPERS or word in PARAMETERS:
                 help_text = f"to change {word} write 'set {word} = ...' (which a train body does not allow)"
             else:
-                guess = nearest(word, ("every", "stop", "log"))
-                help_text = (f"did you mean '{guess}'?" if guess else
-                             "a train body holds 'every N epochs: log METRIC on SPLIT' and "
-                             "'stop early when METRIC on SPLIT has not improved for N epochs'")
+                help_text = did_you_mean(word, ("every", "stop", "log"), action.name.span,
+                                         "a train body holds 'every N epochs: log METRIC on SPLIT' and "
+                                         "'stop early when METRIC on SPLIT has not improved for N epochs'")
             self.report("HP005", action.name.span, f"unknown train-body action '{word}'", help=help_text)
         else:
             n.unhandled(self, action)

@@ -11,7 +11,7 @@ import sys
 
 from .. import nodes as n
 from ..source import Span
-from ..suggest import nearest
+from ..suggest import did_you_mean
 from .domains import INF, Domain, Interval, ValueSet, show_number
 
 # Beyond this an int is too large: it could not become a float (the largest finite one).
@@ -218,10 +218,10 @@ def _call_value(call: n.Call, lookup):
             "HP004", call.span, f"{name}(...) gives tune candidates, not a value",
             help=f"use it in a tune: 'tune NAME in {name}(...) on validation'",
         )
-    guess = nearest(name, tuple(SCHEDULES))
     raise EvalError(
         "HP005", call.func.span, f"unknown function '{name}'",
-        help=f"did you mean '{guess}'?" if guess else "the schedules are step(LR0, every: N, factor: F) and exponential(LR0, rate: R)",
+        help=did_you_mean(name, tuple(SCHEDULES), call.func.span,
+                          "the schedules are step(LR0, every: N, factor: F) and exponential(LR0, rate: R)"),
     )
 
 
@@ -246,10 +246,9 @@ def call_arguments(call: n.Call, positional: tuple[str, ...], named: tuple[str, 
         else:
             key = arg.name.name
             if key not in known:
-                guess = nearest(key, known)
                 raise EvalError(
                     "HP005", arg.name.span, f"{call.func.name}() has no argument '{key}'",
-                    help=f"did you mean '{guess}'?" if guess else "its arguments are " + ", ".join(known),
+                    help=did_you_mean(key, known, arg.name.span, "its arguments are " + ", ".join(known)),
                 )
         if key in bound:
             raise EvalError("HP003", arg.span, f"argument '{key}' of {call.func.name}() is given twice")
@@ -545,11 +544,10 @@ def candidates(expr, lookup) -> Candidates:
             if name == "loguniform" and low <= 0:
                 raise EvalError("HP004", bound["low"].value.span, "loguniform() needs a positive low end")
             return Candidates(name, None, 0, expr.span, low, high)
-        guess = nearest(name, CANDIDATE_FUNCTIONS)
         raise EvalError(
             "HP005", expr.func.span, f"unknown candidate function '{name}'",
-            help=f"did you mean '{guess}'?" if guess else "use a list [a, b], linspace, logspace, range, "
-            "or with random search uniform, loguniform, randint",
+            help=did_you_mean(name, CANDIDATE_FUNCTIONS, expr.func.span, "use a list [a, b], linspace, logspace, "
+                              "range, or with random search uniform, loguniform, randint"),
         )
     raise EvalError(
         "HP004", expr.span, "candidates must be a list or a candidate function",

@@ -6,7 +6,7 @@ shows these texts; completion attaches them to its items.
 
 from __future__ import annotations
 
-from ..syntax._errors import DECLARATION_KEYWORDS, STEP_KEYWORDS
+from ..syntax.keywords import DECLARATION_KEYWORDS, STEP_KEYWORDS
 
 __all__ = ["KEYWORDS", "FUNCTIONS", "ROLES", "TYPES", "DECLARATION_KEYWORDS", "STEP_KEYWORDS", "CANDIDATE_FUNCTIONS"]
 

@@ -19,7 +19,7 @@ import numpy as np
 from .. import nodes as n
 from ..source import Span
 from ..files import NotRegularFile, open_regular
-from ..suggest import nearest
+from ..suggest import did_you_mean
 from .errors import RunError, fail
 
 
@@ -142,14 +142,14 @@ def read_csv(data_source, base_dir: str) -> Dataset:
     columns, position = _header_columns(header_row, header, shown, problem)
     if target not in position:
         raise problem(f"data file '{shown}' has no column '{target}' for the target", target_node.span,
-                      help=_column_hint(target, columns))
+                      help=_column_hint(target, columns, target_node.span))
     if wanted is None:
         features = [c for c in columns if c != target]
     else:
         for name, item in zip(wanted, getattr(features_node, "items", ())):
             if name not in position:
                 raise problem(f"data file '{shown}' has no column '{name}' (named in features)", item.span,
-                              help=_column_hint(name, columns))
+                              help=_column_hint(name, columns, item.span))
         features = list(wanted)
     if not features:
         raise problem(f"data file '{shown}' has no feature columns besides the target '{target}'")
@@ -263,14 +263,13 @@ def _clip(text: str) -> str:
     return text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 3] + "..."
 
 
-def _column_hint(name: str, columns: list[str]) -> str:
-    """'did you mean ...?', or the first few columns of the file."""
-    guess = nearest(name, columns)
-    if guess:
-        return f"did you mean '{_clip(guess)}'?"
+def _column_hint(name: str, columns: list[str], span=None) -> str:
+    """'did you mean ...?' (with its fix when `span` is the column's string in the
+    workflow), or the first few columns of the file."""
     listed = ", ".join(_clip(c) for c in columns[:_LISTED_COLUMNS])
     more = len(columns) - _LISTED_COLUMNS
-    return "its columns are " + listed + (f", ... and {more} more" if more > 0 else "")
+    otherwise = "its columns are " + listed + (f", ... and {more} more" if more > 0 else "")
+    return did_you_mean(name, columns, span, otherwise, string=True, clip=_CELL_CHARS)
 
 
 # ---- csv, streamed -----------------------------------------------------------------------------
