@@ -408,6 +408,15 @@ class Interpreter(n.Visitor):
 
     def visit_Tune(self, step: n.Tune, record: StepRecord) -> None:
         self.after_test()
+        search = self._search(step)
+        if step.cv is None:
+            scores, winner = self._tune_holdout(step, search, record)
+        else:
+            scores, winner = self._tune_cv(step, search, record)
+        self._tune_record(step, search, scores, winner, record)
+
+    def _search(self, step: n.Tune) -> _Search:
+        """The tune's candidates, expanded and checked, with its objective."""
         for item in step.space:
             if item.name.name in PARAMETERS or item.name.name in self.scope.params:
                 raise guard("HP102", item.name.span, f"{self.step} would choose learned parameter "
@@ -425,66 +434,79 @@ class Interpreter(n.Visitor):
         except v.EvalError as error:
             raise fail(error.code or "HP004", error.span, error.message, error.help) from None
         metric = step.objective.metric.name if step.objective else "mse"
-        lower = lower_is_better(metric)
         base = dict(self.hypers)
-        trials_hypers = [frozen({**base, **c}) for c in candidates]
-        for h in trials_hypers:
+        hypers = [frozen({**base, **c}) for c in candidates]
+        for h in hypers:
             self.check_schedule(h)
-        progress = self._tune_progress()
-        model = self.model_spec.name
-        inits = self.scope.param_inits
-        if step.cv is not None:
-            k = self._count(step.cv)
-            block = self.store.rows(self.refs(step.splits), self.step, "cv")
-            if block.rows.n < k:
-                raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
-                           f"{' + '.join(block.names)} has {block.rows.n}")
-            scaling = self.standardization
-            pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
-            folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
-            scores, fits = tune.search(model, trials_hypers, folds, inits, metric, None, progress)
-            winner = tune.best(tune.mean_scores(scores), lower)
-            if winner is None:
-                raise self._no_winner(folds, fits, trials_hypers, metric)
-            self.hypers.update(candidates[winner])
-            self.version += 1
-            refit = self.store.rows(self.refs(step.splits), self.step, "fit")
-            fit = self._refit(refit.rows)
-            self.training_rows = refit.names
-            record.extra["refit"] = {"splits": list(refit.names), "epochs_run": _epochs(fit)}
-            record.extra["cv"] = k
-        else:
-            scored = self.store.rows(self.refs(step.splits), self.step, "tune-score")
-            monitor = None
-            if self.stop_rule is not None:
-                watched = self.store.rows(self.refs([self.stop_rule.split]), self.step, "early-stop")
-                monitor = Monitor(watched.rows, self.stop_rule.metric.name, self._count(self.stop_rule.patience))
-            names = self.training_rows or (self.scope.train_split,)
-            training = self.store.rows([(name, None) for name in names], self.step, "fit")
-            folds = [tune.Fold(training.rows, scored.rows)]
-            scores, fits = tune.search(model, trials_hypers, folds, inits, metric, monitor, progress)
-            winner = tune.best(tune.mean_scores(scores), lower)
-            if winner is None:
-                raise self._no_winner(folds, fits, trials_hypers, metric)
-            self.hypers.update(candidates[winner])
-            self.version += 1
-            # The refit is the winner's own fit: the same rows, hyperparameters and seed.
-            self._fitted(fits[0], winner)
-            self.training_rows = training.names
-            record.extra["refit"] = {"splits": list(training.names), "epochs_run": _epochs(fits[0], winner)}
-            record.extra["cv"] = None
+        return _Search(space, candidates, hypers, metric, self._tune_progress())
+
+    def _winner(self, search: _Search, folds, scores, fits) -> int:
+        """The best candidate; its values become the current hyperparameters."""
+        winner = tune.best(tune.mean_scores(scores), search.lower)
+        if winner is None:
+            raise self._no_winner(folds, fits, search.hypers, search.metric)
+        self.hypers.update(search.candidates[winner])
+        self.version += 1
+        return winner
+
+    def _tune_holdout(self, step: n.Tune, search: _Search, record: StepRecord):
+        """Candidates train on the current training rows (with the latest train's early
+        stopping) and are scored on the tune's splits; the winner's own fit is the model."""
+        scored = self.store.rows(self.refs(step.splits), self.step, "tune-score")
+        monitor = None
+        if self.stop_rule is not None:
+            watched = self.store.rows(self.refs([self.stop_rule.split]), self.step, "early-stop")
+            monitor = Monitor(watched.rows, self.stop_rule.metric.name, self._count(self.stop_rule.patience))
+        names = self.training_rows or (self.scope.train_split,)
+        training = self.store.rows([(name, None) for name in names], self.step, "fit")
+        folds = [tune.Fold(training.rows, scored.rows)]
+        scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
+                                   search.metric, monitor, search.progress)
+        winner = self._winner(search, folds, scores, fits)
+        # The refit is the winner's own fit: the same rows, hyperparameters and seed.
+        self._fitted(fits[0], winner)
+        self.training_rows = training.names
+        record.extra["refit"] = {"splits": list(training.names), "epochs_run": _epochs(fits[0], winner)}
+        record.extra["cv"] = None
+        return scores, winner
+
+    def _tune_cv(self, step: n.Tune, search: _Search, record: StepRecord):
+        """K-fold cross-validation over the tune's splits (the pipeline rule refits a
+        standardization inside each fold); the winner is refit on all those rows."""
+        k = self._count(step.cv)
+        block = self.store.rows(self.refs(step.splits), self.step, "cv")
+        if block.rows.n < k:
+            raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
+                       f"{' + '.join(block.names)} has {block.rows.n}")
+        scaling = self.standardization
+        pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
+        folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
+        scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
+                                   search.metric, None, search.progress)
+        winner = self._winner(search, folds, scores, fits)
+        refit = self.store.rows(self.refs(step.splits), self.step, "fit")
+        fit = self._refit(refit.rows)
+        self.training_rows = refit.names
+        record.extra["refit"] = {"splits": list(refit.names), "epochs_run": _epochs(fit)}
+        record.extra["cv"] = k
+        return scores, winner
+
+    def _tune_record(self, step: n.Tune, search: _Search, scores, winner: int, record: StepRecord) -> None:
+        """What every tune reports: its search, trials, winner and notes."""
+        candidates = search.candidates
+        means = tune.mean_scores(scores)
         record.extra.update(
-            search="random" if space.random else "grid",
-            objective={"direction": "minimize" if lower else "maximize", "metric": metric},
+            search="random" if search.space.random else "grid",
+            objective={"direction": "minimize" if search.lower else "maximize", "metric": search.metric},
             trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
                      **({"fold_scores": [float(x) for x in s]} if step.cv is not None else {})}
-                    for c, s, mean in zip(candidates, scores, tune.mean_scores(scores))],
+                    for c, s, mean in zip(candidates, scores, means)],
             best=dict(candidates[winner]),
-            score=float(tune.mean_scores(scores)[winner]),
+            score=float(means[winner]),
             notes=tune.edge_notes(candidates, candidates[winner], self.scope.hypers),
         )
-        if space.random:
-            self.report.search_seeds.append({"line": self.step.line, "seed": space.seed})
+        if search.space.random:
+            self.report.search_seeds.append({"line": self.step.line, "seed": search.space.seed})
 
     def _tune_progress(self):
         """progress(done, total) for this tune's candidates, or None."""
@@ -535,6 +557,21 @@ class Interpreter(n.Visitor):
         block = self.store.rows(self.refs(step.splits), self.step, "test")
         self.final_test = self.step
         record.extra["scores"] = self._scores(model, block, step.metrics)
+
+
+class _Search:
+    """A tune's expanded search: its candidates (the tuned values), each candidate's full
+    frozen hyperparameters, the objective, and the progress callback."""
+
+    __slots__ = ("space", "candidates", "hypers", "metric", "lower", "progress")
+
+    def __init__(self, space: tune.Space, candidates: list[dict], hypers: list, metric: str, progress) -> None:
+        self.space = space
+        self.candidates = candidates
+        self.hypers = hypers
+        self.metric = metric
+        self.lower = lower_is_better(metric)
+        self.progress = progress
 
 
 def _epochs(fit: learners.Fit, k: int = 0):
