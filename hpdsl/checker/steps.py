@@ -316,8 +316,10 @@ class StepChecker(n.Visitor):
         return tuned, most_epochs, counts, space_ok
 
     def _tune_cv(self, step: n.Tune) -> None:
-        """A cross-validated tune's fold count."""
+        """A cross-validated tune's fold counts (inner and outer when nested)."""
         self.count(step.cv, "the number of folds", 2)
+        if step.outer is not None:
+            self.count(step.outer, "the number of outer folds", 2)
 
     def _objective(self, objective: n.Objective | None) -> None:
         if objective is None:

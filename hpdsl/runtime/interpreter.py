@@ -20,7 +20,7 @@ from ..checker.models import METRICS, PARAMETERS
 from ..checker.scope import check_schedule, check_value
 from ..render import format_line
 from ..source import Source, Span
-from . import learners, tune
+from . import learners, nested, tune
 from .data import Dataset, load
 from .errors import RunError, UsageError, fail, guard
 from .guards import SplitStore, StepRef, frozen
@@ -411,8 +411,10 @@ class Interpreter(n.Visitor):
         search = self._search(step)
         if step.cv is None:
             scores, winner = self._tune_holdout(step, search, record)
-        else:
+        elif step.outer is None:
             scores, winner = self._tune_cv(step, search, record)
+        else:
+            scores, winner = self._tune_nested(step, search, record)
         self._tune_record(step, search, scores, winner, record)
 
     def _search(self, step: n.Tune) -> _Search:
@@ -478,18 +480,84 @@ class Interpreter(n.Visitor):
         if block.rows.n < k:
             raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
                        f"{' + '.join(block.names)} has {block.rows.n}")
-        scaling = self.standardization
-        pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
+        pipeline = self._pipeline(block.names)
         folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
         scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
                                    search.metric, None, search.progress)
         winner = self._winner(search, folds, scores, fits)
+        self._cv_refit(step, k, record)
+        return scores, winner
+
+    def _pipeline(self, names: tuple[str, ...]) -> bool:
+        """Whether the standardization in effect saw these rows, so that each fold refits it."""
+        scaling = self.standardization
+        return scaling is not None and bool(set(scaling.splits) & set(names))
+
+    def _cv_refit(self, step: n.Tune, k: int, record: StepRecord) -> None:
+        """The winner (already the current hyperparameters) trained on all the
+        cross-validated rows, as declared: the model, and the training rows from now on."""
         refit = self.store.rows(self.refs(step.splits), self.step, "fit")
         fit = self._refit(refit.rows)
         self.training_rows = refit.names
         record.extra["refit"] = {"splits": list(refit.names), "epochs_run": _epochs(fit)}
         record.extra["cv"] = k
+
+    def _tune_nested(self, step: n.Tune, search: _Search, record: StepRecord):
+        """Nested cross-validation (runtime/nested.py): every outer fold runs the whole cv K
+        tune on its outer-training rows, refits its winner on them and scores it on the
+        held-out fold; then the same tune on all the rows chooses the model, as `using cv K`."""
+        k, m = self._count(step.cv), self._count(step.outer)
+        block = self.store.rows(self.refs(step.splits), self.step, "cv")
+        rows = block.rows.n
+        if rows < m:
+            raise fail("HP302", step.outer.span, f"nested in cv {m} needs at least {m} rows, but "
+                       f"{' + '.join(block.names)} has {rows}")
+        fewest = nested.fewest_training_rows(rows, m)
+        if fewest < k:
+            raise fail("HP302", step.cv.span, f"cv {k} inside each outer fold needs at least {k} rows, but "
+                       f"the first of the {m} outer folds of {' + '.join(block.names)} ({rows} rows) leaves {fewest}",
+                       help="use fewer folds, or cross-validate over more rows")
+        pipeline = self._pipeline(block.names)
+        plan = nested.Plan(rows, k, m)
+        folds = nested.Folds(block.raw if pipeline else block.rows.X, block.y, plan, pipeline)
+        per_search = len(search.hypers) * k
+        total = per_search * (m + 1) + m
+        outer = [self._assess(search, folds, plan, o, _offset(search.progress, o * (per_search + 1), total))
+                 for o in range(m)]
+        flat = folds.folds(plan.flat)
+        scores, fits = tune.search(self.model_spec.name, search.hypers, flat, self.scope.param_inits,
+                                   search.metric, None, _offset(search.progress, m * (per_search + 1), total))
+        winner = self._winner(search, flat, scores, fits)
+        self._cv_refit(step, k, record)
+        values = np.array([fold["score"] for fold in outer])
+        with np.errstate(all="ignore"):
+            mean, std = float(values.mean()), float(values.std())  # std: population (ddof 0), as numpy's
+        if not (np.isfinite(mean) and np.isfinite(std)):
+            raise self._numeric(f"the mean {search.metric} over the outer folds of {self.step} is not a finite number")
+        record.extra["nested"] = {"folds": m, "mean": mean, "std": std, "outer": outer}
         return scores, winner
+
+    def _assess(self, search: _Search, folds: nested.Folds, plan: nested.Plan, o: int, progress) -> dict:
+        """Outer fold o: the tune on its outer-training rows (their K inner folds), the
+        winner refit on all of them and scored on the held-out fold."""
+        model, inits, metric = self.model_spec.name, self.scope.param_inits, search.metric
+        inner = folds.folds(plan.inner[o])
+        scores, fits = tune.search(model, search.hypers, inner, inits, metric, None, progress)
+        means = tune.mean_scores(scores)
+        chosen = tune.best(means, search.lower)
+        if chosen is None:
+            raise self._no_winner(inner, fits, search.hypers, metric)
+        assessed = folds.fold(*plan.outer[o])
+        outer, refit = tune.search(model, [search.hypers[chosen]], [assessed], inits, metric)
+        if refit[0].diverged[0]:
+            raise self._diverged(assessed.train, search.hypers[chosen], refit[0], 0)
+        value = float(outer[0, 0])
+        if not np.isfinite(value):
+            raise self._numeric(f"the {metric} of outer fold {o + 1} of {self.step} is not a finite number")
+        if progress is not None:
+            progress(len(search.hypers) * len(inner) + 1, 0)
+        return {"rows": assessed.score.n, "training_rows": assessed.train.n,
+                "best": dict(search.candidates[chosen]), "inner_score": float(means[chosen]), "score": value}
 
     def _tune_record(self, step: n.Tune, search: _Search, scores, winner: int, record: StepRecord) -> None:
         """What every tune reports: its search, trials, winner and notes."""
@@ -572,6 +640,13 @@ class _Search:
         self.metric = metric
         self.lower = lower_is_better(metric)
         self.progress = progress
+
+
+def _offset(progress, start: int, total: int):
+    """progress(done, _) of one part of a longer search, reported as start + done of total."""
+    if progress is None:
+        return None
+    return lambda done, _: progress(start + done, total)
 
 
 def _epochs(fit: learners.Fit, k: int = 0):
