@@ -341,3 +341,33 @@ def test_a_nested_tune_is_the_estimate_no_test_is_missing(steps, expected):
     from helpers import codes
 
     assert codes(SMALL + steps) == expected
+
+
+# ---- the ledger's versions -----------------------------------------------------------------------
+
+
+def test_workflows_without_nesting_keep_their_ledger_versions():
+    """The versions hpdsl gave these examples before tunes could nest: their ledger
+    entries still match them."""
+    from hpdsl.ledger.identity import canonical, version
+
+    def version_of(name):
+        path = os.path.join(EXAMPLES, name)
+        with open(path, encoding="utf-8") as handle:
+            return version(canonical(check_text(handle.read(), path).program))
+
+    assert version_of("ridge_cv.hp") == "39e95f7ba2492f8bd78080809965133740ce7854a1be964cd47ed7ef0b7d09e2"
+    assert version_of("diabetes.hp") == "597d9ebf04b2fba9e40abdb87e8a9117998a5a748d473abfac594949cb44f757"
+
+
+def test_nesting_a_tune_is_a_new_version_and_says_so():
+    from hpdsl.ledger.identity import canonical, changes, version
+
+    def identity(folds):
+        return canonical(check_text(RIDGE + f"tune l2 in [1, 2] using {folds} on train\ntest on test\n", "a").program)
+
+    flat, nested, other = identity("cv 3"), identity("cv 3 nested in cv 5"), identity("cv 3 nested in cv 4")
+    assert len({version(flat), version(nested), version(other)}) == 3
+    assert changes(flat, nested) == ["the tune's outer folds changed (none -> 5)"]
+    assert changes(nested, flat) == ["the tune's outer folds changed (5 -> none)"]
+    assert changes(nested, other) == ["the tune's outer folds changed (5 -> 4)"]
