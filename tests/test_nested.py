@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hpdsl.checker import check_text
@@ -371,3 +371,63 @@ def test_nesting_a_tune_is_a_new_version_and_says_so():
     assert changes(flat, nested) == ["the tune's outer folds changed (none -> 5)"]
     assert changes(nested, flat) == ["the tune's outer folds changed (5 -> none)"]
     assert changes(nested, other) == ["the tune's outer folds changed (5 -> 4)"]
+
+
+# ---- hpdsl.testing knows the form -----------------------------------------------------------------
+
+
+def _found(strategy, condition):
+    from random import Random
+
+    from hypothesis import Phase, find, settings
+
+    return find(strategy, condition, random=Random(0),
+                settings=settings(max_examples=3000, database=None, phases=[Phase.generate], deadline=None))
+
+
+def _nested_tunes(program):
+    from hpdsl import nodes as n
+
+    return [s for s in program.steps if isinstance(s, n.Tune) and s.outer is not None]
+
+
+def _codes_of(program):
+    from hpdsl.formatter import format_program
+    from helpers import codes
+
+    return codes(format_program(program))
+
+
+def test_generated_nested_tunes_check_clean_even_as_the_last_training_step():
+    from hpdsl import nodes as n
+    from hpdsl.testing import programs
+
+    def nested_last(program):
+        trained = [s for s in program.steps if isinstance(s, (n.Train, n.Tune))]
+        return bool(trained) and trained[-1] in _nested_tunes(program)
+
+    program = _found(programs(), nested_last)
+    assert _codes_of(program) == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_injected_nested_mistakes_give_exactly_their_code(data):
+    """The edits hpdsl.testing makes, applied to a workflow whose final model comes from a
+    nested tune (a cv tune over non-test splits put before its final test)."""
+    from hpdsl.testing import _inject as inject
+    from hpdsl.testing._steps import tune
+    from hpdsl.testing._tree import count
+    from hpdsl.testing._workflow import Workflow
+
+    def nested_last():
+        w = Workflow(data.draw, ("linear_regression", "ridge"), ("synthetic",), {"trains"})
+        inject._before_final(w, tune(w, w.subset(w.nontest, 1, 2), count(2), outer=count(3)))
+        assert inject._assessed(w) and _codes_of(w.program()) == []
+        return w
+
+    for edit, expected in [(inject._nested_over_test, ["HP103"]), (inject._too_few_outer_folds, ["HP004"]),
+                           (inject._no_final_test_nor_nesting, ["HP203"]), (inject._no_final_test, [])]:
+        w = nested_last()
+        edit(w)
+        assert _codes_of(w.program()) == expected, edit.__name__
