@@ -555,7 +555,7 @@ class Interpreter(n.Visitor):
         if not np.isfinite(value):
             raise self._numeric(f"the {metric} of outer fold {o + 1} of {self.step} is not a finite number")
         if progress is not None:
-            progress(len(search.hypers) * len(inner) + 1, 0)
+            progress(len(search.hypers) * len(inner) + 1, None)  # the outer refit, after the inner search
         return {"rows": assessed.score.n, "training_rows": assessed.train.n,
                 "best": dict(search.candidates[chosen]), "inner_score": float(means[chosen]), "score": value}
 
@@ -643,7 +643,8 @@ class _Search:
 
 
 def _offset(progress, start: int, total: int):
-    """progress(done, _) of one part of a longer search, reported as start + done of total."""
+    """A progress(done, total) callback for one part of a longer search: the part's own
+    total is ignored, and `done` is reported as start + done of the whole."""
     if progress is None:
         return None
     return lambda done, _: progress(start + done, total)
