@@ -261,6 +261,8 @@ class _Printer(n.Visitor):
         parts = [f"tune {space}"]
         if s.cv is not None:
             parts.append(f"using cv {_number(s.cv)}")
+            if s.outer is not None:
+                parts.append(f"nested in cv {_number(s.outer)}")
         parts.append(f"on {_splits(s.splits)}")
         if s.objective is not None:
             parts.append(f"{s.objective.direction} {s.objective.metric.name}")

@@ -251,10 +251,11 @@ class RandomSearch(Record):
 class Tune(Record):
     span: Span
     space: tuple[SpaceItem, ...] = ()
-    cv: Number | None = None
+    cv: Number | None = None  # the folds of a cross-validated tune (the inner folds when nested)
     splits: tuple[Name, ...] = ()
     objective: Objective | None = None
     search: Grid | RandomSearch | None = None
+    outer: Number | None = None  # `nested in cv M`: the outer folds that assess the whole tune
 
 
 class Evaluate(Record):

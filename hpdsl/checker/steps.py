@@ -255,12 +255,37 @@ class StepChecker(n.Visitor):
             n.unhandled(self, action)
 
     def visit_Tune(self, step: n.Tune) -> None:
+        tuned, most_epochs, counts, space_ok = self._tune_space(step)
+        if step.cv is not None:
+            self._tune_cv(step)
+        for name in step.splits:
+            self.split(name)
+        self._objective(step.objective)
+        self._search_size(step, counts, space_ok)
+        if "seed" in tuned:
+            item = next(item for item in step.space if item.name.name == "seed")
+            self.report("HP208", item.span,
+                        "this tune searches over seed: the winning seed is the luckiest initialisation "
+                        "or batch order, and its validation score is selection on noise",
+                        help="fix the seed with set (or leave the default), and to show how much it matters "
+                             "run the workflow with several --set seed=N and report the spread")
+        if "learning_rate" not in tuned:  # else the candidates train with their own rates
+            self._schedule_in_use(most_epochs if "epochs" in tuned else None)
+        if "epochs" in tuned:
+            self._most_epochs = most_epochs
+        for key in tuned:
+            self.values[key] = v.TUNED
+
+    def _tune_space(self, step: n.Tune):
+        """Check each name and its candidates: the declared hyperparameters tuned, the
+        largest epochs candidate (when all are valid), each name's candidate count (0 when
+        unknown), and whether no name repeats."""
         random = isinstance(step.search, n.RandomSearch)
         seen: dict[str, n.SpaceItem] = {}
         counts: list[int] = []
         space_ok = True
         tuned: list[str] = []
-        most_epochs = None  # the largest epochs candidate, when its candidates are all valid
+        most_epochs = None
         for item in step.space:
             key = item.name.name
             if key in seen:
@@ -286,22 +311,31 @@ class StepChecker(n.Visitor):
                 if self._check_candidates(candidates, info, item) and info.name == "epochs":
                     most_epochs = int(max(v.candidate_extremes(candidates)))
                 tuned.append(info.name)
-        if step.cv is not None:
-            self.count(step.cv, "the number of folds", 2)
-        for name in step.splits:
-            self.split(name)
-        if step.objective is not None:
-            metric = self.metric(step.objective.metric)
-            if metric is not None:
-                lower = METRICS[metric]
-                if lower != (step.objective.direction == "minimize"):
-                    right = "minimize" if lower else "maximize"
-                    self.report("HP004", step.objective.span,
-                                f"{step.objective.direction} {metric}: {metric} is "
-                                f"{'lower' if lower else 'higher'} when the model is better",
-                                help=f"write '{right} {metric}'")
+        return tuned, most_epochs, counts, space_ok
+
+    def _tune_cv(self, step: n.Tune) -> None:
+        """A cross-validated tune's fold counts (inner and outer when nested)."""
+        self.count(step.cv, "the number of folds", 2)
+        if step.outer is not None:
+            self.count(step.outer, "the number of outer folds", 2)
+
+    def _objective(self, objective: n.Objective | None) -> None:
+        if objective is None:
+            return
+        metric = self.metric(objective.metric)
+        if metric is not None:
+            lower = METRICS[metric]
+            if lower != (objective.direction == "minimize"):
+                right = "minimize" if lower else "maximize"
+                self.report("HP004", objective.span,
+                            f"{objective.direction} {metric}: {metric} is "
+                            f"{'lower' if lower else 'higher'} when the model is better",
+                            help=f"write '{right} {metric}'")
+
+    def _search_size(self, step: n.Tune, counts: list[int], space_ok: bool) -> None:
+        """The number of candidates: a single one (HP202) or very many (HP204)."""
         total = None
-        if random:
+        if isinstance(step.search, n.RandomSearch):
             total = self.count(step.search.count, "the number of random candidates", 1)
             if step.search.seed is not None:
                 self.count(step.search.seed, "the random search seed", 0)
@@ -317,19 +351,6 @@ class StepChecker(n.Visitor):
             self.report("HP204", Span(step.space[0].span.start, step.space[-1].span.end),
                         f"this search has {total:,} candidates (more than {LARGE_SEARCH:,})",
                         help=f"run it with --max-trials {total}, or use 'using random N' to sample it")
-        if "seed" in tuned:
-            item = seen["seed"]
-            self.report("HP208", item.span,
-                        "this tune searches over seed: the winning seed is the luckiest initialisation "
-                        "or batch order, and its validation score is selection on noise",
-                        help="fix the seed with set (or leave the default), and to show how much it matters "
-                             "run the workflow with several --set seed=N and report the spread")
-        if "learning_rate" not in tuned:  # else the candidates train with their own rates
-            self._schedule_in_use(most_epochs if "epochs" in tuned else None)
-        if "epochs" in tuned:
-            self._most_epochs = most_epochs
-        for key in tuned:
-            self.values[key] = v.TUNED
 
     def _check_candidates(self, candidates: v.Candidates, info: HyperInfo, item: n.SpaceItem) -> bool:
         """Report candidates outside the hyperparameter's type or domains; True when every

@@ -20,7 +20,7 @@ from ..checker.models import METRICS, PARAMETERS
 from ..checker.scope import check_schedule, check_value
 from ..render import format_line
 from ..source import Source, Span
-from . import learners, tune
+from . import learners, nested, tune
 from .data import Dataset, load
 from .errors import RunError, UsageError, fail, guard
 from .guards import SplitStore, StepRef, frozen
@@ -408,6 +408,17 @@ class Interpreter(n.Visitor):
 
     def visit_Tune(self, step: n.Tune, record: StepRecord) -> None:
         self.after_test()
+        search = self._search(step)
+        if step.cv is None:
+            scores, winner = self._tune_holdout(step, search, record)
+        elif step.outer is None:
+            scores, winner = self._tune_cv(step, search, record)
+        else:
+            scores, winner = self._tune_nested(step, search, record)
+        self._tune_record(step, search, scores, winner, record)
+
+    def _search(self, step: n.Tune) -> _Search:
+        """The tune's candidates, expanded and checked, with its objective."""
         for item in step.space:
             if item.name.name in PARAMETERS or item.name.name in self.scope.params:
                 raise guard("HP102", item.name.span, f"{self.step} would choose learned parameter "
@@ -425,66 +436,145 @@ class Interpreter(n.Visitor):
         except v.EvalError as error:
             raise fail(error.code or "HP004", error.span, error.message, error.help) from None
         metric = step.objective.metric.name if step.objective else "mse"
-        lower = lower_is_better(metric)
         base = dict(self.hypers)
-        trials_hypers = [frozen({**base, **c}) for c in candidates]
-        for h in trials_hypers:
+        hypers = [frozen({**base, **c}) for c in candidates]
+        for h in hypers:
             self.check_schedule(h)
-        progress = self._tune_progress()
-        model = self.model_spec.name
-        inits = self.scope.param_inits
-        if step.cv is not None:
-            k = self._count(step.cv)
-            block = self.store.rows(self.refs(step.splits), self.step, "cv")
-            if block.rows.n < k:
-                raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
-                           f"{' + '.join(block.names)} has {block.rows.n}")
-            scaling = self.standardization
-            pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
-            folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
-            scores, fits = tune.search(model, trials_hypers, folds, inits, metric, None, progress)
-            winner = tune.best(tune.mean_scores(scores), lower)
-            if winner is None:
-                raise self._no_winner(folds, fits, trials_hypers, metric)
-            self.hypers.update(candidates[winner])
-            self.version += 1
-            refit = self.store.rows(self.refs(step.splits), self.step, "fit")
-            fit = self._refit(refit.rows)
-            self.training_rows = refit.names
-            record.extra["refit"] = {"splits": list(refit.names), "epochs_run": _epochs(fit)}
-            record.extra["cv"] = k
-        else:
-            scored = self.store.rows(self.refs(step.splits), self.step, "tune-score")
-            monitor = None
-            if self.stop_rule is not None:
-                watched = self.store.rows(self.refs([self.stop_rule.split]), self.step, "early-stop")
-                monitor = Monitor(watched.rows, self.stop_rule.metric.name, self._count(self.stop_rule.patience))
-            names = self.training_rows or (self.scope.train_split,)
-            training = self.store.rows([(name, None) for name in names], self.step, "fit")
-            folds = [tune.Fold(training.rows, scored.rows)]
-            scores, fits = tune.search(model, trials_hypers, folds, inits, metric, monitor, progress)
-            winner = tune.best(tune.mean_scores(scores), lower)
-            if winner is None:
-                raise self._no_winner(folds, fits, trials_hypers, metric)
-            self.hypers.update(candidates[winner])
-            self.version += 1
-            # The refit is the winner's own fit: the same rows, hyperparameters and seed.
-            self._fitted(fits[0], winner)
-            self.training_rows = training.names
-            record.extra["refit"] = {"splits": list(training.names), "epochs_run": _epochs(fits[0], winner)}
-            record.extra["cv"] = None
+        return _Search(space, candidates, hypers, metric, self._tune_progress())
+
+    def _winner(self, search: _Search, folds, scores, fits) -> int:
+        """The best candidate; its values become the current hyperparameters."""
+        winner = tune.best(tune.mean_scores(scores), search.lower)
+        if winner is None:
+            raise self._no_winner(folds, fits, search.hypers, search.metric)
+        self.hypers.update(search.candidates[winner])
+        self.version += 1
+        return winner
+
+    def _tune_holdout(self, step: n.Tune, search: _Search, record: StepRecord):
+        """Candidates train on the current training rows (with the latest train's early
+        stopping) and are scored on the tune's splits; the winner's own fit is the model."""
+        scored = self.store.rows(self.refs(step.splits), self.step, "tune-score")
+        monitor = None
+        if self.stop_rule is not None:
+            watched = self.store.rows(self.refs([self.stop_rule.split]), self.step, "early-stop")
+            monitor = Monitor(watched.rows, self.stop_rule.metric.name, self._count(self.stop_rule.patience))
+        names = self.training_rows or (self.scope.train_split,)
+        training = self.store.rows([(name, None) for name in names], self.step, "fit")
+        folds = [tune.Fold(training.rows, scored.rows)]
+        scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
+                                   search.metric, monitor, search.progress)
+        winner = self._winner(search, folds, scores, fits)
+        # The refit is the winner's own fit: the same rows, hyperparameters and seed.
+        self._fitted(fits[0], winner)
+        self.training_rows = training.names
+        record.extra["refit"] = {"splits": list(training.names), "epochs_run": _epochs(fits[0], winner)}
+        record.extra["cv"] = None
+        return scores, winner
+
+    def _tune_cv(self, step: n.Tune, search: _Search, record: StepRecord):
+        """K-fold cross-validation over the tune's splits (the pipeline rule refits a
+        standardization inside each fold); the winner is refit on all those rows."""
+        k = self._count(step.cv)
+        block = self.store.rows(self.refs(step.splits), self.step, "cv")
+        if block.rows.n < k:
+            raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
+                       f"{' + '.join(block.names)} has {block.rows.n}")
+        pipeline = self._pipeline(block.names)
+        folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
+        scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
+                                   search.metric, None, search.progress)
+        winner = self._winner(search, folds, scores, fits)
+        self._cv_refit(step, k, record)
+        return scores, winner
+
+    def _pipeline(self, names: tuple[str, ...]) -> bool:
+        """Whether the standardization in effect saw these rows, so that each fold refits it."""
+        scaling = self.standardization
+        return scaling is not None and bool(set(scaling.splits) & set(names))
+
+    def _cv_refit(self, step: n.Tune, k: int, record: StepRecord) -> None:
+        """The winner (already the current hyperparameters) trained on all the
+        cross-validated rows, as declared: the model, and the training rows from now on."""
+        refit = self.store.rows(self.refs(step.splits), self.step, "fit")
+        fit = self._refit(refit.rows)
+        self.training_rows = refit.names
+        record.extra["refit"] = {"splits": list(refit.names), "epochs_run": _epochs(fit)}
+        record.extra["cv"] = k
+
+    def _tune_nested(self, step: n.Tune, search: _Search, record: StepRecord):
+        """Nested cross-validation (runtime/nested.py): every outer fold runs the whole cv K
+        tune on its outer-training rows, refits its winner on them and scores it on the
+        held-out fold; then the same tune on all the rows chooses the model, as `using cv K`."""
+        k, m = self._count(step.cv), self._count(step.outer)
+        block = self.store.rows(self.refs(step.splits), self.step, "cv")
+        rows = block.rows.n
+        if rows < m:
+            raise fail("HP302", step.outer.span, f"nested in cv {m} needs at least {m} rows, but "
+                       f"{' + '.join(block.names)} has {rows}")
+        fewest = nested.fewest_training_rows(rows, m)
+        if fewest < k:
+            raise fail("HP302", step.cv.span, f"cv {k} inside each outer fold needs at least {k} rows, but "
+                       f"the first of the {m} outer folds of {' + '.join(block.names)} ({rows} rows) leaves {fewest}",
+                       help="use fewer folds, or cross-validate over more rows")
+        pipeline = self._pipeline(block.names)
+        plan = nested.Plan(rows, k, m)
+        folds = nested.Folds(block.raw if pipeline else block.rows.X, block.y, plan, pipeline)
+        per_search = len(search.hypers) * k
+        total = per_search * (m + 1) + m
+        outer = [self._assess(search, folds, plan, o, _offset(search.progress, o * (per_search + 1), total))
+                 for o in range(m)]
+        flat = folds.folds(plan.flat)
+        scores, fits = tune.search(self.model_spec.name, search.hypers, flat, self.scope.param_inits,
+                                   search.metric, None, _offset(search.progress, m * (per_search + 1), total))
+        winner = self._winner(search, flat, scores, fits)
+        self._cv_refit(step, k, record)
+        values = np.array([fold["score"] for fold in outer])
+        with np.errstate(all="ignore"):
+            mean, std = float(values.mean()), float(values.std())  # std: population (ddof 0), as numpy's
+        if not (np.isfinite(mean) and np.isfinite(std)):
+            raise self._numeric(f"the mean {search.metric} over the outer folds of {self.step} is not a finite number")
+        record.extra["nested"] = {"folds": m, "mean": mean, "std": std, "outer": outer}
+        return scores, winner
+
+    def _assess(self, search: _Search, folds: nested.Folds, plan: nested.Plan, o: int, progress) -> dict:
+        """Outer fold o: the tune on its outer-training rows (their K inner folds), the
+        winner refit on all of them and scored on the held-out fold."""
+        model, inits, metric = self.model_spec.name, self.scope.param_inits, search.metric
+        inner = folds.folds(plan.inner[o])
+        scores, fits = tune.search(model, search.hypers, inner, inits, metric, None, progress)
+        means = tune.mean_scores(scores)
+        chosen = tune.best(means, search.lower)
+        if chosen is None:
+            raise self._no_winner(inner, fits, search.hypers, metric)
+        assessed = folds.fold(*plan.outer[o])
+        outer, refit = tune.search(model, [search.hypers[chosen]], [assessed], inits, metric)
+        if refit[0].diverged[0]:
+            raise self._diverged(assessed.train, search.hypers[chosen], refit[0], 0)
+        value = float(outer[0, 0])
+        if not np.isfinite(value):
+            raise self._numeric(f"the {metric} of outer fold {o + 1} of {self.step} is not a finite number")
+        if progress is not None:
+            progress(len(search.hypers) * len(inner) + 1, None)  # the outer refit, after the inner search
+        return {"rows": assessed.score.n, "training_rows": assessed.train.n,
+                "best": dict(search.candidates[chosen]), "inner_score": float(means[chosen]), "score": value}
+
+    def _tune_record(self, step: n.Tune, search: _Search, scores, winner: int, record: StepRecord) -> None:
+        """What every tune reports: its search, trials, winner and notes."""
+        candidates = search.candidates
+        means = tune.mean_scores(scores)
         record.extra.update(
-            search="random" if space.random else "grid",
-            objective={"direction": "minimize" if lower else "maximize", "metric": metric},
+            search="random" if search.space.random else "grid",
+            objective={"direction": "minimize" if search.lower else "maximize", "metric": search.metric},
             trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
                      **({"fold_scores": [float(x) for x in s]} if step.cv is not None else {})}
-                    for c, s, mean in zip(candidates, scores, tune.mean_scores(scores))],
+                    for c, s, mean in zip(candidates, scores, means)],
             best=dict(candidates[winner]),
-            score=float(tune.mean_scores(scores)[winner]),
+            score=float(means[winner]),
             notes=tune.edge_notes(candidates, candidates[winner], self.scope.hypers),
         )
-        if space.random:
-            self.report.search_seeds.append({"line": self.step.line, "seed": space.seed})
+        if search.space.random:
+            self.report.search_seeds.append({"line": self.step.line, "seed": search.space.seed})
 
     def _tune_progress(self):
         """progress(done, total) for this tune's candidates, or None."""
@@ -535,6 +625,29 @@ class Interpreter(n.Visitor):
         block = self.store.rows(self.refs(step.splits), self.step, "test")
         self.final_test = self.step
         record.extra["scores"] = self._scores(model, block, step.metrics)
+
+
+class _Search:
+    """A tune's expanded search: its candidates (the tuned values), each candidate's full
+    frozen hyperparameters, the objective, and the progress callback."""
+
+    __slots__ = ("space", "candidates", "hypers", "metric", "lower", "progress")
+
+    def __init__(self, space: tune.Space, candidates: list[dict], hypers: list, metric: str, progress) -> None:
+        self.space = space
+        self.candidates = candidates
+        self.hypers = hypers
+        self.metric = metric
+        self.lower = lower_is_better(metric)
+        self.progress = progress
+
+
+def _offset(progress, start: int, total: int):
+    """A progress(done, total) callback for one part of a longer search: the part's own
+    total is ignored, and `done` is reported as start + done of the whole."""
+    if progress is None:
+        return None
+    return lambda done, _: progress(start + done, total)
 
 
 def _epochs(fit: learners.Fit, k: int = 0):

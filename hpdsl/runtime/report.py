@@ -211,10 +211,15 @@ def _describe(step: dict) -> list[str]:
     if kind in ("evaluate", "test"):
         return [f"{head} on {splits}: {_scores(step['scores'])}"]
     objective = step["objective"]
+    nested = step.get("nested")
     where = f"cv {step['cv']} on {splits}" if step["cv"] else f"on {splits}"
+    if nested is not None:
+        where = f"cv {step['cv']} nested in cv {nested['folds']} on {splits}"
     best = ", ".join(f"{k} {_show(x)}" for k, x in step["best"].items())
     lines = [f"{head} {where}, {step['search']} of {len(step['trials'])}: best {best} "
              f"({objective['metric']} {_num(step['score'])})"]
+    if nested is not None:
+        lines.extend(_nested(nested, objective["metric"], step["score"]))
     lower = objective["direction"] == "minimize"
     ranked = sorted(((t["score"], i) for i, t in enumerate(step["trials"]) if t["score"] is not None),
                     key=lambda p: (p[0] if lower else -p[0], p[1]))
@@ -226,6 +231,18 @@ def _describe(step: dict) -> list[str]:
         lines.append(f"             ({diverged} candidate{'s' if diverged != 1 else ''} diverged or scored no finite "
                      "number)")
     lines.extend(f"             note: {note}" for note in step["notes"])
+    return lines
+
+
+def _nested(nested: dict, metric: str, flat: float) -> list[str]:
+    """The outer folds' estimate of the whole tune, beside the flat cv score of its choice."""
+    lines = [f"             nested cv {nested['folds']}: {metric} {_num(nested['mean'])} ± {_num(nested['std'])} "
+             f"(mean ± std over the outer folds), the estimate of this whole tune; "
+             f"{_num(flat)} above is the score it chose by"]
+    for index, fold in enumerate(nested["outer"]):
+        best = ", ".join(f"{k} {_show(x)}" for k, x in fold["best"].items())
+        lines.append(f"             outer {index + 1:>2}: chose {best} (inner cv {_num(fold['inner_score'])} on "
+                     f"{fold['training_rows']} rows), {metric} {_num(fold['score'])} on {fold['rows']} held out")
     return lines
 
 

@@ -232,6 +232,7 @@ class Builder:
             span=_span(children),
             space=tuple(p for p in parts if isinstance(p, n.SpaceItem)),
             cv=next((p.folds for p in parts if isinstance(p, _Folds)), None),
+            outer=next((p.outer for p in parts if isinstance(p, _Folds)), None),
             splits=next(p.names for p in parts if isinstance(p, _Splits)),
             objective=next((p for p in parts if isinstance(p, n.Objective)), None),
             search=next((p for p in parts if isinstance(p, (n.Grid, n.RandomSearch))), None),
@@ -262,7 +263,11 @@ class Builder:
         return n.SpaceItem(span=_span(children), name=name, candidates=candidates)
 
     def cv(self, children):
-        return _Folds(span=_span(children), folds=_nodes(children)[0])
+        parts = _nodes(children)
+        return _Folds(span=_span(children), folds=parts[0], outer=parts[1] if len(parts) > 1 else None)
+
+    def nested(self, children):
+        return _nodes(children)[0]
 
     def objective(self, children):
         return n.Objective(span=_span(children), direction=children[0].value, metric=_nodes(children)[0])
@@ -361,4 +366,5 @@ class _Splits(n.Record):
 class _Folds(n.Record):
     span: Span
     folds: n.Number
+    outer: n.Number | None = None
 

@@ -5,7 +5,7 @@ Workflows are built by construction, never filtered: a strategy draws an AST
 and renders it with `hpdsl.formatter.format_program`. A generated workflow checks with
 no diagnostic at all, and it is small enough to run in well under a second: synthetic
 data of 50-300 rows and 1-4 features, at most 50 epochs, at most 6 grid candidates,
-cv with at most 3 folds, random search with at most 4 draws.
+cv with at most 3 folds (nested in at most 3 outer folds), random search with at most 4 draws.
 
     from hypothesis import given
     from hpdsl.checker import check_text

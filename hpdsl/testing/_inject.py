@@ -279,6 +279,11 @@ def _too_few_folds(w):
     w.replace_step(i, cv=tree.count(w.pick([1, 0, -2])))
 
 
+def _too_few_outer_folds(w):
+    i = w.pick(w.find_steps(n.Tune, lambda s: s.outer is not None))
+    w.replace_step(i, outer=tree.count(w.pick([1, 0, -2])))
+
+
 def _no_random_draws(w):
     i = w.pick(w.find_steps(n.Tune, lambda s: isinstance(s.search, n.RandomSearch)))
     w.replace_step(i, search=n.replace(w.steps[i].search, count=tree.count(0)))
@@ -478,6 +483,12 @@ def _holdout_tune(w, splits):
     return tune(w, splits, None)
 
 
+def _nested_over_test(w):
+    splits = w.shuffled([w.test, *w.subset(w.nontest, 1, 2)])
+    folds = [tree.count(w.draw(st.integers(2, 3))) for _ in range(2)]
+    _before_final(w, tune(w, splits, folds[0], outer=folds[1]))
+
+
 def _tune_reads_test(w):
     i = w.pick(w.find_steps(n.Tune))
     splits = list(w.steps[i].splits)
@@ -602,6 +613,19 @@ def _no_final_test(w):
     w.final = None
 
 
+def _assessed(w) -> bool:
+    """The model the final test scores comes from a nested tune, whose outer folds are an
+    estimate already (no HP203 without the test)."""
+    last = [s for s in w.steps[:w.final] if isinstance(s, (n.Train, n.Tune))]
+    return isinstance(last[-1], n.Tune) and last[-1].outer is not None
+
+
+def _no_final_test_nor_nesting(w):
+    i = max(j for j in w.find_steps((n.Train, n.Tune)) if j < w.final)  # the nested tune (_assessed)
+    w.replace_step(i, outer=None)
+    _no_final_test(w)
+
+
 def _large_search(w):
     # Just above the threshold: HP204 fires all the same, and running it stays cheap.
     _before_final(w, tune(w, [w.train], tree.count(2), draws=w.draw(st.integers(LARGE_SEARCH + 1, LARGE_SEARCH + 500))))
@@ -682,6 +706,7 @@ INJECTIONS = {
         "an empty candidate list": (_tunes, _empty_candidates),
         "a distribution in a grid": (_grids_over_intervals, _distribution_in_grid),
         "too few folds": (_has(n.Tune, lambda s: s.cv is not None), _too_few_folds),
+        "too few outer folds": (_has(n.Tune, lambda s: s.outer is not None), _too_few_outer_folds),
         "no random draws": (_has(n.Tune, lambda s: isinstance(s.search, n.RandomSearch)), _no_random_draws),
         "every 0 epochs": (_lr_trains, _every_zero),
         "a bad initialiser argument": (_has_decl(n.Param), _bad_param_init),
@@ -720,6 +745,7 @@ INJECTIONS = {
     },
     "HP103": {
         "a tune that reads the test split": (_has(n.Tune), _tune_reads_test),
+        "a nested cross-validation over the test split": (_trains, _nested_over_test),
         "a tune scored on the test split": (_trains, _tune_on_test),
         "early stopping on the test split": (_lr_train_without_stop, _stop_on_test),
     },
@@ -745,7 +771,11 @@ INJECTIONS = {
     "HP110": {"a final test on seen rows": (_trains, _test_seen)},
     "HP201": {"a tune scored on its training rows": (_trains, _tune_on_training_rows)},
     "HP202": {"a single-candidate search": (_trains, _single_candidate)},
-    "HP203": {"no final test": (_trains, _no_final_test)},
+    "HP203": {
+        "no final test": (lambda w: _trains(w) and not _assessed(w), _no_final_test),
+        "no final test after a nested tune made flat": (lambda w: _trains(w) and _assessed(w),
+                                                        _no_final_test_nor_nesting),
+    },
     "HP204": {"a search of more than 10,000 candidates": (_trains, _large_search)},
     "HP205": {"a split nothing reads": (_always, _unread_split)},
     "HP206": {"a final test on an unseen validation split": (_trains, _test_unseen)},

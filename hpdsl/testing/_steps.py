@@ -199,12 +199,16 @@ def _tune(w, state: State) -> None:
         cv, splits = None, w.subset(held, 1, 2)
     else:
         cv, splits = tree.count(w.draw(st.integers(2, 3))), w.subset(w.nontest, 1, 2)
-    add(w, state, tune(w, splits, cv))
+    # Nested cross-validation reads the same rows as its cv tune: valid wherever that is.
+    outer = tree.count(w.draw(st.integers(2, 3))) if cv is not None and w.flip(0.3) else None
+    add(w, state, tune(w, splits, cv, outer=outer))
 
 
-def tune(w, splits, cv=None, *, total: int | None = None, draws: int | None = None) -> n.Tune:
+def tune(w, splits, cv=None, *, total: int | None = None, draws: int | None = None,
+         outer: n.Number | None = None) -> n.Tune:
     """A tune over 1-2 declared hyperparameters: a grid of `total` candidates (2-6 by
-    default) or, when `draws` is given or by chance, a random search."""
+    default) or, when `draws` is given or by chance, a random search; `outer` nests its
+    cv in that many outer folds."""
     names = w.subset([h for h in w.hypers if h != "seed"], 1, 2)  # tuning seed is HP208
     random = draws is not None or (total is None and w.flip(0.35))
     if random:
@@ -226,7 +230,8 @@ def tune(w, splits, cv=None, *, total: int | None = None, draws: int | None = No
         metric = w.pick(METRICS)
         objective = n.Objective(span=tree.AT, direction=METRICS[metric], metric=tree.name(metric))
     items = tuple(n.SpaceItem(span=tree.AT, name=tree.name(h), candidates=c) for h, c in zip(names, space))
-    return n.Tune(span=tree.AT, space=items, cv=cv, splits=tree.names(splits), objective=objective, search=search)
+    return n.Tune(span=tree.AT, space=items, cv=cv, splits=tree.names(splits), objective=objective, search=search,
+                  outer=outer)
 
 
 def _evaluate(w, state: State) -> None:
