@@ -20,7 +20,7 @@ from ..checker.models import METRICS, PARAMETERS
 from ..checker.scope import check_schedule, check_value
 from ..render import format_line
 from ..source import Source, Span
-from . import learners, tune
+from . import learners, optimism, tune
 from .data import Dataset, load
 from .errors import RunError, UsageError, fail, guard
 from .guards import SplitStore, StepRef, frozen
@@ -477,7 +477,8 @@ class Interpreter(n.Visitor):
             search="random" if space.random else "grid",
             objective={"direction": "minimize" if lower else "maximize", "metric": metric},
             trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
-                     **({"fold_scores": [float(x) for x in s]} if step.cv is not None else {})}
+                     **({"fold_scores": [float(x) for x in s], "fold_std": float(np.std(s, ddof=1))}
+                        if step.cv is not None else {})}
                     for c, s, mean in zip(candidates, scores, tune.mean_scores(scores))],
             best=dict(candidates[winner]),
             score=float(tune.mean_scores(scores)[winner]),
@@ -485,6 +486,9 @@ class Interpreter(n.Visitor):
         )
         if space.random:
             self.report.search_seeds.append({"line": self.step.line, "seed": space.seed})
+        record.extra["selection"] = selection = optimism.summarize(
+            folds, fits, scores, winner, metric, optimism.seed_of(self.scope.split_seed, self.step.line))
+        self.report.warn(optimism.noise_warning(selection, step), self.step.line)
 
     def _tune_progress(self):
         """progress(done, total) for this tune's candidates, or None."""
