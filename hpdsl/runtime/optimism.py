@@ -18,13 +18,14 @@ for massive data streams", Google, 2012): row i's count in bootstrap b is a Pois
 draw from a counter-based hash of (seed, b, i), so the in-bag and out-of-bag sums can
 be accumulated over blocks of rows in any order or chunking, by any process, with the
 same counts. Hash: splitmix64's finalizer (Steele, Lea & Flood, OOPSLA 2014) in uint64
-arithmetic; the top 53 bits are a uniform u, and the count is the smallest k with
-u < F(k), F the Poisson(1) distribution function (thresholds exact to 2^-53).
+arithmetic, of (seed, group of four bootstraps, row); each 16-bit quarter of it is a
+uniform u for one bootstrap, and the count is the smallest k with u < F(k)·2^16, F the
+Poisson(1) distribution function (each probability exact to 2^-16).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import ROUND_CEILING, Decimal, localcontext
 
 import numpy as np
 
@@ -34,55 +35,63 @@ from .metrics import lower_is_better
 from .stats import scale_of
 
 BOOTSTRAPS = 1000
+FLOOR = 200  # bootstraps at least, whatever the size
+WORK = 2 * 10**9  # bootstraps x rows x candidates above which fewer bootstraps are drawn
 ROWS = 1024  # rows per block: bounds the bootstraps x rows count matrix
 METHOD = "bbc-cv"
 GAMMA = 0x9E3779B97F4A7C15  # splitmix64's increment (the golden ratio in 64 bits)
 MASK = (1 << 64) - 1
 
 
-def _thresholds() -> np.ndarray:
-    """floor(F(k) * 2^53) for k = 0, 1, ... while the rest of the distribution is worth a
-    count (a u past the last threshold counts one more), computed to 40 digits so that
-    every platform gets the same integers."""
+def _table() -> np.ndarray:
+    """Poisson(1) counts of the 65,536 values of a 16-bit uniform u: the smallest k with
+    u < F(k)·2^16, F computed to 40 digits so that every platform gets the same table."""
     with localcontext() as context:
         context.prec = 40
         term = total = Decimal(-1).exp()
-        out, k = [], 0
-        while term * (1 << 53) >= Decimal("1e-3"):
-            out.append(int(total * (1 << 53)))
+        bounds, k = [], 0
+        while total * (1 << 16) < (1 << 16) - 1:
+            bounds.append(int((total * (1 << 16)).to_integral_value(rounding=ROUND_CEILING)))
             k += 1
             term /= k
             total += term
-    return np.array(out, dtype=np.uint64)
+    return np.searchsorted(np.array(bounds), np.arange(1 << 16), side="right").astype(np.float64)
 
 
-THRESHOLDS = _thresholds()
+TABLE = _table()
 
 
 def mix64(z: np.ndarray) -> np.ndarray:
-    """splitmix64's finalizer on uint64s (wrapping arithmetic)."""
-    z = z ^ (z >> np.uint64(30))
-    z = z * np.uint64(0xBF58476D1CE4E5B9)
-    z = z ^ (z >> np.uint64(27))
-    z = z * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    """splitmix64's finalizer on uint64s (wrapping arithmetic), in place."""
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _key(seed: int) -> np.uint64:
+    return mix64(np.array([seed & MASK], dtype=np.uint64))[0]
 
 
 def seed_of(split_seed: int, line: int) -> int:
     """A tune's bootstrap seed (32 bits): from the workflow's split seed and the tune's line."""
     with np.errstate(over="ignore"):
-        root = mix64(np.array([split_seed & MASK], dtype=np.uint64))
-        return int(mix64(root + np.uint64(line & MASK))[0] >> np.uint64(32))
+        return int(mix64(np.array([_key(split_seed) + np.uint64(line & MASK)], dtype=np.uint64))[0] >> np.uint64(32))
 
 
-def counts(seed: int, bootstraps: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Poisson(1) counts, bootstraps x positions: row `position`'s count in bootstrap `b`,
-    a function of (seed, b, position) alone."""
+def counts(seed: int, bootstraps: int, positions: np.ndarray) -> np.ndarray:
+    """Poisson(1) counts, bootstraps x positions, as float64: row `position`'s count in
+    bootstrap b is a function of (seed, b, position) alone. One 64-bit hash serves four
+    bootstraps (b = 4g .. 4g+3), a 16-bit lane each, lowest bits first."""
+    groups = -(-bootstraps // 4)
     with np.errstate(over="ignore"):
-        root = mix64(np.array([seed & MASK], dtype=np.uint64))
-        keys = mix64(root + (bootstraps.astype(np.uint64) + np.uint64(1)) * np.uint64(GAMMA))
-        h = mix64(keys[:, None] + (positions.astype(np.uint64)[None, :] + np.uint64(1)) * np.uint64(GAMMA))
-    return np.searchsorted(THRESHOLDS, h >> np.uint64(11), side="right").astype(np.float64)
+        keys = mix64((np.arange(groups, dtype=np.uint64) + np.uint64(1)) * np.uint64(GAMMA) + _key(seed))
+        h = (positions.astype(np.uint64) + np.uint64(1)) * np.uint64(GAMMA)
+        h = mix64(keys[:, None] + h[None, :])
+    lanes = h.astype("<u8", copy=False).view("<u2").reshape(groups, len(positions), 4)
+    return TABLE[lanes.transpose(0, 2, 1).reshape(4 * groups, len(positions))[:bootstraps]]
 
 
 class Sums:
@@ -94,7 +103,7 @@ class Sums:
 
     def __init__(self, seed: int, bootstraps: int, candidates: int, shift: float) -> None:
         self.seed = seed
-        self.boots = np.arange(bootstraps)
+        self.bootstraps = bootstraps
         self.shift = shift
         shape = (bootstraps, candidates)
         self.n_in, self.y_in, self.yy_in = (np.zeros(bootstraps) for _ in range(3))
@@ -107,7 +116,7 @@ class Sums:
     def add(self, positions: np.ndarray, losses: np.ndarray, y: np.ndarray) -> None:
         """Rows at `positions` (their places in the pooled held-out rows), their losses
         (rows x candidates) and targets."""
-        c = counts(self.seed, self.boots, positions)
+        c = counts(self.seed, self.bootstraps, positions)
         out = (c == 0).astype(np.float64)
         t = y - self.shift
         for weights, n, ys, yys, loss in ((c, self.n_in, self.y_in, self.yy_in, self.loss_in),
@@ -145,8 +154,17 @@ def row_losses(rows, W: np.ndarray, b: np.ndarray, metric: str, scale: float):
             yield start, (np.abs(error) if metric == "mae" else error * error), y[start:stop]
 
 
+def bootstraps_for(rows: int, candidates: int) -> int:
+    """BOOTSTRAPS, or fewer (a multiple of 4, at least FLOOR) when BOOTSTRAPS x rows x
+    candidates would exceed WORK: the Monte Carlo error of the estimate is about
+    1.6 SE / sqrt(B) (the out-of-bag score varies across samples by about the standard
+    error times sqrt(rows / out-of-bag rows)), a twelfth of the standard error at B = 200."""
+    fitting = WORK // max(rows * candidates, 1)
+    return int(max(FLOOR, min(BOOTSTRAPS, fitting - fitting % 4)))
+
+
 def summarize(folds, fits, scores: np.ndarray, winner: int, metric: str, seed: int,
-              bootstraps: int = BOOTSTRAPS) -> dict:
+              bootstraps: int | None = None) -> dict:
     """The report's `selection` of a tune: the winner's pooled score, its standard error,
     the BBC-CV estimate and the optimism, from `folds` (tune.Fold, their `score` rows in
     order) and `fits` (per fold, the candidates' fitted W and b), `scores` candidates x
@@ -155,6 +173,8 @@ def summarize(folds, fits, scores: np.ndarray, winner: int, metric: str, seed: i
     alive = np.flatnonzero(np.isfinite(scores).all(axis=1))
     y_all = np.concatenate([fold.score.y for fold in folds])
     scale = scale_of(y_all)
+    if bootstraps is None:
+        bootstraps = bootstraps_for(len(y_all), len(alive))
     sums = Sums(seed, bootstraps, len(alive), float(np.mean(y_all / scale)))
     offset = 0
     for fold, fit in zip(folds, fits):
