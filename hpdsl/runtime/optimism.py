@@ -37,7 +37,8 @@ from .stats import scale_of
 BOOTSTRAPS = 1000
 FLOOR = 200  # bootstraps at least, whatever the size
 WORK = 2 * 10**9  # bootstraps x rows x candidates above which fewer bootstraps are drawn
-ROWS = 1024  # rows per block: bounds the bootstraps x rows count matrix
+CELLS = 4 * 10**6  # bootstraps x candidates at most: each of the two sum matrices stays within 32 MB
+ROWS = 1024  # rows per block at most: bounds the bootstraps x rows counts and the rows x candidates losses
 METHOD = "bbc-cv"
 GAMMA = 0x9E3779B97F4A7C15  # splitmix64's increment (the golden ratio in 64 bits)
 MASK = (1 << 64) - 1
@@ -147,8 +148,9 @@ def row_losses(rows, W: np.ndarray, b: np.ndarray, metric: str, scale: float):
     entries of b) on `rows`: squared errors, or absolute errors for mae, of errors divided
     by `scale`."""
     X, y = rows.X, rows.y
-    for start in range(0, len(y), ROWS):
-        stop = min(start + ROWS, len(y))
+    step = max(16, min(ROWS, CELLS // 4 // max(W.shape[1], 1)))
+    for start in range(0, len(y), step):
+        stop = min(start + step, len(y))
         with np.errstate(all="ignore"):
             error = (X[start:stop] @ W + b - y[start:stop, None]) / scale
             yield start, (np.abs(error) if metric == "mae" else error * error), y[start:stop]
@@ -156,10 +158,11 @@ def row_losses(rows, W: np.ndarray, b: np.ndarray, metric: str, scale: float):
 
 def bootstraps_for(rows: int, candidates: int) -> int:
     """BOOTSTRAPS, or fewer (a multiple of 4, at least FLOOR) when BOOTSTRAPS x rows x
-    candidates would exceed WORK: the Monte Carlo error of the estimate is about
-    1.6 SE / sqrt(B) (the out-of-bag score varies across samples by about the standard
-    error times sqrt(rows / out-of-bag rows)), a twelfth of the standard error at B = 200."""
-    fitting = WORK // max(rows * candidates, 1)
+    candidates would exceed WORK or BOOTSTRAPS x candidates CELLS. The Monte Carlo error
+    of the estimate shrinks as 1/sqrt(B): measured (benchmarks/optimism.py), about 0.05
+    of the winner's standard error at B = 1000 and 0.11 at B = 200, well inside the
+    margin HP209 compares the optimism with."""
+    fitting = min(WORK // max(rows * candidates, 1), CELLS // max(candidates, 1))
     return int(max(FLOOR, min(BOOTSTRAPS, fitting - fitting % 4)))
 
 
