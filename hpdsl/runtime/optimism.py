@@ -160,7 +160,7 @@ def bootstraps_for(rows: int, candidates: int) -> int:
     """BOOTSTRAPS, or fewer (a multiple of 4, at least FLOOR) when BOOTSTRAPS x rows x
     candidates would exceed WORK or BOOTSTRAPS x candidates CELLS. The Monte Carlo error
     of the estimate shrinks as 1/sqrt(B): measured (benchmarks/optimism.py), about 0.05
-    of the winner's standard error at B = 1000 and 0.11 at B = 200, well inside the
+    of the winner's standard error at B = 1000 and 0.1 at B = 200, well inside the
     margin HP209 compares the optimism with."""
     fitting = min(WORK // max(rows * candidates, 1), CELLS // max(candidates, 1))
     return int(max(FLOOR, min(BOOTSTRAPS, fitting - fitting % 4)))
