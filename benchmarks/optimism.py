@@ -16,20 +16,52 @@ rows, then K = 50 candidates of one family, scored by mse on n_val fresh validat
 
 The winner is the candidate with the lowest validation mse (its apparent score). Its true
 mse is 1 + ‖w_k - w‖², what a fresh sample measures as it grows (checked against
-100,000 fresh rows, printed below the table). The TRUE optimism is the mean over repetitions
-of (true mse - apparent mse) of the winner, less the same difference averaged over all
-candidates, whose expectation is 0 (a control variate: it removes most of the noise of
-the validation draw, not the optimism); `± se` is its standard error over repetitions; the BBC-CV estimate is the mean of the
-optimism optimism.summarize reports (the real code path: folds, fits, the Poisson
-bootstrap). The naive bound treats the K scores as independent draws with the winner's
+100,000 fresh rows, printed below the table). The TRUE optimism is the mean over
+repetitions of (true mse - apparent mse) of the winner, less the same difference
+averaged over all candidates, whose expectation is 0 (a control variate: it removes
+most of the noise of the validation draw, not the optimism); `± se` is its standard
+error over repetitions. The BBC-CV estimate is the mean of the optimism that
+optimism.summarize reports (the real code path: folds, fits, the Poisson bootstrap). The naive bound treats the K scores as independent draws with the winner's
 standard error: SE · E[max of K standard normals] (2.25 for K = 50), the optimism a
-count rule (candidates against validation rows) would imply. `warns` is the share of
-repetitions where the estimated optimism exceeds the standard error (HP209);
-`true > SE` the share where the true optimism does.
+count rule (candidates against validation rows) would imply. `true/SE` is the true
+optimism over the mean standard error (above 1: the luck of the choice exceeds the
+score's own error bar), and `warns` the share of repetitions where the estimated
+optimism exceeds the standard error, i.e. where HP209 fires.
 
 Measured (200 repetitions, 1000 bootstraps; times on 2 cores shared with other work):
 
-{table}
+    candidates  n_val  true opt    ± se    BBC-CV BBC/true     naive naive/true  mean SE true/SE  warns
+    ---------------------------------------------------------------------------------------------------
+    ridge path     30    0.0874  0.0121    0.1233     1.41    0.6910       7.91   0.3072    0.28     0%
+    ridge path    100    0.0250  0.0059    0.0385     1.54    0.3926      15.73   0.1746    0.14     0%
+    ridge path   1000    0.0045  0.0019    0.0038     0.86    0.1269      28.41   0.0564    0.08     0%
+    unrelated      30    0.5545  0.0085    0.5579     1.01    0.5178       0.93   0.2302    2.41   100%
+    unrelated     100    0.3272  0.0051    0.3207     0.98    0.3665       1.12   0.1630    2.01   100%
+    unrelated    1000    0.0939  0.0018    0.0997     1.06    0.1375       1.46   0.0612    1.54    98%
+    unequal        30    0.3843  0.0166    0.4888     1.27    0.4884       1.27   0.2171    1.77   100%
+    unequal       100    0.1453  0.0068    0.1799     1.24    0.3257       2.24   0.1448    1.00    82%
+    unequal      1000    0.0205  0.0015    0.0240     1.17    0.1106       5.40   0.0492    0.42     0%
+
+    200 repetitions per row, 1000 bootstraps, 236.1 s
+    true mse against 100,000 fresh rows: largest relative gap 0.0036
+    Monte Carlo error with 200 bootstraps: 0.099 standard errors
+    Monte Carlo error with 1000 bootstraps: 0.054 standard errors
+    summarize: 10,000 rows x 100 candidates, 1000 bootstraps: 1.90 s (0.60 s of CPU)
+    summarize: 100,000 rows x 50 candidates, 400 bootstraps: 5.01 s (1.41 s of CPU)
+    summarize: 2,000 rows x 2,000 candidates, 500 bootstraps: 1.33 s (0.40 s of CPU)
+
+Reading it: the BBC-CV estimate is within 0.86-1.54x of the true optimism on every row
+(the acceptance asks for a factor of 2), slightly pessimistic where the candidates
+differ (in-bag selection sees about 63% distinct rows). The naive bound is right only
+where its assumption holds (independent, equally good candidates: 0.93-1.46x); on a
+ridge path it is 8-28x too large, and on unrelated candidates of unequal quality
+1.3-5.4x, growing with the rows as the best candidate becomes identifiable. A count rule
+cannot tell these cases apart; the estimate can. HP209's criterion (estimated optimism
+above the standard error) never fires on a ridge path (true optimism 0.08-0.28 of the
+standard error), fires on equally good unrelated candidates at every size (the choice
+among them is noise however many rows judge it: 1.5-2.4 standard errors of luck), and
+on unequal candidates fires with 30 rows (1.8), in 82% of the repetitions at 100 rows
+(the true optimism equals the standard error there), and not at 1,000 rows (0.42).
 """
 
 from __future__ import annotations
@@ -126,7 +158,7 @@ def main() -> None:
     args = parser.parse_args()
     reps = 40 if args.quick else args.reps
     header = (f"{'candidates':<11} {'n_val':>5} {'true opt':>9} {'± se':>7} {'BBC-CV':>9} {'BBC/true':>8} "
-              f"{'naive':>9} {'naive/true':>10} {'mean SE':>8} {'warns':>6} {'true > SE':>9}")
+              f"{'naive':>9} {'naive/true':>10} {'mean SE':>8} {'true/SE':>7} {'warns':>6}")
     print(header)
     print("-" * len(header))
     began = time.perf_counter()
@@ -136,7 +168,7 @@ def main() -> None:
             true, bbc, naive, se = rows.T
             print(f"{family:<11} {n_val:>5} {true.mean():>9.4f} {true.std(ddof=1) / np.sqrt(reps):>7.4f} {bbc.mean():>9.4f} {bbc.mean() / true.mean():>8.2f} "
                   f"{naive.mean():>9.4f} {naive.mean() / true.mean():>10.2f} {se.mean():>8.4f} "
-                  f"{(bbc > se).mean():>6.0%} {(true > se).mean():>9.0%}")
+                  f"{true.mean() / se.mean():>7.2f} {(bbc > se).mean():>6.0%}")
     print(f"\n{reps} repetitions per row, {args.bootstraps or optimism.BOOTSTRAPS} bootstraps, {time.perf_counter() - began:.1f} s")
     print(f"true mse against {FRESH:,} fresh rows: largest relative gap {fresh_check():.4f}")
     for bootstraps in (optimism.FLOOR, optimism.BOOTSTRAPS):
