@@ -212,3 +212,13 @@ def test_two_runs_write_the_same_report_and_the_terminal_shows_the_selection(tmp
     assert "top candidates, r2 mean ± standard deviation over the folds:" in shown
     assert "winner r2 " in shown and "(standard error over the 160 out-of-fold rows)" in shown
     assert "selection optimism " in shown and "(BBC-CV estimate " in shown and "1000 bootstraps, seed " in shown
+
+
+def test_the_python_api_lists_the_run_time_warning_after_the_checkers(tmp_path):
+    import hpdsl
+
+    path = tmp_path / "w.hp"
+    path.write_text(NOISY.replace("SPACE", "range(40, 100)"), encoding="utf-8")
+    result = hpdsl.run(path, ledger=False)
+    assert [d.code for d in result.warnings] == ["HP209"]
+    assert result.report["warnings"][0]["message"] == result.warnings[0].message
