@@ -72,6 +72,7 @@ RULES: dict[str, Rule] = _rules(
     ("HP206", "test-on-non-test-split", WARNING, "the final test scores a split whose role is not test", "check"),
     ("HP207", "preprocessing-sees-validation", WARNING, "a hold-out tune scores on rows the standardization was fitted on", "check"),
     ("HP208", "seed-tuned", WARNING, "a tune searches over seed, selecting the luckiest initialisation or batch order", "check"),
+    ("HP209", "noisy-selection", WARNING, "a tune's choice is mostly noise: the estimated optimism of its winner's score (BBC-CV, at run time) exceeds the score's standard error", "run"),
     ("HP301", "training-diverged", ERROR, "training diverges: a rate above the stability limit 2/λmax, or a loss that grows without bound or is not finite", "run"),
     ("HP302", "data-error", ERROR, "the data cannot be read or split", "run"),
     ("HP303", "guard-fired", ERROR, "a runtime guard stopped a step that breaks the discipline", "run"),

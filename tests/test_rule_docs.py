@@ -116,9 +116,30 @@ def test_ledger_examples_are_refused_by_exactly_their_code_and_the_alternative_r
     assert run_hpdsl("run", str(tmp_path / "instead.hp"), "--quiet", "--ledger", ledger).returncode == 0
 
 
+def test_run_time_warning_example_warns_exactly_as_shown_and_the_alternative_does_not(tmp_path):
+    """HP209's Example passes the checker and then warns, at run time, with exactly the
+    text its console block shows (the run still succeeds; --strict fails it); "Use
+    instead" runs without a warning; --quiet hides it, as it hides the checker's warnings."""
+    example, alternative = workflow("HP209", "Example"), workflow("HP209", "Use instead")
+    assert codes(example) == [] and codes(alternative) == []
+    section = doc_sections(rule_doc("HP209"))["Example"]
+    shown = re.search(r"`hpdsl run (\S+) (.*?)` prints the report, then on standard error:\n\n```text\n(.*?)\n```",
+                      section, re.S)
+    name, options, output = shown.group(1), shown.group(2).split(), shown.group(3)
+    (tmp_path / name).write_text(example, encoding="utf-8")
+    (tmp_path / "instead.hp").write_text(alternative, encoding="utf-8")
+    warned = run_hpdsl("run", name, *options, cwd=str(tmp_path))
+    assert warned.returncode == 0 and warned.stdout.startswith(b"noisy.hp\ndata ")
+    assert warned.stderr.decode("utf-8") == output + "\n\n"  # format_text ends each diagnostic with a blank line
+    assert run_hpdsl("run", name, *options, "--quiet", cwd=str(tmp_path)).stderr == b""
+    assert run_hpdsl("run", name, *options, "--strict", cwd=str(tmp_path)).returncode == 1
+    clean = run_hpdsl("run", "instead.hp", *options, cwd=str(tmp_path))
+    assert (clean.returncode, clean.stderr) == (0, b"")
+
+
 def test_every_runtime_code_has_an_example_test():
     assert sorted(code for code, rule in RULES.items() if rule.phase == "run") == [
-        "HP301", "HP302", "HP303", "HP304", "HP305", "HP306"]
+        "HP209", "HP301", "HP302", "HP303", "HP304", "HP305", "HP306"]
 
 
 # ---- the registry and the docs folder agree with the code -------------------------------------------

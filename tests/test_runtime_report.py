@@ -38,7 +38,7 @@ test on test
 
 SECTION_6 = {"workflow", "data", "splits", "steps", "hypers", "params", "standardize", "truth", "audit",
              "versions", "timings"}
-EXTRAS = {"model", "overrides", "seeds"}
+EXTRAS = {"model", "overrides", "seeds", "warnings"}
 
 
 def report(text: str = WORKFLOW, overrides=()):
@@ -69,7 +69,7 @@ def test_report_json_has_the_section_6_keys_and_shapes():
     assert [entry["epoch"] for entry in train["log"]] == [20, 40, 60][: len(train["log"])]
     assert set(data["steps"][3]["scores"]) == {"mse"}
     tune = data["steps"][4]
-    assert set(tune["trials"][0]) == {"hypers", "score", "fold_scores"} and isinstance(tune["best"], dict)
+    assert set(tune["trials"][0]) == {"hypers", "score", "fold_scores", "fold_std"} and isinstance(tune["best"], dict)
     assert set(data["steps"][5]["scores"]) == {"mse", "rmse", "mae", "r2"}
     assert data["hypers"] == {"learning_rate": {"schedule": "step", "lr0": 0.2, "every": 20, "factor": 0.5},
                               "l2": tune["best"]["l2"], "epochs": 60, "batch_size": None, "seed": 3}

@@ -20,7 +20,7 @@ from ..checker.models import METRICS, PARAMETERS
 from ..checker.scope import check_schedule, check_value
 from ..render import format_line
 from ..source import Source, Span
-from . import learners, nested, tune
+from . import learners, nested, optimism, tune
 from .data import Dataset, load
 from .errors import RunError, UsageError, fail, guard
 from .guards import SplitStore, StepRef, frozen
@@ -410,12 +410,12 @@ class Interpreter(n.Visitor):
         self.after_test()
         search = self._search(step)
         if step.cv is None:
-            scores, winner = self._tune_holdout(step, search, record)
+            folds, fits, scores, winner = self._tune_holdout(step, search, record)
         elif step.outer is None:
-            scores, winner = self._tune_cv(step, search, record)
+            folds, fits, scores, winner = self._tune_cv(step, search, record)
         else:
-            scores, winner = self._tune_nested(step, search, record)
-        self._tune_record(step, search, scores, winner, record)
+            folds, fits, scores, winner = self._tune_nested(step, search, record)
+        self._tune_record(step, search, folds, fits, scores, winner, record)
 
     def _search(self, step: n.Tune) -> _Search:
         """The tune's candidates, expanded and checked, with its objective."""
@@ -470,7 +470,7 @@ class Interpreter(n.Visitor):
         self.training_rows = training.names
         record.extra["refit"] = {"splits": list(training.names), "epochs_run": _epochs(fits[0], winner)}
         record.extra["cv"] = None
-        return scores, winner
+        return folds, fits, scores, winner
 
     def _tune_cv(self, step: n.Tune, search: _Search, record: StepRecord):
         """K-fold cross-validation over the tune's splits (the pipeline rule refits a
@@ -486,7 +486,7 @@ class Interpreter(n.Visitor):
                                    search.metric, None, search.progress)
         winner = self._winner(search, folds, scores, fits)
         self._cv_refit(step, k, record)
-        return scores, winner
+        return folds, fits, scores, winner
 
     def _pipeline(self, names: tuple[str, ...]) -> bool:
         """Whether the standardization in effect saw these rows, so that each fold refits it."""
@@ -535,7 +535,7 @@ class Interpreter(n.Visitor):
         if not (np.isfinite(mean) and np.isfinite(std)):
             raise self._numeric(f"the mean {search.metric} over the outer folds of {self.step} is not a finite number")
         record.extra["nested"] = {"folds": m, "mean": mean, "std": std, "outer": outer}
-        return scores, winner
+        return flat, fits, scores, winner
 
     def _assess(self, search: _Search, folds: nested.Folds, plan: nested.Plan, o: int, progress) -> dict:
         """Outer fold o: the tune on its outer-training rows (their K inner folds), the
@@ -559,7 +559,8 @@ class Interpreter(n.Visitor):
         return {"rows": assessed.score.n, "training_rows": assessed.train.n,
                 "best": dict(search.candidates[chosen]), "inner_score": float(means[chosen]), "score": value}
 
-    def _tune_record(self, step: n.Tune, search: _Search, scores, winner: int, record: StepRecord) -> None:
+    def _tune_record(self, step: n.Tune, search: _Search, folds, fits, scores, winner: int,
+                     record: StepRecord) -> None:
         """What every tune reports: its search, trials, winner and notes."""
         candidates = search.candidates
         means = tune.mean_scores(scores)
@@ -567,7 +568,8 @@ class Interpreter(n.Visitor):
             search="random" if search.space.random else "grid",
             objective={"direction": "minimize" if search.lower else "maximize", "metric": search.metric},
             trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
-                     **({"fold_scores": [float(x) for x in s]} if step.cv is not None else {})}
+                     **({"fold_scores": [float(x) for x in s], "fold_std": _finite_or_none(np.std(s, ddof=1))}
+                        if step.cv is not None else {})}
                     for c, s, mean in zip(candidates, scores, means)],
             best=dict(candidates[winner]),
             score=float(means[winner]),
@@ -575,6 +577,9 @@ class Interpreter(n.Visitor):
         )
         if search.space.random:
             self.report.search_seeds.append({"line": self.step.line, "seed": search.space.seed})
+        record.extra["selection"] = selection = optimism.summarize(
+            folds, fits, scores, winner, search.metric, optimism.seed_of(self.scope.split_seed, self.step.line))
+        self.report.warn(optimism.noise_warning(selection, step), self.step.line)
 
     def _tune_progress(self):
         """progress(done, total) for this tune's candidates, or None."""
@@ -648,6 +653,11 @@ def _offset(progress, start: int, total: int):
     if progress is None:
         return None
     return lambda done, _: progress(start + done, total)
+
+
+def _finite_or_none(value) -> float | None:
+    """A number for report.json: NaN (a fold that scored no number) is null."""
+    return float(value) if np.isfinite(value) else None
 
 
 def _epochs(fit: learners.Fit, k: int = 0):

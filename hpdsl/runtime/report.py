@@ -61,12 +61,20 @@ class Report:
         self.curves: list[dict] = []  # per train: loss and training mse per epoch, logged values, kept epoch (for plots)
         self.overrides: list[dict] = []
         self.search_seeds: list[dict] = []
+        self.warnings: list = []  # run-time warnings (HP209): Diagnostics, printed after the report
+        self._warned: list[dict] = []
         self.data: dict = {}
         # Not part of report.json: model.json's content (None when nothing was trained),
         # for `--out`, and what split_rows needs, for the Python API.
         self.model: dict | None = None
         self.split_layout: dict = {}
         self._file_rows = self._order = None
+
+    def warn(self, diagnostic, line: int) -> None:
+        """Keep a run-time warning (None: nothing to warn about), for stderr and report.json."""
+        if diagnostic is not None:
+            self.warnings.append(diagnostic)
+            self._warned.append({"code": diagnostic.code, "line": line, "message": diagnostic.message})
 
     def finish(self, run, data, total: float) -> None:
         """Assemble the report from the interpreter's final state."""
@@ -87,6 +95,7 @@ class Report:
             "params": None if model is None else {"weights": model.weights, "intercept": model.intercept},
             "standardize": None if run.standardization is None else run.standardization.to_json(),
             "truth": data.truth,
+            "warnings": self._warned,
             "audit": run.store.audit(),
             "overrides": self.overrides,
             "seeds": {"split": scope.split_seed, "data": data.seed, "model": run.hypers.get("seed"),
@@ -223,14 +232,19 @@ def _describe(step: dict) -> list[str]:
     lower = objective["direction"] == "minimize"
     ranked = sorted(((t["score"], i) for i, t in enumerate(step["trials"]) if t["score"] is not None),
                     key=lambda p: (p[0] if lower else -p[0], p[1]))
+    if step["cv"]:
+        lines.append(f"             top candidates, {objective['metric']} mean ± standard deviation over the folds:")
     for place, (value, index) in enumerate(ranked[:5]):
-        hypers = ", ".join(f"{k} {_show(x)}" for k, x in step["trials"][index]["hypers"].items())
-        lines.append(f"             {place + 1}. {hypers}: {objective['metric']} {_num(value)}")
+        trial = step["trials"][index]
+        hypers = ", ".join(f"{k} {_show(x)}" for k, x in trial["hypers"].items())
+        spread = f" ± {_num(trial['fold_std'])}" if trial.get("fold_std") is not None else ""
+        lines.append(f"             {place + 1}. {hypers}: {objective['metric']} {_num(value)}{spread}")
     diverged = len(step["trials"]) - len(ranked)
     if diverged:
         lines.append(f"             ({diverged} candidate{'s' if diverged != 1 else ''} diverged or scored no finite "
                      "number)")
     lines.extend(f"             note: {note}" for note in step["notes"])
+    lines.extend(_selection(step["selection"], objective["metric"], step["cv"]))
     return lines
 
 
@@ -244,6 +258,17 @@ def _nested(nested: dict, metric: str, flat: float) -> list[str]:
         lines.append(f"             outer {index + 1:>2}: chose {best} (inner cv {_num(fold['inner_score'])} on "
                      f"{fold['training_rows']} rows), {metric} {_num(fold['score'])} on {fold['rows']} held out")
     return lines
+
+
+def _selection(selection: dict, metric: str, cv) -> list[str]:
+    """The winner's score with its standard error, and the selection optimism (BBC-CV)."""
+    rows = f"{selection['rows']} {'out-of-fold' if cv else 'validation'} rows"
+    if selection["optimism"] is None:
+        return [f"             optimism not estimated: the winner's losses on the {rows} are not finite numbers"]
+    return [f"             winner {metric} {_num(selection['score'])} ± {_num(selection['standard_error'])} "
+            f"(standard error over the {rows})",
+            f"             selection optimism {_num(selection['optimism'])} (BBC-CV estimate {_num(selection['estimate'])}; "
+            f"{selection['bootstraps']} bootstraps, seed {selection['seed']})"]
 
 
 def _parameters(d: dict, params: dict) -> list[str]:
