@@ -302,6 +302,30 @@ class Standardize(Record):
     splits: tuple[Name, ...] = ()
 
 
+class Impute(Record):
+    """`impute COLUMNS using SPLITS [with STRATEGY [VALUE]]`; `strategy` None means the
+    default (mean), kept apart from a written `with mean` so the formatter keeps it."""
+
+    span: Span
+    columns: tuple[Name | String, ...] = ()
+    splits: tuple[Name, ...] = ()
+    strategy: Name | None = None
+    value: Expr | None = None
+
+
+class Encode(Record):
+    """`encode COLUMNS using SPLITS`: one-hot indicator columns for each named column."""
+
+    span: Span
+    columns: tuple[Name | String, ...] = ()
+    splits: tuple[Name, ...] = ()
+
+
+def column_name(column: Name | String) -> str:
+    """The data column a step's column reference names (a bare name or a string)."""
+    return column.name if isinstance(column, Name) else column.value
+
+
 class Log(Record):
     span: Span
     metric: Name
@@ -388,11 +412,11 @@ class Test(Record):
 
 
 Declaration = Workflow | Data | Split | Model | Hyper | Param
-Step = Set | Standardize | Train | Tune | Evaluate | Test
+Step = Set | Standardize | Impute | Encode | Train | Tune | Evaluate | Test
 Statement = Declaration | Step
 
 DECLARATIONS = (Workflow, Data, Split, Model, Hyper, Param)
-STEPS = (Set, Standardize, Train, Tune, Evaluate, Test)
+STEPS = (Set, Standardize, Impute, Encode, Train, Tune, Evaluate, Test)
 
 # ---- the file ------------------------------------------------------------------------------
 
@@ -420,7 +444,8 @@ class Program(Record):
         return tuple(s for s in self.statements if isinstance(s, STEPS))
 
 
-STEP_KEYWORDS = {Set: "set", Standardize: "standardize", Train: "train", Tune: "tune", Evaluate: "evaluate", Test: "test"}
+STEP_KEYWORDS = {Set: "set", Standardize: "standardize", Impute: "impute", Encode: "encode",
+                 Train: "train", Tune: "tune", Evaluate: "evaluate", Test: "test"}
 
 
 def keyword(statement: Statement) -> str:

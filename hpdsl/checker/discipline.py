@@ -22,12 +22,14 @@ class DisciplineChecker(n.Visitor):
         self.source = source
         self.out: list[Diagnostic] = []
         self.trained_by = None  # the latest train or tune
-        self.stale_by = None  # the first set/standardize after it
+        self.stale_by = None  # the first set/standardize/impute/encode after it
         self.stale_reported = None
         self.training_rows: tuple[str, ...] | None = None  # rows the next tune trains on
         self.stop_early: n.StopEarly | None = None  # what the latest train's candidates inherit
         self.final_test: n.Test | None = None
         self.standardized: frozenset[str] = frozenset()
+        # column -> (the splits its imputation or encoding in effect was fitted on, verb, the fix)
+        self.prepared: dict[str, tuple[frozenset[str], str, str]] = {}
         self.seen: set[str] = set()  # fitted on, tune-scored, cross-validated over, early-stopped on
         self.read: set[str] = set()
         self.unresolved = False  # a split name that resembles none: HP205 cannot be judged
@@ -90,7 +92,8 @@ class DisciplineChecker(n.Visitor):
                         help="train the model first: 'train on train'")
         elif self.stale_by is not None and self.stale_by is not self.stale_reported:
             self.stale_reported = self.stale_by  # one stale model, one diagnostic
-            changed = "a set" if isinstance(self.stale_by, n.Set) else "a standardize"
+            changed = {n.Set: "a set", n.Impute: "an impute", n.Encode: "an encode"}.get(
+                type(self.stale_by), "a standardize")
             self.report("HP108", n.keyword_span(step),
                         f"{verb} scores a model trained before {changed} at line {self._line(self.stale_by)}",
                         help="train again after changing hyperparameters or preprocessing, then score",
@@ -127,6 +130,30 @@ class DisciplineChecker(n.Visitor):
                         f"standardize is fitted on split '{tests[0].name}', which has role test",
                         help="fit the standardization on the training rows only: 'standardize using train'")
         self.standardized = frozenset(r.name for r in refs)
+        if not late:
+            self.made_stale(step)
+        self.reads(step, [r.name for r in refs])
+
+    def visit_Impute(self, step: n.Impute) -> None:
+        self._fitted_step(step, "impute", "the imputation", "impute " + _columns(step.columns) + " using train")
+
+    def visit_Encode(self, step: n.Encode) -> None:
+        self._fitted_step(step, "encode", "the encoding", "encode " + _columns(step.columns) + " using train")
+
+    def _fitted_step(self, step, verb: str, what: str, instead: str) -> None:
+        """impute and encode, like standardize, learn from the rows they name: HP109 on test
+        rows, HP108 for a model trained before them, HP106 after the final test; the rows
+        stay in effect (for HP207) until a later step refits the same column."""
+        late = self.after_test(step, verb)
+        refs = self.names(step.splits)
+        self.read.update(r.name for r in refs)
+        tests = self.test_refs(step.splits)
+        if tests:
+            self.report("HP109", tests[0].span,
+                        f"{verb} is fitted on split '{tests[0].name}', which has role test",
+                        help=f"fit {what} on the training rows only: '{instead}'")
+        for column in step.columns:
+            self.prepared[n.column_name(column)] = (frozenset(r.name for r in refs), verb, instead)
         if not late:
             self.made_stale(step)
         self.reads(step, [r.name for r in refs])
@@ -214,7 +241,20 @@ class DisciplineChecker(n.Visitor):
                 self.report("HP207", leaked[0].span,
                             f"tune scores on split '{leaked[0].name}', whose rows the standardization was fitted on",
                             help="fit the standardization on the training rows only: 'standardize using train'")
+            else:
+                self._prepared_leak(scored)
         self.trained(step)
+
+    def _prepared_leak(self, scored) -> None:
+        """HP207 for an imputation or encoding in effect that was fitted on the scored rows
+        (one diagnostic per tune: the first scored split, the first column in step order)."""
+        for ref in scored:
+            for column, (splits, verb, instead) in self.prepared.items():
+                if ref.name in splits:
+                    self.report("HP207", ref.span,
+                                f"tune scores on split '{ref.name}', whose rows the {verb} of column '{column}' "
+                                "was fitted on", help=f"fit it on the training rows only: '{instead}'")
+                    return
 
     def visit_Evaluate(self, step: n.Evaluate) -> None:
         refs = self.names(step.splits)
@@ -263,3 +303,7 @@ class DisciplineChecker(n.Visitor):
                 self.report("HP205", info.entry.name.span, f"split '{info.name}' (role {info.role}) is never read",
                             help="use it (e.g. 'evaluate on " + info.name + "') or remove it and give its rows "
                             "to another split")
+
+
+def _columns(columns) -> str:
+    return ", ".join(c.name if isinstance(c, n.Name) else c.text for c in columns)
