@@ -1,4 +1,4 @@
-"""The discipline of the experiment: HP103-HP110 and the warnings HP201, HP203, HP205-HP207.
+"""The discipline of the experiment: HP103-HP110, HP210 and the warnings HP201, HP203, HP205-HP207.
 
 Walks the steps in order, tracking what the interpreter will do with each split: which
 rows the current model was fitted on, which rows selected hyperparameters, whether the
@@ -14,6 +14,10 @@ from ..diagnostics import Diagnostic, Related
 from ..source import Source
 from ..suggest import nearest
 from .scope import Scope
+
+
+# Steps that read the model's columns (fit on them, score with them).
+READS_FEATURES = (n.Standardize, n.Train, n.Tune, n.Evaluate, n.Test)
 
 
 class DisciplineChecker(n.Visitor):
@@ -108,7 +112,30 @@ class DisciplineChecker(n.Visitor):
         for step in program.steps:
             self.visit(step)
         self.finish(program)
+        self.encoded_too_late(program)
         return self.out
+
+    def encoded_too_late(self, program: n.Program) -> None:
+        """HP210: a step that reads the features while a column it will encode is still
+        text (its first encode comes later). Once per column, at the first such step."""
+        first: dict[str, n.Encode] = {}
+        for step in program.steps:
+            if isinstance(step, n.Encode):
+                for column in step.columns:
+                    first.setdefault(n.column_name(column), step)
+        done: set[str] = set()
+        for step in program.steps:
+            if isinstance(step, n.Encode):
+                done.update(n.column_name(c) for c in step.columns)
+            elif isinstance(step, READS_FEATURES):
+                for column, encode in first.items():
+                    if column not in done:
+                        done.add(column)
+                        self.report("HP210", n.keyword_span(step),
+                                    f"{n.keyword(step)} reads the features, but column '{column}' is text until "
+                                    f"its encode at line {self._line(encode)}",
+                                    help=f"move the encode of '{column}' before this step",
+                                    related=(Related(encode.span, "encoded here, later"),))
 
     def visit_Set(self, step: n.Set) -> None:
         self.reads(step, ())

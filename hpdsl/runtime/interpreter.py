@@ -309,9 +309,8 @@ class Interpreter(n.Visitor):
         verb = n.keyword(fix)
         j = self.data.features.index(column)
         if verb == "encode":
-            raise fail("HP302", self.step.span, f"{self.step} reads the features, but column '{column}' holds text "
-                       f"until its encode at line {self.line(fix)}",
-                       help=f"move the encode of '{column}' before line {self.step.line}")
+            raise guard("HP210", self.step.span, f"{self.step} reads the features, but column '{column}' holds "
+                        f"text until its encode at line {self.line(fix)}")
         gaps = np.flatnonzero(np.isnan(self.data_X[:, j]))
         row = int(np.min(self.data.rows[self.split_order[gaps]]))
         raise fail("HP302", self.step.span, f"{self.step} reads the features, but row {row}, column '{column}' is "
