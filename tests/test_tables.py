@@ -136,3 +136,124 @@ def test_the_report_names_every_weight_with_its_column_in_both_units(runs):
     assert params["columns"][3:] == ["city=Lille", "city=Lyon", "city=Nantes", "city=Paris"]
     # Indicator columns are never standardized: both units agree for them.
     assert params["weights"][3:] == params["raw"]["weights"][3:]
+
+
+def test_under_cv_impute_encode_and_standardize_are_refit_inside_each_fold(tmp_path):
+    """Fitted on train + validation and cross-validated over the same rows: each fold's
+    candidates see preprocessing fitted on that fold's training rows only, as
+    `cross_val_score` over a scikit-learn Pipeline does."""
+    with open(WORKFLOW, encoding="utf-8") as handle:
+        text = handle.read()
+    text = text.replace('"data/flats.csv"', f'"{DATA}"').replace("using train\n", "using train + validation\n")
+    text = text.replace("tune l2 in logspace(-5, 0, 11) on validation",
+                        "tune l2 in [0.001, 0.1] using cv 4 on train + validation")
+    path = tmp_path / "cv.hp"
+    path.write_text(text, encoding="utf-8")
+    result = hpdsl.run(path, ledger=False)
+    assert not result.warnings
+    X, y = _table()
+    layout, order = result._report.split_layout, result._report._order
+    rows = np.concatenate([order[slice(*layout["train"])], order[slice(*layout["validation"])]])
+    tune = next(s for s in result.report["steps"] if s["kind"] == "tune")
+    bounds = np.linspace(0, len(rows), 5).astype(int) if len(rows) % 4 == 0 else None
+    assert bounds is not None  # 192 rows: four folds of 48
+    gaps = []
+    for trial in tune["trials"]:
+        for f in range(4):
+            held = rows[bounds[f]:bounds[f + 1]]
+            fit_rows = np.concatenate([rows[:bounds[f]], rows[bounds[f + 1]:]])
+            fitted = _pipeline(trial["hypers"]["l2"], len(fit_rows)).fit(X[fit_rows], y[fit_rows])
+            mse = float(np.mean((fitted.predict(X[held]) - y[held]) ** 2))
+            gaps.append(abs(trial["fold_scores"][f] - mse) / mse)
+    assert max(gaps) < 1e-9
+    # The refit is on every cross-validated row, with the steps as declared.
+    refit = _pipeline(result.report["hypers"]["l2"], len(rows)).fit(X[rows], y[rows])
+    theirs, _ = _sklearn_raw(refit)
+    ours = dict(zip(result.report["params"]["columns"], result.report["params"]["raw"]["weights"]))
+    assert max(abs(ours[k] - theirs[k]) for k in ours) < TOLERANCE
+
+
+# ---- data problems: a coded diagnostic with row and column, never a traceback -------------------------------
+
+SMALL = """\
+data t = csv("t.csv", target: "y", sep: ";", missing: ["", "NA"])
+split t -> train 50%, test 50% seed 1
+model ridge
+hyper {
+    l2: float in [0, inf) = 0.01
+}
+"""
+
+
+def _small(tmp_path, steps: str, cells=None):
+    cells = cells or ["1;a;3", "2;b;5", "NA;a;7", "4;c;9", "5;;11", "6;b;13", ";c;15", "8;a;17"]
+    (tmp_path / "t.csv").write_text("x;city;y\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    path = tmp_path / "t.hp"
+    path.write_text(SMALL + steps, encoding="utf-8")
+    return path
+
+
+def _run_error(path):
+    from hpdsl.runtime import RunError
+
+    with pytest.raises(RunError) as caught:
+        hpdsl.run(path, ledger=False)
+    return caught.value.diagnostic
+
+
+def test_a_missing_cell_no_impute_covers_names_row_column_and_the_step_to_add(tmp_path):
+    found = _run_error(_small(tmp_path, "encode city using train\ntrain on train\ntest on test\n"))
+    assert found.code == "HP302"
+    assert found.message == "row 4, column 'x' of 't.csv' is 'NA', a missing value; every cell must be a number"
+    assert found.help == "fill missing cells from the training rows: 'impute x using train'"
+
+
+def test_a_text_cell_no_encode_covers_names_both_ways_out(tmp_path):
+    found = _run_error(_small(tmp_path, "impute x using train\ntrain on train\ntest on test\n"))
+    assert found.code == "HP302"
+    assert found.message == "row 2, column 'city' of 't.csv' holds 'a', not a number"
+    assert found.help == ("a text column is used by encoding it ('encode city using train') or left out with "
+                          "csv(..., features: [...])")
+
+
+def test_a_step_before_the_impute_that_meets_a_missing_cell_is_HP302_at_that_step(tmp_path):
+    steps = "encode city using train\ntrain on train\nimpute x using train\ntrain on train\ntest on test\n"
+    assert not hpdsl.check(_small(tmp_path, steps)).errors
+    found = _run_error(_small(tmp_path, steps))
+    assert found.code == "HP302" and found.span.start == (SMALL + steps).index("train on train")
+    assert found.message == "train at line 8 reads the features, but row 4, column 'x' is missing until its impute at line 9"
+    assert found.help == "move the impute of 'x' before line 8"
+
+
+def test_an_impute_with_no_present_cell_in_its_rows(tmp_path):
+    cells = [f"NA;a;{k}" for k in range(8)]
+    steps = "impute x using train\nencode city using train\ntrain on train\ntest on test\n"
+    found = _run_error(_small(tmp_path, steps, cells))
+    assert found.code == "HP302"
+    assert found.message == "column 'x' has no value in the rows of train to fit the mean on: every one is missing"
+    assert found.help == "fit on more rows, or fill with a value you choose: 'with constant VALUE'"
+
+
+@pytest.mark.parametrize("clause, expected", [("", "mean"), (" with median", "median"), (" with constant -2", "constant")])
+def test_fill_values_come_from_the_training_rows_only(tmp_path, clause, expected):
+    steps = f"impute x using train{clause}\nencode city using train\ntrain on train\ntest on test\n"
+    result = hpdsl.run(_small(tmp_path, steps), ledger=False)
+    step = next(s for s in result.report["steps"] if s["kind"] == "impute")
+    train = result.rows("train") - 2
+    values = np.array([1, 2, np.nan, 4, 5, 6, np.nan, 8], dtype=float)[train]
+    want = {"mean": np.nanmean(values), "median": np.nanmedian(values), "constant": -2.0}[expected]
+    assert step["strategy"] == expected and step["fill"] == {"x": float(want)}
+
+
+def test_missing_and_unseen_cells_of_an_encoded_column_are_counted_per_split(tmp_path):
+    cells = ["1;a;3", "2;b;5", "3;a;7", "4;zz;9", "5;;11", "6;b;13", "7;NA;15", "8;a;17"]
+    result = hpdsl.run(_small(tmp_path, "encode city using train\ntrain on train\ntest on test\n", cells),
+                       ledger=False)
+    step = next(s for s in result.report["steps"] if s["kind"] == "encode")
+    cities = np.array(["a", "b", "a", "zz", None, "b", None, "a"], dtype=object)
+    for split in ("train", "test"):
+        rows = cities[result.rows(split) - 2]
+        assert step["missing"]["city"][split] == sum(c is None for c in rows)
+        seen = set(cities[result.rows("train") - 2]) - {None}
+        assert step["unseen"]["city"][split] == sum(c is not None and c not in seen for c in rows)
+    assert step["categories"]["city"] == sorted(set(cities[result.rows("train") - 2]) - {None})
