@@ -193,6 +193,9 @@ def _scores(scores: dict) -> str:
     return "  ".join(f"{k} {_num(x)}" for k, x in scores.items())
 
 
+_LISTED = 8  # categories an encode line of the summary names (report.json has them all)
+
+
 def _describe(step: dict) -> list[str]:
     head = f"  line {step['line']:<4} {step['kind']}"
     splits = " + ".join(step["splits"])
@@ -212,8 +215,10 @@ def _describe(step: dict) -> list[str]:
             missing = {k: x for k, x in step["missing"][column].items() if x}
             note = "".join(f"; {what} in " + ", ".join(f"{k} {x}" for k, x in counts.items())
                            for what, counts in (("unseen", unseen), ("missing", missing)) if counts)
+            shown = ", ".join(categories[:_LISTED]) + (f", ... and {len(categories) - _LISTED} more"
+                                                       if len(categories) > _LISTED else "")
             lines.append(f"{head if not lines else ' ' * len(head)} {column} using {splits}: "
-                         f"{len(categories)} categories ({', '.join(categories)}){note}")
+                         f"{len(categories)} categories ({shown}){note}")
         return lines
     if kind == "train":
         if step["epochs_run"] is None:
