@@ -300,7 +300,9 @@ class Interpreter(n.Visitor):
         if not self.pending or isinstance(step, (n.Set, n.Impute, n.Encode)):
             return
         later = {}
-        for candidate in self.program.steps[self.program.steps.index(step):]:
+        steps = self.program.steps
+        at = next(i for i, candidate in enumerate(steps) if candidate is step)
+        for candidate in steps[at:]:
             if isinstance(candidate, (n.Impute, n.Encode)):
                 for column in candidate.columns:
                     later.setdefault(n.column_name(column), candidate)

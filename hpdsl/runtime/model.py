@@ -337,10 +337,14 @@ class Model:
             if not (hasattr(X, "keys") and hasattr(X, "__getitem__")):
                 raise ValueError("the model encodes column " + ", ".join(repr(c) for c in sorted(self.encoded))
                                  + ": give the rows as a mapping of column name -> values")
+            absent = [c for c in self.features if c not in X.keys()]
+            if absent:
+                raise ValueError(f"the rows have no column {', '.join(repr(m) for m in absent)}; "
+                                 f"the model needs {', '.join(self.features)}")
             text = {c: np.array([None if x is None or x != x else str(x) for x in X[c]], dtype=object)
-                    for c in self.encoded if c in X.keys()}
-            numeric = {c: (X[c] if c not in self.encoded else np.zeros(len(next(iter(text.values())))))
-                       for c in self.features if c in X.keys()}
+                    for c in self.encoded}
+            rows = len(next(iter(text.values())))
+            numeric = {c: X[c] if c not in self.encoded else np.zeros(rows) for c in self.features}
             matrix = self.matrix(numeric)
             matrix[:, [self.features.index(c) for c in self.encoded]] = np.nan
             return self.apply(matrix, text)
