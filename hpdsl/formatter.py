@@ -257,10 +257,10 @@ class _Printer(n.Visitor):
         if s.strategy is not None:
             value = f" {self.expr(s.value)}" if s.value is not None else ""
             strategy = f" with {s.strategy.name}{value}"
-        return f"impute {_columns(s.columns)} using {_splits(s.splits)}{strategy}"
+        return f"impute {format_columns(s.columns)} using {_splits(s.splits)}{strategy}"
 
     def visit_Encode(self, s: n.Encode) -> str:
-        return f"encode {_columns(s.columns)} using {_splits(s.splits)}"
+        return f"encode {format_columns(s.columns)} using {_splits(s.splits)}"
 
     def visit_Train(self, s: n.Train) -> str:
         body = " {" if s.body is not None else ""
@@ -398,8 +398,9 @@ def _splits(names) -> str:
     return " + ".join(name.name for name in names)
 
 
-def _columns(columns) -> str:
-    return ", ".join(c.name if isinstance(c, n.Name) else c.text for c in columns)
+def format_columns(columns) -> str:
+    """Column references as a step writes them: `area, "floor area"`."""
+    return ", ".join(c.name if isinstance(c, n.Name) else c.text or _quote(c.value) for c in columns)
 
 
 def _report(metrics) -> str:

@@ -333,4 +333,6 @@ class DisciplineChecker(n.Visitor):
 
 
 def _columns(columns) -> str:
-    return ", ".join(c.name if isinstance(c, n.Name) else c.text for c in columns)
+    """Columns as a step writes them, for a help's suggested step."""
+    return ", ".join(c.name if isinstance(c, n.Name) else
+                     c.text or '"' + c.value.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in columns)
