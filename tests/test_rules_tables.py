@@ -136,3 +136,7 @@ def test_the_impute_strategy(clause, code):
 def test_an_undefined_split_is_HP002_with_did_you_mean():
     found = diagnostics(RIDGE_PREAMBLE + "encode x2 using trian\n" + END)
     assert [(d.code, d.help) for d in found] == [("HP002", "did you mean 'train'?")]
+
+
+def test_HP210_an_encode_too_late_is_not_also_HP108_at_the_test():
+    assert only("train on train\nencode x2 using train\nevaluate on validation\ntest on test\n") == ["HP210"]

@@ -34,6 +34,7 @@ class DisciplineChecker(n.Visitor):
         self.standardized: frozenset[str] = frozenset()
         # column -> (the splits its imputation or encoding in effect was fitted on, verb, the fix)
         self.prepared: dict[str, tuple[frozenset[str], str, str]] = {}
+        self.columns_read = False  # a standardize, train, tune, evaluate or test has run
         self.seen: set[str] = set()  # fitted on, tune-scored, cross-validated over, early-stopped on
         self.read: set[str] = set()
         self.unresolved = False  # a split name that resembles none: HP205 cannot be judged
@@ -111,6 +112,7 @@ class DisciplineChecker(n.Visitor):
     def run(self, program: n.Program) -> list[Diagnostic]:
         for step in program.steps:
             self.visit(step)
+            self.columns_read = self.columns_read or isinstance(step, READS_FEATURES)
         self.finish(program)
         self.encoded_too_late(program)
         return self.out
@@ -179,9 +181,13 @@ class DisciplineChecker(n.Visitor):
             self.report("HP109", tests[0].span,
                         f"{verb} is fitted on split '{tests[0].name}', which has role test",
                         help=f"fit {what} on the training rows only: '{instead}'")
+        # A first encode after a step read the columns is HP210 (encoded_too_late), and not
+        # also HP108 at a later evaluation: one mistake, one diagnostic.
+        too_late = verb == "encode" and self.columns_read and any(
+            n.column_name(c) not in self.prepared for c in step.columns)
         for column in step.columns:
             self.prepared[n.column_name(column)] = (frozenset(r.name for r in refs), verb, instead)
-        if not late:
+        if not late and not too_late:
             self.made_stale(step)
         self.reads(step, [r.name for r in refs])
 

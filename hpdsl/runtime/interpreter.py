@@ -289,9 +289,9 @@ class Interpreter(n.Visitor):
     def _prepared(self, step) -> None:
         """A refitted impute or encode: new model columns for every split (not a read)."""
         self.pending -= {n.column_name(c) for c in step.columns}
-        self.table = self.preparation.table(self.data_X, self.data_text)
+        table = self.preparation.table(self.data_X, self.data_text)
         scaling = self.standardization
-        self.store.prepare(self.table, scaling.aligned(self.preparation.columns) if scaling is not None else None)
+        self.store.prepare(table, scaling.aligned(self.preparation.columns) if scaling is not None else None)
         self.version += 1
 
     def _complete(self, step) -> None:
