@@ -5,6 +5,7 @@
     stats.py        sufficient statistics of a block of rows
     metrics.py      mse, rmse, mae, r2 for many models at once
     preprocess.py   standardization
+    tables.py       imputation and one-hot encoding, and their refit inside cv folds
     learners.py     gradient descent and ridge, K candidates at a time
     tune.py         search spaces and scoring candidates on hold-out rows or folds
     guards.py       frozen hyperparameters and the one accessor for rows (HP303)
@@ -16,7 +17,7 @@
     plots.py        validation and learning curves that do not mislead (matplotlib, optional)
 
 `run` executes a workflow the checker passed; `run_unchecked` also runs one with
-HP1xx errors, so tests can show that the runtime guards catch what the checker does.
+HP1xx (and HP210) errors, so tests can show that the runtime guards catch what the checker does.
 """
 
 from __future__ import annotations
