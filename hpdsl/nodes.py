@@ -185,6 +185,30 @@ class Standardize(Record):
     splits: tuple[Name, ...] = ()
 
 
+class Impute(Record):
+    """`impute COLUMNS using SPLITS [with STRATEGY [VALUE]]`; `strategy` None means the
+    default (mean), kept apart from a written `with mean` so the formatter keeps it."""
+
+    span: Span
+    columns: tuple[Name | String, ...] = ()
+    splits: tuple[Name, ...] = ()
+    strategy: Name | None = None
+    value: Expr | None = None
+
+
+class Encode(Record):
+    """`encode COLUMNS using SPLITS`: one-hot indicator columns for each named column."""
+
+    span: Span
+    columns: tuple[Name | String, ...] = ()
+    splits: tuple[Name, ...] = ()
+
+
+def column_name(column: Name | String) -> str:
+    """The data column a step's column reference names (a bare name or a string)."""
+    return column.name if isinstance(column, Name) else column.value
+
+
 class Log(Record):
     span: Span
     metric: Name
@@ -272,11 +296,11 @@ class Test(Record):
 
 
 Declaration = Workflow | Data | Split | Model | Hyper | Param
-Step = Set | Standardize | Train | Tune | Evaluate | Test
+Step = Set | Standardize | Impute | Encode | Train | Tune | Evaluate | Test
 Statement = Declaration | Step
 
 DECLARATIONS = (Workflow, Data, Split, Model, Hyper, Param)
-STEPS = (Set, Standardize, Train, Tune, Evaluate, Test)
+STEPS = (Set, Standardize, Impute, Encode, Train, Tune, Evaluate, Test)
 
 # ---- the file ------------------------------------------------------------------------------
 

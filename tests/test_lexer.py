@@ -108,7 +108,7 @@ def test_on_valid_workflows_the_stream_is_the_parsers_tokens(text):
 
 def test_statement_keywords_are_the_grammars_in_its_order_and_the_nodes_classes():
     assert STATEMENT_KEYWORDS == ("workflow", "data", "split", "model", "hyper", "param",
-                                  "set", "standardize", "train", "tune", "evaluate", "test")
+                                  "set", "standardize", "impute", "encode", "train", "tune", "evaluate", "test")
     assert set(STATEMENT_KEYWORDS) == {cls.__name__.lower() for cls in n.DECLARATIONS + n.STEPS}
     assert STEP_KEYWORDS == tuple(cls.__name__.lower() for cls in n.STEPS)
     assert set(DECLARATION_KEYWORDS) == set(STATEMENT_KEYWORDS) - set(STEP_KEYWORDS)
@@ -119,13 +119,13 @@ def test_a_statement_added_to_the_grammar_is_a_keyword_once_the_tables_are_regen
 
     with open(grammar_path(), encoding="utf-8") as f:
         grammar = f.read()
-    grammar = grammar.replace("| evaluate | test", "| evaluate | test | impute", 1)
-    grammar += '\nimpute: "impute" NAME "using" splits\n'
+    grammar = grammar.replace("| evaluate | test", "| evaluate | test | clip", 1)
+    grammar += '\nclip: "clip" NAME "using" splits\n'
     generated = Keywords(SimpleNamespace(**{key.upper(): value for key, value in tables(grammar).items()}))
-    assert generated.statement_keywords[-1] == "impute"
-    assert "impute" in generated.keywords
-    assert generated.starts_statement(code_tokens("impute x using train"))
-    assert not generated.starts_statement(code_tokens("impute: float"))
+    assert generated.statement_keywords[-1] == "clip"
+    assert "clip" in generated.keywords
+    assert generated.starts_statement(code_tokens("clip x using train"))
+    assert not generated.starts_statement(code_tokens("clip: float"))
 
 
 def test_a_line_begins_a_statement_only_where_a_block_could_not_hold_it():

@@ -256,7 +256,7 @@ class _Declarations:
         self.scope.source = DataSource(source.func.name, args, data)
 
     def _csv_args(self, call: n.Call) -> dict:
-        bound = v.call_arguments(call, ("path",), ("target", "features"), ("path", "target"))
+        bound = v.call_arguments(call, ("path",), ("target", "features", "sep", "missing"), ("path", "target"))
         out = {}
         for key in ("path", "target"):
             value = bound[key].value
@@ -280,6 +280,18 @@ class _Declarations:
             out["features"] = names
         else:
             out["features"] = None
+        out["sep"] = ","
+        if "sep" in bound:
+            value = bound["sep"].value
+            if not isinstance(value, n.String) or len(value.value) != 1 or value.value in '"\r\n':
+                raise v.EvalError("HP004", value.span, 'csv() sep must be one character in double quotes, e.g. ";"')
+            out["sep"] = value.value
+        out["missing"] = [""]
+        if "missing" in bound:
+            value = bound["missing"].value
+            if not isinstance(value, n.ListExpr) or not all(isinstance(i, n.String) for i in value.items):
+                raise v.EvalError("HP004", value.span, 'csv() missing must be a list of cell texts, e.g. ["", "NA"]')
+            out["missing"] = [i.value for i in value.items]
         return out
 
     def _synthetic_args(self, call: n.Call) -> dict:

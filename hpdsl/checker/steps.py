@@ -18,6 +18,17 @@ from .domains import ValueSet
 from .scope import HyperInfo, Scope, check_schedule, check_value, unknown_hyper
 
 LARGE_SEARCH = 10_000
+IMPUTE_STRATEGIES = ("mean", "median", "constant")
+
+
+def _known_features(scope: Scope) -> list[str] | None:
+    """The feature columns known before any data is read, or None (a csv without `features:`)."""
+    source = scope.source
+    if source is None:
+        return None
+    if source.kind == "synthetic":
+        return [f"x{i + 1}" for i in range(source.args["features"])]
+    return source.args.get("features")
 
 
 class StepChecker(n.Visitor):
@@ -30,6 +41,7 @@ class StepChecker(n.Visitor):
         self._overriding = ""  # the name that override sets
         self._checked_schedules: set = set()
         self._most_epochs = None  # the largest epochs the latest tune of epochs may choose
+        self._prepared: dict[str, tuple[str, Span]] = {}  # column -> (impute or encode, where first named)
 
     # ---- reporting -------------------------------------------------------------------------------
 
@@ -167,6 +179,78 @@ class StepChecker(n.Visitor):
     def visit_Standardize(self, step: n.Standardize) -> None:
         for name in step.splits:
             self.split(name)
+
+    # ---- impute and encode ------------------------------------------------------------------------
+
+    def visit_Impute(self, step: n.Impute) -> None:
+        self._columns(step, "impute")
+        for name in step.splits:
+            self.split(name)
+        self._strategy(step)
+
+    def visit_Encode(self, step: n.Encode) -> None:
+        self._columns(step, "encode")
+        for name in step.splits:
+            self.split(name)
+
+    def _columns(self, step, verb: str) -> None:
+        """Each column once per step, a feature of the data where the features are known
+        before any data is read (a csv `features:` list, synthetic x1..xD), and never
+        the target; a column is imputed (a number) or encoded (text), not both."""
+        known = _known_features(self.scope)
+        source = self.scope.source
+        target = source.args.get("target") if source is not None and source.kind == "csv" else (
+            "y" if source is not None else None)
+        seen: set[str] = set()
+        for column in step.columns:
+            name = n.column_name(column)
+            if name in seen:
+                self.report("HP003", column.span, f"{verb} names column '{name}' twice",
+                            help="name each column once")
+                continue
+            seen.add(name)
+            if name == target:
+                self.report("HP004", column.span, f"column '{name}' is the target; {verb} prepares feature columns",
+                            help="the target is never imputed or encoded: leave it out, or drop the rows it lacks "
+                            "from the file")
+            elif known is not None and name not in known:
+                self.report("HP002", column.span, f"no feature column named '{name}'",
+                            help=did_you_mean(name, known, column.span, "the features are " + ", ".join(known),
+                                              string=not isinstance(column, n.Name)))
+            else:
+                other = self._prepared.get(name)
+                if other is not None and other[0] != verb:
+                    self.report("HP004", column.span, f"column '{name}' is {other[0]}d elsewhere; a column is "
+                                "imputed (numbers) or encoded (text), not both",
+                                help=f"remove '{name}' from one of the two steps",
+                                related=(Related(other[1], f"'{name}' is {other[0]}d here"),))
+                else:
+                    self._prepared.setdefault(name, (verb, column.span))
+
+    def _strategy(self, step: n.Impute) -> None:
+        if step.strategy is None:
+            return
+        name = step.strategy.name
+        if name not in IMPUTE_STRATEGIES:
+            self.report("HP005", step.strategy.span, f"unknown impute strategy '{name}'",
+                        help=did_you_mean(name, IMPUTE_STRATEGIES, step.strategy.span,
+                                          "write 'with mean', 'with median' or 'with constant VALUE'"))
+        elif name == "constant" and step.value is None:
+            self.report("HP004", step.strategy.span, "'with constant' needs the value to fill in",
+                        help="e.g. 'with constant 0'")
+        elif name != "constant" and step.value is not None:
+            self.report("HP004", step.value.span, f"'with {name}' takes no value; the {name} is fitted on the rows",
+                        help=f"remove the value, or write 'with constant {self._source_text(step.value)}'")
+        elif step.value is not None:
+            try:
+                value = v.constant(step.value)
+                if not isinstance(value, (int, float)) or value != value or value in (v.INF, -v.INF):
+                    raise v.EvalError("HP004", step.value.span, "the constant to impute must be a finite number")
+            except v.EvalError as error:
+                self.report_eval(error)
+
+    def _source_text(self, expr) -> str:
+        return str(v.show(expr.value)) if isinstance(expr, n.Number) else "VALUE"
 
     def _check_schedule(self, schedule: v.Schedule, info: HyperInfo, epochs=None) -> None:
         """Every rate the schedule reaches lies in the domain. Rates are monotone, so the

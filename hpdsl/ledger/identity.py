@@ -81,7 +81,8 @@ def version(identity: dict) -> str:
 # ---- what changed ------------------------------------------------------------------------------
 
 _KIND = {"Data": "data declaration", "Split": "split", "Model": "model", "Hyper": "hyper block",
-         "Param": "param block", "Set": "set", "Standardize": "standardize", "Train": "train",
+         "Param": "param block", "Set": "set", "Standardize": "standardize", "Impute": "impute",
+         "Encode": "encode", "Train": "train",
          "Tune": "tune", "Evaluate": "evaluate", "Test": "test"}
 
 

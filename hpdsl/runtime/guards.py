@@ -22,6 +22,8 @@ from .stats import Rows
 PURPOSES = {
     "fit": ("HP104", "to fit the model"),
     "standardize": ("HP109", "to fit the standardization"),
+    "impute": ("HP109", "to fit the imputation"),
+    "encode": ("HP109", "to fit the encoding"),
     "tune-score": ("HP103", "to score tune candidates"),
     "cv": ("HP103", "to cross-validate over"),
     "early-stop": ("HP103", "to decide when to stop early"),
@@ -86,6 +88,12 @@ class SplitStore:
     def size(self, name: str) -> int:
         start, stop = self._layout[name]
         return stop - start
+
+    def prepare(self, raw: np.ndarray, standardization: Standardization | None) -> None:
+        """Replace the model's columns of every split (an impute or encode was fitted; not
+        a read) and apply the standardization in effect to them."""
+        self._raw = raw
+        self.transform(standardization)
 
     def transform(self, standardization: Standardization | None) -> None:
         """Apply a fitted standardization to every split (not a read)."""

@@ -30,6 +30,7 @@ from .preprocess import Standardization
 from .report import Report, StepRecord
 from .splits import blocks, share_counts, shuffle
 from .stats import ORDINARY
+from .tables import Encoding, Imputation, Preparation, prepared_fold
 
 ALL_METRICS = tuple(METRICS)
 
@@ -54,10 +55,11 @@ class Model:
     hyperparameters and standardization it was fitted under (and, for model.json, the
     hyperparameters and standardization themselves)."""
 
-    __slots__ = ("weights", "intercept", "version", "step", "hypers", "standardization")
+    __slots__ = ("weights", "intercept", "version", "step", "hypers", "standardization", "preparation")
 
     def __init__(self, weights: np.ndarray, intercept: float, version: int, step: StepRef,
-                 hypers: dict | None = None, standardization: Standardization | None = None) -> None:
+                 hypers: dict | None = None, standardization: Standardization | None = None,
+                 preparation: Preparation | None = None) -> None:
         weights = np.array(weights, dtype=float)
         weights.flags.writeable = False  # only a learner makes parameters
         self.weights = weights
@@ -66,6 +68,7 @@ class Model:
         self.step = step
         self.hypers = dict(hypers or {})
         self.standardization = standardization
+        self.preparation = preparation  # the imputations and encodings it was fitted under
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return X @ self.weights + self.intercept
@@ -140,8 +143,11 @@ class Interpreter(n.Visitor):
 
     def run(self) -> Report:
         started = time.perf_counter()
-        data = self.data = load(self.scope.source, self._base_dir())
+        imputed, encoded = _prepared_columns(self.program)
+        data = self.data = load(self.scope.source, self._base_dir(), imputed=imputed, encoded=encoded,
+                                fit_split=self.scope.train_split or "train")
         self.store = self._split(data)
+        self._begin_tables(data, imputed | encoded)
         if self.options.ledger is not None:
             self.options.ledger.begin(self, data)
         for source, statement in self.analysis.overrides:
@@ -158,6 +164,7 @@ class Interpreter(n.Visitor):
             record = StepRecord(self.step.line, self.step.kind, [name.name for name in step.splits]
                                 if not isinstance(step, n.Set) else [])
             try:
+                self._complete(step)
                 handler(step, record)
             except learners.NumericFailure as failure:
                 raise self._numeric(f"{self.step}: {failure}", failure.faint) from None
@@ -224,9 +231,125 @@ class Interpreter(n.Visitor):
     def visit_Standardize(self, step: n.Standardize, record: StepRecord) -> None:
         self.after_test()
         block = self.store.rows(self.refs(step.splits), self.step, "standardize")
-        self.standardization = Standardization.fit(block.raw, block.names)
+        self.standardization = Standardization.fit(block.raw, block.names, keep=self.preparation.indicators,
+                                                   columns=self.preparation.columns)
         self.store.transform(self.standardization)
         self.version += 1
+
+    # ---- impute and encode ---------------------------------------------------------------------------
+
+    def _begin_tables(self, data: Dataset, prepared: frozenset[str]) -> None:
+        """The data's rows in split order, before any impute or encode: what those steps fit on."""
+        order = self.split_order
+        self.data_X = data.X[order]
+        self.data_text = {column: cells[order] for column, cells in data.text.items()}
+        self.preparation = Preparation(data.features)
+        self.pending = {column for column in prepared if np.isnan(self.data_X[:, data.features.index(column)]).any()}
+
+    def _fit_rows(self, step) -> tuple[tuple[str, ...], np.ndarray]:
+        """The named splits (read through the guards, for the audit) and their rows' positions."""
+        block = self.store.rows(self.refs(step.splits), self.step, "impute" if isinstance(step, n.Impute) else "encode")
+        return block.names, np.concatenate([np.arange(*self.split_layout[name]) for name in block.names])
+
+    def visit_Impute(self, step: n.Impute, record: StepRecord) -> None:
+        self.after_test()
+        names, rows = self._fit_rows(step)
+        strategy = step.strategy.name if step.strategy is not None else "mean"
+        constant = float(v.constant(step.value)) if step.value is not None else None
+        fills = {}
+        for column in step.columns:
+            name = n.column_name(column)
+            j = self.data.features.index(name)
+            fitted = Imputation.fit(name, self.data_X[rows, j], strategy, constant, names)
+            if fitted is None:
+                raise fail("HP302", column.span, f"column '{name}' has no value in the rows of "
+                           f"{' + '.join(names)} to fit the {strategy} on: every one is missing",
+                           help="fit on more rows, or fill with a value you choose: 'with constant VALUE'")
+            self.preparation = self.preparation.with_step(fitted)
+            fills[name] = fitted.value
+        record.extra.update(columns=list(fills), strategy=strategy, fill=fills)
+        self._prepared(step)
+
+    def visit_Encode(self, step: n.Encode, record: StepRecord) -> None:
+        self.after_test()
+        names, rows = self._fit_rows(step)
+        categories, unseen, missing = {}, {}, {}
+        for column in step.columns:
+            name = n.column_name(column)
+            cells = self.data_text[name]
+            fitted = Encoding.fit(name, cells[rows], names)
+            self.preparation = self.preparation.with_step(fitted)
+            categories[name] = list(fitted.categories)
+            counts = {split: fitted.unseen(cells[a:b]) for split, (a, b) in self.split_layout.items()}
+            unseen[name] = {split: c[0] for split, c in counts.items()}
+            missing[name] = {split: c[1] for split, c in counts.items()}
+        record.extra.update(columns=list(categories), categories=categories, unseen=unseen, missing=missing)
+        self._prepared(step)
+
+    def _prepared(self, step) -> None:
+        """A refitted impute or encode: new model columns for every split (not a read)."""
+        self.pending -= {n.column_name(c) for c in step.columns}
+        table = self.preparation.table(self.data_X, self.data_text)
+        scaling = self.standardization
+        self.store.prepare(table, scaling.aligned(self.preparation.columns) if scaling is not None else None)
+        self.version += 1
+
+    def _complete(self, step) -> None:
+        """HP302 before a step that reads the features while a column still holds missing
+        cells or text: its impute or encode comes later in the workflow."""
+        if not self.pending or isinstance(step, (n.Set, n.Impute, n.Encode)):
+            return
+        later = {}
+        steps = self.program.steps
+        at = next(i for i, candidate in enumerate(steps) if candidate is step)
+        for candidate in steps[at:]:
+            if isinstance(candidate, (n.Impute, n.Encode)):
+                for column in candidate.columns:
+                    later.setdefault(n.column_name(column), candidate)
+        column = min(self.pending, key=self.data.features.index)
+        fix = later[column]
+        verb = n.keyword(fix)
+        j = self.data.features.index(column)
+        if verb == "encode":
+            raise guard("HP210", self.step.span, f"{self.step} reads the features, but column '{column}' holds "
+                        f"text until its encode at line {self.line(fix)}")
+        gaps = np.flatnonzero(np.isnan(self.data_X[:, j]))
+        row = int(np.min(self.data.rows[self.split_order[gaps]]))
+        raise fail("HP302", self.step.span, f"{self.step} reads the features, but row {row}, column '{column}' is "
+                   f"missing until its impute at line {self.line(fix)}",
+                   help=f"move the impute of '{column}' before line {self.step.line}")
+
+    def _fold_maker(self, block, pipeline: bool):
+        """make(training positions, held-out positions) -> (train Rows, held-out Rows) over
+        the block's rows, refitting inside the fold every impute and encode fitted on rows
+        that share a split with the cross-validated rows; None when there is none."""
+        cv = set(block.names)
+
+        def shared(splits) -> bool:
+            return bool(set(splits) & cv)
+
+        if not any(shared(step.splits) for step in self.preparation.steps()):
+            return None
+        rows = np.concatenate([np.arange(*self.split_layout[name]) for name in block.names])
+        X = self.data_X[rows]
+        text = {column: cells[rows] for column, cells in self.data_text.items()}
+
+        def make(train_rows, held_rows):
+            return prepared_fold(self.preparation, X, text, block.y, train_rows, held_rows, shared,
+                                 self.standardization, pipeline)
+
+        return make
+
+    def _prepared_folds(self, block, k: int, pipeline: bool):
+        """K folds whose imputations and encodings are refitted inside each fold (see
+        _fold_maker); else None."""
+        make = self._fold_maker(block, pipeline)
+        if make is None:
+            return None
+        bounds = tune.fold_bounds(block.rows.n, k)
+        return [tune.Fold(*make(np.concatenate([np.arange(c, e) for g, (c, e) in enumerate(bounds) if g != f]),
+                                np.arange(a, b)))
+                for f, (a, b) in enumerate(bounds)]
 
     # ---- train -------------------------------------------------------------------------------------
 
@@ -313,7 +436,7 @@ class Interpreter(n.Visitor):
 
     def _fitted(self, fit: learners.Fit, k: int) -> None:
         self.model = Model(fit.weights[:, k], fit.intercept[k], self.version, self.step, self.hypers,
-                           self.standardization)
+                           self.standardization, self.preparation)
 
     def _diverged(self, rows, hypers, fit: learners.Fit, k: int, every_candidate: bool = False) -> RunError:
         """HP301 for candidate k of `fit`: refused before training (its rate exceeds the
@@ -481,7 +604,8 @@ class Interpreter(n.Visitor):
             raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
                        f"{' + '.join(block.names)} has {block.rows.n}")
         pipeline = self._pipeline(block.names)
-        folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
+        folds = self._prepared_folds(block, k, pipeline) or tune.cv_folds(
+            block.raw, block.rows.X, block.y, k, pipeline, self.preparation.indicators)
         scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
                                    search.metric, None, search.progress)
         winner = self._winner(search, folds, scores, fits)
@@ -519,7 +643,9 @@ class Interpreter(n.Visitor):
                        help="use fewer folds, or cross-validate over more rows")
         pipeline = self._pipeline(block.names)
         plan = nested.Plan(rows, k, m)
-        folds = nested.Folds(block.raw if pipeline else block.rows.X, block.y, plan, pipeline)
+        make = self._fold_maker(block, pipeline)
+        folds = nested.PreparedFolds(make) if make is not None else nested.Folds(
+            block.raw if pipeline else block.rows.X, block.y, plan, pipeline, self.preparation.indicators)
         per_search = len(search.hypers) * k
         total = per_search * (m + 1) + m
         outer = [self._assess(search, folds, plan, o, _offset(search.progress, o * (per_search + 1), total))
@@ -662,3 +788,13 @@ def _finite_or_none(value) -> float | None:
 
 def _epochs(fit: learners.Fit, k: int = 0):
     return None if fit.epochs_run is None else int(fit.epochs_run[k])
+
+
+def _prepared_columns(program: n.Program) -> tuple[frozenset[str], frozenset[str]]:
+    """The columns the workflow imputes and those it encodes: the data reader keeps their
+    missing cells (NaN) and their text."""
+    imputed, encoded = set(), set()
+    for step in program.steps:
+        if isinstance(step, (n.Impute, n.Encode)):
+            (imputed if isinstance(step, n.Impute) else encoded).update(n.column_name(c) for c in step.columns)
+    return frozenset(imputed), frozenset(encoded)

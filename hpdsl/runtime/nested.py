@@ -14,7 +14,9 @@ Every range's ends are cut points; the segments between consecutive cut points a
 summed once (stats.Stats.of, one pass over the rows), and each fold's training and
 held-out statistics are merges of its segments (Stats.merge), so the outer and inner
 loops read no row again: full-batch descent and ridge train from those sums, mse, rmse
-and r2 score from them. Mini-batches and mae need rows, built when asked. Under the
+and r2 score from them. An impute or encode fitted on the cross-validated rows is
+refitted inside every outer and inner fold on its training rows (PreparedFolds), from
+the rows. Mini-batches and mae need rows, built when asked. Under the
 pipeline rule each fold's standardization is fitted on its training rows alone (from
 their merged sums) and applied to its held-out rows. Rows fewer than features, or raw
 features whose spread one float64 unit cannot hold, build every fold from its rows.
@@ -99,10 +101,12 @@ class Folds:
     """Folds of `source` (raw features under the pipeline rule, else the model's features)
     for the ranges of a Plan."""
 
-    def __init__(self, source: np.ndarray, y: np.ndarray, plan: Plan, pipeline: bool) -> None:
+    def __init__(self, source: np.ndarray, y: np.ndarray, plan: Plan, pipeline: bool,
+                 keep: np.ndarray | None = None) -> None:
         self.source = source
         self.y = y
         self.pipeline = pipeline
+        self.keep = keep  # indicator columns of an encode: never standardized
         cuts = plan.cuts()
         self.segments = list(zip(cuts[:-1], cuts[1:]))
         self.first = {a: i for i, (a, _) in enumerate(self.segments)}
@@ -126,11 +130,11 @@ class Folds:
         if self.parts is None:
             X, X_held = self.source[indices(training)], self.source[indices(held)]
             if self.pipeline:
-                scaling = Standardization.fit(X)
+                scaling = Standardization.fit(X, keep=self.keep)
                 X, X_held = scaling.apply(X), scaling.apply(X_held)
             return Fold(Rows(X, y_train), Rows(X_held, y_held))
         train_stats, held_stats = self.stats(training), self.stats(held)
-        scaling = Standardization.from_stats(train_stats) if self.pipeline else None
+        scaling = Standardization.from_stats(train_stats, self.keep) if self.pipeline else None
         if scaling is not None:
             train_stats = train_stats.standardized(scaling.mean, scaling.std)
             held_stats = held_stats.standardized(scaling.mean, scaling.std)
@@ -143,6 +147,21 @@ class Folds:
             return scaling.apply(X) if scaling is not None else X
 
         return make
+
+    def folds(self, pairs: list[tuple[Ranges, Ranges]]) -> list[Fold]:
+        return [self.fold(training, held) for training, held in pairs]
+
+
+class PreparedFolds:
+    """Folds for the ranges of a Plan when an impute or encode was fitted on rows the
+    nested tune cross-validates: each fold refits those steps on its training rows alone
+    (`make(training_positions, held_positions)`, runtime/tables.py), as `using cv K` does."""
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+    def fold(self, training: Ranges, held: Ranges) -> Fold:
+        return Fold(*self.make(indices(training), indices(held)))
 
     def folds(self, pairs: list[tuple[Ranges, Ranges]]) -> list[Fold]:
         return [self.fold(training, held) for training, held in pairs]

@@ -182,7 +182,8 @@ def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: b
     `row,prediction` lines, or comma-separated JSON objects when `json_rows`. With a
     ledger `watch` and a target column, the rows the ledger recorded as test rows are
     recognised and scored on their own too. Raises RunError (HP302) for the data."""
-    stream = CsvStream(path, shown, model.features, model.target, problem, block_rows)
+    stream = CsvStream(path, shown, model.features, model.target, problem, block_rows, sep=model.csv["sep"],
+                       missing=model.csv["missing"], imputed=model.imputed, encoded=model.encoded)
     try:
         if not json_rows:
             out.write("row,prediction\n")
@@ -191,7 +192,7 @@ def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: b
         count = 0
         for rows, X, y in stream:
             with np.errstate(over="ignore", invalid="ignore"):
-                predicted = model.apply(X)
+                predicted = model.apply(X, stream.text)
             if not np.isfinite(predicted).all():
                 row = int(rows[np.argmin(np.isfinite(predicted))])
                 raise problem(f"row {row} of '{shown}': the prediction is not a finite number (the row's values "

@@ -221,6 +221,23 @@ class Builder:
     def standardize(self, children):
         return n.Standardize(span=_span(children), splits=_nodes(children)[0].names)
 
+    def impute(self, children):
+        parts = _nodes(children)
+        strategy = next((p for p in parts if isinstance(p, _With)), None)
+        return n.Impute(span=_span(children), columns=parts[0].names, splits=parts[1].names,
+                        strategy=strategy.strategy if strategy else None, value=strategy.value if strategy else None)
+
+    def impute_with(self, children):
+        parts = _nodes(children)
+        return _With(span=_span(children), strategy=parts[0], value=parts[1] if len(parts) > 1 else None)
+
+    def encode(self, children):
+        parts = _nodes(children)
+        return n.Encode(span=_span(children), columns=parts[0].names, splits=parts[1].names)
+
+    def columns(self, children):
+        return _Splits(span=_span(children), names=tuple(_nodes(children)))
+
     def train(self, children):
         parts = _nodes(children)
         body = parts[1] if len(parts) > 1 else None
@@ -361,6 +378,12 @@ class _Splits(n.Record):
 
     span: Span
     names: tuple
+
+
+class _With(n.Record):
+    span: Span
+    strategy: n.Name
+    value: object
 
 
 class _Folds(n.Record):

@@ -15,7 +15,8 @@ KEYWORD_NAMES = (
     "report", "on", "using", "stop", "early", "grid", "random", "cv", "minimize", "maximize",
     "every", "log", "as", "in", "has", "not", "for", "when", "data", "split", "model", "hyper",
     "param", "workflow", "set", "tune", "evaluate", "standardize", "zeros", "inf", "step",
-    "float", "int", "csv", "synthetic", "linspace", "mse", "r2",
+    "float", "int", "csv", "synthetic", "linspace", "mse", "r2", "impute", "encode", "with", "median",
+    "constant",
 )
 # What a string literal may hold: anything but a line end or NUL (the formatter escapes
 # quotes and backslashes).
@@ -58,20 +59,28 @@ def _source(w):
         ]
         if w.flip(0.3):
             args = w.shuffled(args)
+        w.features = [f"x{i + 1}" for i in range(int(args_value(args, "features")))]
         return tree.call("synthetic", args)
     path = w.draw(st.one_of(st.sampled_from(["data.csv", "data/houses.csv", "../shared/points.csv",
                                                 "ümlaut.csv", 'we"ird\\name.csv']),
                                st.text(STRING_TEXT, min_size=1, max_size=12)))
     target = w.pick(["y", "price", "target"])
     named = [tree.arg(tree.string(target), "target")]
+    w.features = ["a", "b"]  # not listed: the file decides, and the checker takes any column
     if w.flip(0.5):
         columns = w.subset(["a", "b", "x1", "x 2", "größe"], 1, 3)
         named.append(tree.arg(tree.list_expr(tree.string(c) for c in columns), "features"))
+        w.features = list(columns)
     if w.flip(0.2):
         args = w.shuffled(named + [tree.arg(tree.string(path), "path")])
     else:
         args = [tree.arg(tree.string(path))] + w.shuffled(named)
     return tree.call("csv", args)
+
+
+def args_value(args, key: str):
+    """The value of named argument `key` among a call's arguments."""
+    return next(a.value.value for a in args if a.name is not None and a.name.name == key)
 
 
 def _split(w) -> n.Split:

@@ -11,7 +11,7 @@ from ._inject import INJECTABLE
 from ._programs import workflows
 
 _TOKENS = (
-    "data", "split", "model", "hyper", "param", "workflow", "set", "standardize", "train", "tune",
+    "data", "split", "model", "hyper", "param", "workflow", "set", "standardize", "impute", "encode", "with", "median", "train", "tune",
     "evaluate", "test", "on", "using", "cv", "random", "grid", "seed", "report", "minimize", "maximize",
     "every", "epochs", "log", "stop", "early", "when", "has", "not", "improved", "for", "as", "in",
     "->", "=", ":", ",", "+", "-", "*", "/", "(", ")", "[", "]", "{", "}", "%", "#", "\n", " ",

@@ -14,7 +14,7 @@ from ..checker.steps import LARGE_SEARCH
 from . import _tree as tree
 from ._candidates import candidates
 from ._domains import INF, METRICS, MODEL_HYPERS, MODELS, PARAMS, SPECS
-from ._steps import tune
+from ._steps import encode, free_columns, impute, tune
 from ._workflow import Workflow
 
 # What the workflow must have before a mistake can be put into it.
@@ -24,6 +24,7 @@ REQUIRES = {
     **{code: {"trains"} for code in ("HP103", "HP104", "HP105", "HP106", "HP108", "HP110",
                                       "HP201", "HP202", "HP203", "HP204", "HP206", "HP207")},
     "HP208": {"trains", "seed"},
+    "HP210": {"trains", "unprepared"},
 }
 
 
@@ -380,7 +381,7 @@ def _unknown_argument(w):
     data = w.decl(n.Data)
     args = list(data.source.args)
     args.insert(w.draw(st.integers(1 if w.data_kind == "csv" else 0, len(args))),
-                tree.arg(tree.number(2), w.pick(["scale", "sep", "header"])))
+                tree.arg(tree.number(2), w.pick(["scale", "skiprows", "header"])))
     w.replace_decl(data, n.replace(data, source=n.replace(data.source, args=tuple(args))))
 
 
@@ -538,7 +539,8 @@ def _log_test(w):
 
 def _after_final(w):
     state = w.end
-    kind = w.pick(["set", "train", "standardize", "tune", "test"])
+    kinds = ["set", "train", "standardize", "tune", "test"] + (["impute"] if free_columns(w, "impute") else [])
+    kind = w.pick(kinds)
     if kind == "set":
         h = w.pick(w.hypers)
         expr, _ = w.value_expr(h, state.env())
@@ -547,6 +549,8 @@ def _after_final(w):
         step = n.Train(span=tree.AT, splits=tree.names([w.train]), body=None)
     elif kind == "standardize":
         step = n.Standardize(span=tree.AT, splits=tree.names(w.subset(w.nontest, 1, 2)))
+    elif kind == "impute":
+        step = impute(w, w.subset(w.nontest, 1, 2))
     elif kind == "tune":
         step = tune(w, [w.train], tree.count(2), total=2)
     else:
@@ -555,7 +559,7 @@ def _after_final(w):
 
 
 def _evaluate_untrained(w):
-    w.insert(w.draw(st.integers(0, w.first_training())),
+    w.insert(w.draw(st.integers(w.after_encodes(), w.first_training())),
              n.Evaluate(span=tree.AT, splits=tree.names(w.subset(w.nontest, 1, 2)), metrics=None))
 
 
@@ -570,7 +574,65 @@ def _stale_by_standardize(w):
 
 
 def _standardize_test(w):
-    w.insert(w.draw(st.integers(0, w.first_training())), n.Standardize(span=tree.AT, splits=tree.names([w.test])))
+    w.insert(w.draw(st.integers(w.after_encodes(), w.first_training())),
+             n.Standardize(span=tree.AT, splits=tree.names([w.test])))
+
+
+def _stale_by_impute(w):
+    _before_final(w, impute(w, w.subset(w.nontest, 1, 2)))
+
+
+def _stale_by_encode(w):
+    # A refit of a column encoded before anything read the columns (a first encode here
+    # would be HP210 as well).
+    column = w.pick(sorted(w.prepared_as_of("encode")))
+    _before_final(w, encode(w, w.subset(w.nontest, 1, 2), [column]))
+
+
+def _prepare_test(w):
+    """An impute or a first encode fitted on the test split (and maybe more), where
+    nothing has read the model's columns yet."""
+    splits = [w.test]  # with another split, a later hold-out tune could score on it (HP207)
+    if free_columns(w, "encode") and w.flip():
+        w.insert(w.draw(st.integers(0, w.after_encodes())), encode(w, splits))
+    else:
+        w.insert(w.draw(st.integers(0, w.first_training())), impute(w, splits))
+
+
+def _prepare_adds_test(w):
+    i = w.pick(w.find_steps((n.Impute, n.Encode)))
+    splits = list(w.steps[i].splits)
+    splits.insert(w.draw(st.integers(0, len(splits))), tree.name(w.test))
+    w.replace_step(i, splits=tuple(splits))
+
+
+def _tune_on_prepared(w):
+    """A hold-out tune scored on rows an impute (or an encode refit) was just fitted on."""
+    state = w.state_at(w.final)
+    scored = w.pick([s for s in w.nontest if s != w.train])
+    fitted = w.shuffled([scored] + ([w.train] if w.flip() else []))
+    encoded = sorted(w.prepared_as_of("encode"))
+    if encoded and (w.flip() or not free_columns(w, "impute")):
+        step = encode(w, fitted, [w.pick(encoded)])
+    else:
+        step = impute(w, fitted)
+    refit = []
+    if scored in state.standardized:  # HP207 for the standardization instead: fit it elsewhere
+        refit.append(n.Standardize(span=tree.AT, splits=tree.names([w.train])))
+    _before_final(w, n.Train(span=tree.AT, splits=tree.names([w.train]), body=None), *refit, step,
+                  _holdout_tune(w, [scored]))
+
+
+def _encode_after_reading(w):
+    """A first encode of a column after a step has read the model's columns, and a retrain
+    after it (so that the model the test scores is not stale)."""
+    column = w.pick(_unprepared(w))
+    _before_final(w, encode(w, [w.train], [column]), n.Train(span=tree.AT, splits=tree.names([w.train]), body=None))
+
+
+def _unprepared(w) -> list[str]:
+    """Feature columns no step imputes or encodes."""
+    return [c for c in w.features if c not in w.prepared_as]
 
 
 def _standardize_adds_test(w):
@@ -595,7 +657,20 @@ def _tune_on_training_rows(w):
         # Scoring on rows the standardization saw is HP207 as well (an independent
         # mistake): fit it on other rows first, so that the tune makes HP201 alone.
         refit.append(n.Standardize(span=tree.AT, splits=tree.names([w.pick([s for s in w.nontest if s != scored])])))
+    refit.extend(_refit_prepared(w, state, scored))
     _before_final(w, *refit, _holdout_tune(w, [scored]))
+
+
+def _refit_prepared(w, state, scored: str) -> list:
+    """Steps that refit, on rows other than `scored`, every imputation and encoding in
+    effect that was fitted on `scored` (which a tune scoring on it would warn about, HP207)."""
+    others = [s for s in w.nontest if s != scored]
+    out = []
+    for column, splits in state.prepared.items():
+        if scored in splits:
+            maker = impute if w.prepared_as[column] == "impute" else encode
+            out.append(maker(w, [w.pick(others)], [column]))
+    return out
 
 
 def _single_candidate(w):
@@ -762,11 +837,20 @@ INJECTIONS = {
     "HP108": {
         "a set between training and the test": (_trains, _stale_by_set),
         "a standardize between training and the test": (_trains, _stale_by_standardize),
+        "an impute between training and the test": (lambda w: _trains(w) and bool(free_columns(w, "impute")),
+                                                    _stale_by_impute),
+        "an encode refit between training and the test": (
+            lambda w: _trains(w) and bool(w.prepared_as_of("encode")), _stale_by_encode),
     },
     "HP109": {
         "a standardize fitted on the test split": (lambda w: w.test is not None, _standardize_test),
         "a standardize that also reads the test split": (
             lambda w: w.test is not None and bool(w.find_steps(n.Standardize)), _standardize_adds_test),
+        "an impute or encode fitted on the test split": (
+            lambda w: w.test is not None and bool(free_columns(w, "impute") or free_columns(w, "encode")),
+            _prepare_test),
+        "an impute or encode that also reads the test split": (
+            lambda w: w.test is not None and bool(w.find_steps((n.Impute, n.Encode))), _prepare_adds_test),
     },
     "HP110": {"a final test on seen rows": (_trains, _test_seen)},
     "HP201": {"a tune scored on its training rows": (_trains, _tune_on_training_rows)},
@@ -779,7 +863,13 @@ INJECTIONS = {
     "HP204": {"a search of more than 10,000 candidates": (_trains, _large_search)},
     "HP205": {"a split nothing reads": (_always, _unread_split)},
     "HP206": {"a final test on an unseen validation split": (_trains, _test_unseen)},
-    "HP207": {"a tune scored on standardized rows": (_trains, _tune_on_standardized)},
+    "HP207": {
+        "a tune scored on standardized rows": (_trains, _tune_on_standardized),
+        "a tune scored on rows an impute or encode was fitted on": (
+            lambda w: _trains(w) and bool(free_columns(w, "impute") or w.prepared_as_of("encode")), _tune_on_prepared),
+    },
+    "HP210": {"an encode after a step read the columns": (
+        lambda w: _trains(w) and bool(_unprepared(w)), _encode_after_reading)},
     "HP208": {"a tune over seed": (_trains, _tune_seed)},
 }
 

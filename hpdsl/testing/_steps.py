@@ -22,7 +22,8 @@ from ._domains import MAX_EPOCHS, METRICS, TUNED, conform
 class State:
     """What the checker will know after each step: values, and what each split went through."""
 
-    __slots__ = ("values", "trained", "stale", "training", "standardized", "stop", "read", "seen")
+    __slots__ = ("values", "trained", "stale", "training", "standardized", "stop", "read", "seen", "prepared",
+                 "columns_read")
 
     def __init__(self, values) -> None:
         self.values = dict(values)  # declared hyperparameter -> number | None | Schedule | TUNED
@@ -33,12 +34,16 @@ class State:
         self.stop: str | None = None  # the split the latest train stops early on
         self.read: set[str] = set()
         self.seen: set[str] = set()  # fitted on, tune-scored, cross-validated over, early-stopped on
+        # column -> the splits its impute or encode in effect was fitted on (HP207)
+        self.prepared: dict[str, frozenset[str]] = {}
+        self.columns_read = False  # a step has read the model's columns: an encode now is HP210
 
     def copy(self) -> State:
         other = State(self.values)
         other.trained, other.stale, other.training = self.trained, self.stale, self.training
         other.standardized, other.stop = self.standardized, self.stop
         other.read, other.seen = set(self.read), set(self.seen)
+        other.prepared, other.columns_read = dict(self.prepared), self.columns_read
         return other
 
     def env(self) -> dict:
@@ -53,12 +58,24 @@ def _track_set(w, state: State, step: n.Set, value) -> None:
 
 def _track_standardize(w, state: State, step: n.Standardize, value) -> None:
     names = [s.name for s in step.splits]
+    state.columns_read = True
     state.read.update(names)
     state.standardized = frozenset(names)
     state.stale = state.stale or state.trained
 
 
+def _track_prepare(w, state: State, step, value) -> None:
+    """impute and encode: fitted on their splits, for their columns; a model trained before
+    them is stale."""
+    names = frozenset(s.name for s in step.splits)
+    state.read.update(names)
+    for column in step.columns:
+        state.prepared[n.column_name(column)] = names
+    state.stale = state.stale or state.trained
+
+
 def _track_train(w, state: State, step: n.Train, value) -> None:
+    state.columns_read = True
     names = tuple(s.name for s in step.splits)
     state.read.update(names)
     state.seen.update(names)
@@ -77,6 +94,7 @@ def _track_train(w, state: State, step: n.Train, value) -> None:
 
 
 def _track_tune(w, state: State, step: n.Tune, value) -> None:
+    state.columns_read = True
     names = tuple(s.name for s in step.splits)
     state.read.update(names)
     state.seen.update(names)
@@ -93,6 +111,7 @@ def _track_tune(w, state: State, step: n.Tune, value) -> None:
 
 
 def _track_scoring(w, state: State, step, value) -> None:
+    state.columns_read = True
     state.read.update(s.name for s in step.splits)
 
 
@@ -100,6 +119,8 @@ def _track_scoring(w, state: State, step, value) -> None:
 TRACKERS = {
     n.Set: _track_set,
     n.Standardize: _track_standardize,
+    n.Impute: _track_prepare,
+    n.Encode: _track_prepare,
     n.Train: _track_train,
     n.Tune: _track_tune,
     n.Evaluate: _track_scoring,
@@ -188,9 +209,48 @@ def _train(w, state: State) -> None:
 
 def held_out(w, state: State) -> list[str]:
     """Splits a hold-out tune may score on: no test rows (HP103), not the rows its
-    candidates train on (HP201), none a standardization was fitted on (HP207)."""
+    candidates train on (HP201), none a standardization, imputation or encoding in
+    effect was fitted on (HP207)."""
     training = state.training if state.training is not None else (w.train,)
-    return [s for s in w.nontest if s not in training and s not in state.standardized]
+    prepared = set().union(*state.prepared.values())
+    return [s for s in w.nontest if s not in training and s not in state.standardized and s not in prepared]
+
+
+def _impute(w, state: State) -> None:
+    add(w, state, impute(w, w.subset(w.nontest, 1, 2)))
+
+
+def free_columns(w, verb: str) -> list[str]:
+    """The feature columns `verb` (impute or encode) may name: a column is one or the other.
+    A workflow that must keep a column unprepared (for HP210) never names its last one."""
+    kept = w.features[-1:] if "unprepared" in w.require else []
+    return [c for c in w.features if w.prepared_as.get(c, verb) == verb and c not in kept]
+
+
+def impute(w, splits, columns=None) -> n.Impute:
+    """An impute of 1-2 feature columns on `splits`, with a strategy or the default."""
+    free = free_columns(w, "impute")
+    columns = columns or w.subset(free, 1, min(2, len(free)))
+    w.prepared_as.update((c, "impute") for c in columns)
+    strategy = value = None
+    kind = w.pick([None, "mean", "median", "constant"])
+    if kind is not None:
+        strategy = tree.name(kind)
+        if kind == "constant":
+            value = tree.number(w.pick([0, -1, 2.5, 100]))
+    return n.Impute(span=tree.AT, columns=tree.columns(columns), splits=tree.names(splits), strategy=strategy,
+                    value=value)
+
+
+def _encode(w, state: State) -> None:
+    add(w, state, encode(w, w.subset(w.nontest, 1, 2)))
+
+
+def encode(w, splits, columns=None) -> n.Encode:
+    """An encode of one feature column on `splits`."""
+    columns = columns or [w.pick(free_columns(w, "encode"))]
+    w.prepared_as.update((c, "encode") for c in columns)
+    return n.Encode(span=tree.AT, columns=tree.columns(columns), splits=tree.names(splits))
 
 
 def _tune(w, state: State) -> None:
@@ -250,10 +310,21 @@ def _when_trained(w, state: State) -> bool:
     return state.trained and not state.stale
 
 
+def _before_columns_read(w, state: State) -> bool:
+    # Before any step reads the model's columns (after, a first encode is HP210).
+    return not state.columns_read and bool(free_columns(w, "encode"))
+
+
+def _imputable(w, state: State) -> bool:
+    return bool(free_columns(w, "impute"))
+
+
 # The free steps: kind -> (maker, weight among the kinds drawn from, when it may be drawn).
 STEPS = {
     "set": (_set, 1, _always),
     "standardize": (_standardize, 1, _always),
+    "impute": (_impute, 1, _imputable),
+    "encode": (_encode, 1, _before_columns_read),
     "train": (_train, 2, _when_training),
     "tune": (_tune, 2, _when_training),
     "evaluate": (_evaluate, 1, _when_trained),

@@ -4,6 +4,7 @@ formatter's text needs them to parse back to the same tree."""
 from __future__ import annotations
 
 import math
+import re
 
 from .. import nodes as n
 from ..source import Span
@@ -20,6 +21,12 @@ def name(text: str) -> n.Name:
 
 def names(texts) -> tuple[n.Name, ...]:
     return tuple(name(t) for t in texts)
+
+
+def columns(texts) -> tuple:
+    """Data columns as an impute or encode names them: a bare name where the text is one
+    (ASCII letters, digits, underscores), else a string."""
+    return tuple(name(t) if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", t) else string(t) for t in texts)
 
 
 def count(value: int) -> n.Number:

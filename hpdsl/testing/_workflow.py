@@ -27,6 +27,8 @@ class Workflow(Values):
         self.final: int | None = None  # index of the final test in `steps`
         self.end: State | None = None
         self.trains = False
+        self.features: list[str] = []  # the data's feature columns, as far as the checker knows them
+        self.prepared_as: dict[str, str] = {}  # column -> "impute" or "encode": never both
         declare(self)
         make_steps(self)
 
@@ -60,6 +62,15 @@ class Workflow(Values):
 
     def first_training(self) -> int:
         return next((i for i, s in enumerate(self.steps) if isinstance(s, (n.Train, n.Tune))), len(self.steps))
+
+    def prepared_as_of(self, verb: str) -> list[str]:
+        """The columns some step imputes (verb "impute") or encodes ("encode")."""
+        return [c for c, kind in self.prepared_as.items() if kind == verb]
+
+    def after_encodes(self) -> int:
+        """The first index after every encode: a step that reads the model's columns may go
+        there or later (before an encode it would be HP210)."""
+        return 1 + max(self.find_steps(n.Encode), default=-1)
 
     def find_steps(self, kind, where=lambda s: True) -> list[int]:
         return [i for i, s in enumerate(self.steps) if isinstance(s, kind) and where(s)]
