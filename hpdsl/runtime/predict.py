@@ -1,6 +1,6 @@
 """`hpdsl predict MODEL --data FILE [--out preds.csv] [--json]`: a model.json applied to rows.
 
-An edge of the pipeline, like command.py. The data are streamed (data.CsvStream, a block
+An edge of the pipeline, like command.py. The data are streamed (data.open_csv_stream, a block
 of rows at a time, the same checks and HP302 diagnostics as `run`), so a file larger
 than memory can be predicted. Predictions go to a temporary file first — beside --out,
 or a spool for stdout — and appear only once every row was read and predicted, so an
@@ -25,7 +25,7 @@ from ..diagnostics import Diagnostic
 from ..render import format_text
 from ..source import Source, Span
 from .outputs import current_umask
-from .data import CsvStream
+from .data import open_csv_stream
 from .errors import RunError, UsageError
 from .model import Model, load
 
@@ -180,7 +180,7 @@ def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: b
     `row,prediction` lines, or comma-separated JSON objects when `json_rows`. With a
     ledger `watch` and a target column, the rows the ledger recorded as test rows are
     recognised and scored on their own too. Raises RunError (HP302) for the data."""
-    stream = CsvStream(path, shown, model.features, model.target, problem, block_rows)
+    stream = open_csv_stream(path, shown, model.features, model.target, problem, block_rows)
     try:
         if not json_rows:
             out.write("row,prediction\n")
