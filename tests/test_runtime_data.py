@@ -380,3 +380,37 @@ def test_a_stream_gives_the_loaded_rows_in_blocks_and_counts_them(tmp_path, smal
         assert np.array_equal(np.concatenate([y for _, _, y in blocks]), loaded.y)
         assert np.array_equal(np.concatenate([rows for rows, _, _ in blocks]), loaded.rows)
     assert loaded.rows[0] == 3  # the blank line is row 2
+
+
+# ---- the checker's side: the arguments of csv() and parquet() ---------------------------------------
+
+
+def codes(call: str) -> list[tuple[str, str]]:
+    return [(d.code, d.message) for d in check_text(workflow(f"data rows = {call}"), "w.hp").errors]
+
+
+@pytest.mark.parametrize("call, expected", [
+    ('csv("d.csv", target: "y", sep: ";;")', [("HP004", "csv() sep must be one character, not 2")]),
+    ('csv("d.csv", target: "y", sep: "")', [("HP004", "csv() sep must be one character, not 0")]),
+    ('csv("d.csv", target: "y", sep: 1)', [("HP004", 'csv() sep must be one character in double quotes, e.g. ";" or "\\t"')]),
+    ('csv("d.csv", target: "y", sep: "\\"")', [("HP004", "csv() sep cannot be a quote or a line break")]),
+    ('csv("d.csv", target: "y", missing: "NA")', [("HP004", 'csv() missing must be a list of cell texts, e.g. ["", "NA"]')]),
+    ('csv("d.csv", target: "y", missing: ["NA", "NA"])', [("HP003", "'NA' is listed twice in missing")]),
+    ('csv("d.csv", target: "y", missing: [" NA"])', [("HP004", "a missing text is compared without surrounding spaces")]),
+    ('parquet("d.parquet", target: "y", sep: ";")', [("HP005", "parquet() has no argument 'sep'")]),
+    ('parquet("", target: "y")', [("HP004", "parquet() path is empty")]),
+    ('parquet("d.parquet", target: "y", features: [])', [("HP004", "parquet() features is empty")]),
+    ('parket("d.parquet", target: "y")', [("HP005", "unknown data source 'parket'")]),
+])
+def test_bad_data_arguments_are_static_errors(call, expected):
+    assert codes(call) == expected
+
+
+def test_good_data_arguments_check_clean_and_are_evaluated():
+    assert codes('csv("d/*.csv", target: "y", sep: "\\t", missing: ["", "NA", "?"])') == []
+    assert codes('parquet("d/", target: "y", features: ["a"])') == []
+    text = workflow('data rows = csv("d.csv", target: "y", sep: "\\t", missing: ["NA"])')
+    assert check_text(text, "w.hp").scope.source.args == {
+        "path": "d.csv", "target": "y", "sep": "\t", "missing": ["NA"], "features": None}
+    defaults = check_text(workflow('data rows = csv("d.csv", target: "y")'), "w.hp").scope.source.args
+    assert defaults["sep"] == "," and defaults["missing"] == [""]
