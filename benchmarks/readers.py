@@ -1,6 +1,6 @@
 """Which fast CSV reader hpdsl depends on: pyarrow against polars, measured.
 
-Each reader turns a synthetic numeric CSV (rows x 20 features + a target, six decimals a
+Each reader (and hpdsl's own, built on the one chosen) turns a synthetic numeric CSV (rows x 20 features + a target, six decimals a
 cell, as benchmarks/e2e.py writes it) into one float64 numpy matrix, in a separate Python
 process, and the parent reads that process's CPU seconds (user + system) and peak
 resident memory from os.wait4. Each is run `--repeats` times and the median is printed,
@@ -43,6 +43,15 @@ blocks = []
 for batch in reader:
     blocks.append(np.column_stack([col.to_numpy() for col in batch.columns]))
 X = np.concatenate(blocks)
+""",
+    # hpdsl's own reader: the scan of the bytes (sha256, UTF-8, line count) and pyarrow in
+    # blocks, filling one float64 matrix.
+    "hpdsl load (this reader)": """
+from hpdsl.checker import check_text
+from hpdsl.runtime.data import load
+import os
+text = f'data d = csv("{os.path.basename(PATH)}", target: "y")\\nsplit d -> train 50%, test 50%\\nmodel ridge\\ntrain on train\\ntest on test\\n'
+data = load(check_text(text, PATH + ".hp").scope.source, os.path.dirname(PATH))
 """,
     "polars read_csv": """
 import polars as pl

@@ -265,6 +265,14 @@ def open_stream(data_source, base_dir: str, *, imputed=frozenset(), encoded=froz
         raise
 
 
+def row_count(data_source, base_dir: str) -> int:
+    """The number of data rows a csv/parquet declaration names, without converting a cell
+    (Parquet: the files' metadata; CSV: the scan of its bytes, or the csv module's records
+    for a file the scan does not pass). Raises RunError (HP302) as open_stream does."""
+    with open_stream(data_source, base_dir) as stream:
+        return stream.row_count()
+
+
 def open_csv_stream(path: str, shown: str, features: list[str], target: str | None, problem,
                     block_rows: int = 4096, sep: str = ",", missing=("",)) -> "Stream":
     """One CSV file streamed for `hpdsl predict`: the `features` must be columns of the file,
@@ -907,15 +915,14 @@ class _ParquetFile:
                 bad = ~np.isfinite(values)
                 if bad.any():
                     nulls = column.is_null().to_numpy(zero_copy_only=False)
-                    wrong = bad & ~nulls if kind == IMPUTED else bad
-                    if wrong.any():
-                        self._bad_cell(plan, batch, at, wrong, bad, nulls)
+                    if (bad & ~nulls if kind == IMPUTED else bad).any():
+                        self._bad_cell(plan, batch, at)
                 table[:, j] = values
             rows = np.arange(at + 1, at + 1 + k, dtype=np.int64)
             yield Block(rows, table[:, :d], table[:, d] if plan.target is not None else None, text, self.shown)
             at += k
 
-    def _bad_cell(self, plan: _Plan, batch, at: int, *_):
+    def _bad_cell(self, plan: _Plan, batch, at: int) -> None:
         """Raise the HP302 of the first bad cell of a batch, in file order (row, then column)."""
         import pyarrow as pa
 
