@@ -400,10 +400,11 @@ def _open(kind: str, path: str, shown: str, sep: str, problem, folder: str | Non
 
 _HEAD_BYTES = 1 << 16  # read and looked at for a NUL byte before the rest of the file
 _SCAN_BYTES = 1 << 20
-# Bytes pyarrow parses at a time: in memory, large blocks (fewer numpy calls); streamed,
-# small ones (pyarrow reads a few blocks ahead, and memory must not grow with the file).
-_ARROW_BLOCK = 1 << 23
-_STREAM_BLOCK = 1 << 21
+# Bytes pyarrow parses at a time. Its reader keeps ~40 blocks in flight (measured: 1 MB
+# blocks peak at 42 MB of Arrow memory, 8 MB blocks at 223 MB), and 1 MB blocks are as
+# fast as larger ones; a stream, whose memory must not grow with the file, uses half that.
+_ARROW_BLOCK = 1 << 20
+_STREAM_BLOCK = 1 << 19
 _BLANKS = b" \t\r\n"
 
 
