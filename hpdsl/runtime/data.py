@@ -400,11 +400,11 @@ def _open(kind: str, path: str, shown: str, sep: str, problem, folder: str | Non
 
 _HEAD_BYTES = 1 << 16  # read and looked at for a NUL byte before the rest of the file
 _SCAN_BYTES = 1 << 20
-# Bytes pyarrow parses at a time. Its reader keeps ~40 blocks in flight (measured: 1 MB
-# blocks peak at 42 MB of Arrow memory, 8 MB blocks at 223 MB), and 1 MB blocks are as
-# fast as larger ones; a stream, whose memory must not grow with the file, uses half that.
+# Bytes pyarrow parses at a time. Its memory peaks at ~40 times the block (measured: 1 MB
+# blocks at 42 MB of Arrow memory, 8 MB blocks at 223 MB), and 1 MB blocks are as fast as
+# larger ones; a stream, whose memory must not grow with the file, parses 256 KB (~10 MB).
 _ARROW_BLOCK = 1 << 20
-_STREAM_BLOCK = 1 << 19
+_STREAM_BLOCK = 1 << 18
 _BLANKS = b" \t\r\n"
 
 
@@ -546,38 +546,43 @@ class _CsvFile:
         except (pa.ArrowException, ValueError):
             raise _Slow() from None
         total = self._scan.rows
-        at = 0
         d = len(plan.features)
+        texts = [name for name, kind in zip(plan.names, plan.kinds) if kind == TEXT]
+        # Blocks of exactly `block_rows` rows (the last one shorter), whatever pyarrow's
+        # batches: a row's arithmetic (X @ w in a prediction) may depend on its place in a
+        # block, so the blocks are the csv module's, row for row.
+        block = _Filling(block_rows, d, plan.target is not None, texts, first_row=2)
+        at = 0
         try:
             for batch in reader:
                 k = min(batch.num_rows, total - at)
                 if k <= 0:
                     break  # blank lines after the last row (the scan saw nothing else there)
-                table = np.empty((len(used), k))  # a column at a time, each contiguous
-                text = {}
-                for j, (name, kind) in enumerate(zip(plan.names, plan.kinds)):
+                columns = []
+                for j, kind in enumerate(plan.kinds):
                     column = batch.column(j).slice(0, k)
                     if kind == TEXT:
-                        text[name] = _texts(column.to_pylist(), plan.missing)
-                        table[j] = np.nan
+                        columns.append(_texts(column.to_pylist(), plan.missing))
                         continue
                     values = column.to_numpy(zero_copy_only=False)
                     bad = np.count_nonzero(~np.isfinite(values))
                     # A null is a missing cell; any other NaN or inf is a cell to word exactly.
                     if bad and (kind == NUMBER or bad != column.null_count):
                         raise _Slow()
-                    table[j] = values
-                rows = np.arange(at + 2, at + 2 + k, dtype=np.int64)
-                for start in range(0, k, block_rows):
-                    stop = min(k, start + block_rows)
-                    yield Block(rows[start:stop], table[:d, start:stop].T,
-                                table[d, start:stop] if plan.target is not None else None,
-                                {name: cells[start:stop] for name, cells in text.items()}, self.shown)
+                    columns.append(values)
+                done = 0
+                while done < k:
+                    take = block.add(columns, plan.kinds, plan.names, done, k)
+                    done += take
+                    if block.full():
+                        yield block.take(self.shown)
                 at += k
         except pa.ArrowException:
             raise _Slow() from None
         if at != total:
             raise _Slow()
+        if block.fill:
+            yield block.take(self.shown)
 
     def _slow(self, plan: _Plan, used: list[int], block_rows: int, skip: int) -> Iterator[Block]:
         """The csv module's reading: every record's width is checked in file order, the
@@ -624,6 +629,52 @@ class _CsvFile:
         rows = np.fromiter((row for row, _ in block), dtype=np.int64, count=len(block))
         return Block(rows, np.ascontiguousarray(table[:, :d]), table[:, d] if plan.target is not None else None,
                      text, self.shown)
+
+
+class _Filling:
+    """The block being filled from pyarrow's columns: X row-major, y, the encoded text."""
+
+    def __init__(self, size: int, features: int, target: bool, texts: list[str], first_row: int) -> None:
+        self.size, self.features, self.target, self.texts = size, features, target, texts
+        self.next_row = first_row
+        self.fill = 0
+        self.X = None
+
+    def _new(self) -> None:
+        self.X = np.empty((self.size, self.features))
+        self.y = np.empty(self.size) if self.target else None
+        self.text = {name: np.empty(self.size, dtype=object) for name in self.texts}
+        self.fill = 0
+
+    def full(self) -> bool:
+        return self.fill == self.size
+
+    def add(self, columns: list, kinds: list[str], names: list[str], start: int, stop: int) -> int:
+        """Copy rows start.. of the batch's columns in, as many as fit; how many did."""
+        if self.X is None:
+            self._new()
+        take = min(self.size - self.fill, stop - start)
+        here = slice(self.fill, self.fill + take)
+        for j, (values, kind) in enumerate(zip(columns, kinds)):
+            part = values[start:start + take]
+            if kind == TEXT:
+                self.text[names[j]][here] = part
+                self.X[here, j] = np.nan
+            elif j < self.features:
+                self.X[here, j] = part
+            else:
+                self.y[here] = part
+        self.fill += take
+        return take
+
+    def take(self, shown: str) -> Block:
+        n = self.fill
+        rows = np.arange(self.next_row, self.next_row + n, dtype=np.int64)
+        block = Block(rows, self.X[:n], self.y[:n] if self.y is not None else None,
+                      {name: cells[:n] for name, cells in self.text.items()}, shown)
+        self.next_row += n
+        self.X, self.fill = None, 0
+        return block
 
 
 class _Slow(Exception):
