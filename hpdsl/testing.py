@@ -1311,14 +1311,14 @@ def _unknown_initialiser(w):
 
 def _unknown_source(w):
     data = w.decl(n.Data)
-    w.replace_decl(data, n.replace(data, source=_call(w.pick(["parquet", "cvs", "synthetics"]), [_arg(_string("x"))])))
+    w.replace_decl(data, n.replace(data, source=_call(w.pick(["excel", "cvs", "synthetics"]), [_arg(_string("x"))])))
 
 
 def _unknown_argument(w):
     data = w.decl(n.Data)
     args = list(data.source.args)
     args.insert(w.draw(st.integers(1 if w.data_kind == "csv" else 0, len(args))),
-                _arg(_number(2), w.pick(["scale", "sep", "header"])))
+                _arg(_number(2), w.pick(["scale", "delimiter", "header"])))
     w.replace_decl(data, n.replace(data, source=n.replace(data.source, args=tuple(args))))
 
 
