@@ -328,3 +328,97 @@ def test_an_encoded_synthetic_feature_prints_no_truth_for_its_indicator_columns(
     assert lines[columns[0]][-1] == "-"
     truth = result.report["truth"]["weights"][1]
     assert float(lines["x2"][-1]) == pytest.approx(truth, rel=1e-5)
+
+
+# ---- Model.to_sklearn: the same pipeline, fitted, from model.json ---------------------------------------------
+
+
+def _missing_cities(X):
+    """The table with two rows more whose city is missing (None, and NaN as pandas gives it)."""
+    extra = X[:2].copy()
+    extra[0, 3], extra[1, 3] = None, np.nan
+    return np.vstack([X, extra])
+
+
+def _as_mapping(X):
+    return {"area": X[:, 0].astype(float), "rooms": X[:, 1].astype(float), "age": X[:, 2].astype(float),
+            "city": np.array([None if c is None or c != c else c for c in X[:, 3]], dtype=object)}
+
+
+def _sklearn_gap(model, X) -> float:
+    return float(np.max(np.abs(model.to_sklearn().predict(X) - model.predict(_as_mapping(X)))))
+
+
+def test_to_sklearn_of_the_messy_tables_model_is_the_acceptance_pipeline_fitted(runs):
+    _, out, fitted, X, _ = runs
+    model = hpdsl.load_model(out)
+    pipeline = model.to_sklearn()
+    assert [name for name, _ in pipeline.steps] == ["prepare", "standardize", "linear"]
+    prepare = pipeline.named_steps["prepare"]
+    assert [(name, type(t).__name__, c) for name, t, c in prepare.transformers] == [
+        ("impute_area", "SimpleImputer", [0]), ("impute_rooms", "SimpleImputer", [1]), ("age", "str", [2]),
+        ("encode_city", "OneHotEncoder", [3])]
+    fill = {s["column"]: s["value"] for s in model.preprocessing if s["step"] == "impute"}
+    assert prepare.named_transformers_["impute_area"].statistics_.tolist() == [fill["area"]]
+    assert prepare.named_transformers_["impute_rooms"].statistics_.tolist() == [fill["rooms"]]
+    assert prepare.named_transformers_["encode_city"].categories_[0].tolist() == ["Lille", "Lyon", "Nantes", "Paris"]
+    # The prepare step's output columns are the model's columns, in its order.
+    assert [name.replace("city_", "city=") for name in prepare.get_feature_names_out()] == model.columns
+    scale = pipeline.named_steps["standardize"]
+    assert [(name, c) for name, _, c in scale.transformers] == [("numeric", [0, 1, 2]), ("indicators", [3, 4, 5, 6])]
+    # The scikit-learn pipeline fitted on the same training rows transforms every row alike.
+    theirs = fitted.named_steps["scale"].transform(fitted.named_steps["prepare"].transform(X))
+    assert np.max(np.abs(pipeline[:-1].transform(X).astype(float) - theirs)) < TOLERANCE
+
+
+def test_to_sklearn_predicts_what_hpdsl_does_on_every_row(runs):
+    """Every row of flats.csv (missing area and rooms cells, the city only the test rows
+    hold), and rows whose city is missing: all zeros in both."""
+    result, out, fitted, X, _ = runs
+    model = hpdsl.load_model(out)
+    assert np.isnan(X[:, :2].astype(float)).any() and set(X[:, 3]) - set(model.preprocessing[2]["categories"])
+    table = _missing_cities(X)
+    assert _sklearn_gap(model, table) < TOLERANCE
+    assert np.max(np.abs(model.to_sklearn().predict(X) - fitted.predict(X))) < TOLERANCE
+    # The model read back from the file and the run's own model give the same pipeline.
+    assert np.max(np.abs(result.model.to_sklearn().predict(table) - model.to_sklearn().predict(table))) == 0
+
+
+def test_to_sklearn_holds_median_and_constant_fill_values(tmp_path):
+    with open(WORKFLOW, encoding="utf-8") as handle:
+        text = handle.read()
+    text = text.replace('"data/flats.csv"', f'"{DATA}"').replace(
+        "impute area, rooms using train\n", "impute area using train with median\nimpute rooms using train with constant 0\n")
+    path = tmp_path / "fills.hp"
+    path.write_text(text, encoding="utf-8")
+    hpdsl.run(path, out=tmp_path / "out", ledger=False)
+    model = hpdsl.load_model(tmp_path / "out")
+    assert [(s["column"], s["strategy"]) for s in model.preprocessing if s["step"] == "impute"] == [
+        ("area", "median"), ("rooms", "constant")]
+    prepare = model.to_sklearn().named_steps["prepare"]
+    assert prepare.named_transformers_["impute_area"].strategy == "median"
+    rooms = prepare.named_transformers_["impute_rooms"]
+    assert rooms.strategy == "constant" and rooms.fill_value == 0 and rooms.statistics_.tolist() == [0.0]
+    X, _ = _table()
+    assert _sklearn_gap(model, _missing_cities(X)) < TOLERANCE
+
+
+def test_to_sklearn_keeps_an_encoded_column_in_place_between_numeric_ones(tmp_path):
+    """x, city, z: the indicators sit between the numeric columns, which alone are standardized."""
+    cells = ["1;a;3;2", "2;b;5;4", "NA;a;7;5", "4;c;9;9", "5;;11;3", "6;b;13;8", ";c;15;1", "8;a;17;7",
+             "3;b;2;6", "7;a;4;2"]
+    (tmp_path / "t.csv").write_text("x;city;z;y\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    path = tmp_path / "t.hp"
+    path.write_text(SMALL + "impute x using train with constant -1\nencode city using train\n"
+                    "standardize using train\ntrain on train\ntest on test\n", encoding="utf-8")
+    hpdsl.run(path, out=tmp_path / "out", ledger=False)
+    model = hpdsl.load_model(tmp_path / "out")
+    pipeline = model.to_sklearn()
+    assert model.columns[0] == "x" and model.columns[-1] == "z" and model.columns[1].startswith("city=")
+    scale = pipeline.named_steps["standardize"]
+    width = len(model.columns)
+    assert [(name, c) for name, _, c in scale.transformers] == [
+        ("numeric_1", [0]), ("indicators", list(range(1, width - 1))), ("numeric_2", [width - 1])]
+    X = np.array([[np.nan, "a", 1.0], [2.0, "zz", 3.0], [3.0, None, 5.0], [4.0, "b", 7.0]], dtype=object)
+    rows = {"x": X[:, 0].astype(float), "city": X[:, 1], "z": X[:, 2].astype(float)}
+    assert np.max(np.abs(pipeline.predict(X) - model.predict(rows))) < TOLERANCE

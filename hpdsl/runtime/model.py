@@ -392,36 +392,126 @@ class Model:
     # ---- scikit-learn ----------------------------------------------------------------------------
 
     def to_sklearn(self):
-        """An equivalent fitted scikit-learn Pipeline (StandardScaler for each standardize,
-        then LinearRegression holding the trained-space weights). Refitting it fits
-        scikit-learn's estimators, not hpdsl's learner."""
+        """An equivalent fitted scikit-learn Pipeline: for a model that imputes or encodes,
+        first a ColumnTransformer ("prepare") giving the model's columns in order (a
+        SimpleImputer holding the fill value per imputed column, a OneHotEncoder holding the
+        categories per encoded one); then one step per standardize (a StandardScaler, on the
+        numeric columns only when the model encodes); then LinearRegression holding the
+        trained-space weights. Refitting it fits scikit-learn's estimators, not hpdsl's learner.
+        """
         try:
             from sklearn.linear_model import LinearRegression
             from sklearn.pipeline import Pipeline
-            from sklearn.preprocessing import StandardScaler
         except ImportError:
             raise ImportError("Model.to_sklearn needs scikit-learn: pip install scikit-learn") from None
-        if self.imputed or self.encoded:
-            raise ValueError("Model.to_sklearn covers standardize only; this model also imputes or encodes "
-                             "(build the scikit-learn ColumnTransformer from its preprocessing steps)")
-        d = len(self.features)
+        names = np.array(self.features, dtype=object)
         steps = []
+        prepare = self._sklearn_prepare() if self.imputed or self.encoded else None
+        if prepare is not None:
+            prepare.feature_names_in_ = names  # a DataFrame's columns are then picked by name
+            steps.append(("prepare", prepare))
+        # Standardize steps see the prepare step's output; the first one without a prepare
+        # step checks a DataFrame's column names and order.
         for index, (mean, std) in enumerate(self._steps):
-            scaler = StandardScaler()
-            scaler.mean_, scaler.scale_, scaler.var_ = mean.copy(), std.copy(), std * std
-            scaler.n_features_in_ = d
-            scaler.n_samples_seen_ = int(self.provenance["data"].get("rows") or 0)
-            if index == 0:  # the first step checks a DataFrame's column names and order
-                scaler.feature_names_in_ = np.array(self.features, dtype=object)
+            scaler = self._sklearn_scale(mean, std, prepare)
+            if index == 0 and prepare is None:
+                scaler.feature_names_in_ = names
             steps.append((f"standardize_{index + 1}" if len(self._steps) > 1 else "standardize", scaler))
         linear = LinearRegression()
         linear.coef_ = self._weights.copy()
         linear.intercept_ = self._intercept
-        linear.n_features_in_ = d
+        linear.n_features_in_ = len(self.columns)
         if not steps:
-            linear.feature_names_in_ = np.array(self.features, dtype=object)
+            linear.feature_names_in_ = names
         steps.append(("linear", linear))
         return Pipeline(steps)
+
+    def _witness(self) -> np.ndarray:
+        """A few rows made of the model's own fitted values (fill values, every category):
+        scikit-learn's ColumnTransformer builds its bookkeeping (which input columns feed
+        which output columns; private, and different across versions) by fitting, so it is
+        fitted on these rows, and the fitted values of each estimator inside are then set
+        to the model's exactly."""
+        encodings = self._preparation.encodings
+        rows = max([1, *(len(e.categories) for e in encodings.values())])
+        table = np.zeros((rows, len(self.features)), dtype=object)
+        for j, feature in enumerate(self.features):
+            if feature in encodings:
+                categories = encodings[feature].categories or (None,)
+                table[:, j] = [categories[k % len(categories)] for k in range(rows)]
+            elif feature in self._preparation.imputations:
+                table[:, j] = self._preparation.imputations[feature].value
+        return table
+
+    def _sklearn_prepare(self):
+        """The ColumnTransformer for the imputations and encodings: one transformer per
+        feature, in the features' order, so its output columns are `columns`."""
+        from sklearn.compose import ColumnTransformer
+        from sklearn.impute import SimpleImputer
+        from sklearn.preprocessing import OneHotEncoder
+
+        transformers = []
+        for j, feature in enumerate(self.features):
+            imputation = self._preparation.imputations.get(feature)
+            encoding = self._preparation.encodings.get(feature)
+            if encoding is not None:
+                # No category at all (every fitted cell was missing) gives no column.
+                encoder = (OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+                           if encoding.categories else "drop")
+                transformers.append((f"encode_{feature}", encoder, [j]))
+            elif imputation is not None:
+                imputer = (SimpleImputer(strategy="constant", fill_value=imputation.value)
+                           if imputation.strategy == "constant" else SimpleImputer(strategy=imputation.strategy))
+                transformers.append((f"impute_{feature}", imputer, [j]))
+            else:
+                transformers.append((feature, "passthrough", [j]))
+        prepare = ColumnTransformer(transformers, verbose_feature_names_out=False).fit(self._witness())
+        for feature in self.features:
+            if feature in self._preparation.encodings and self._preparation.encodings[feature].categories:
+                encoder = prepare.named_transformers_[f"encode_{feature}"]
+                encoder.categories_ = [np.array(self._preparation.encodings[feature].categories, dtype=object)]
+            elif feature in self._preparation.imputations:
+                imputer = prepare.named_transformers_[f"impute_{feature}"]
+                imputer.statistics_ = np.array([self._preparation.imputations[feature].value])
+        return prepare
+
+    def _sklearn_scale(self, mean: np.ndarray, std: np.ndarray, prepare):
+        """A StandardScaler holding one standardization; after a prepare step, a
+        ColumnTransformer with a scaler per run of numeric columns and the indicator
+        columns passed through, in the model's column order."""
+        from sklearn.compose import ColumnTransformer
+        from sklearn.preprocessing import StandardScaler
+
+        rows = int(self.provenance["data"].get("rows") or 0)
+
+        def fitted(scaler, at):
+            scaler.mean_, scaler.scale_, scaler.var_ = mean[at].copy(), std[at].copy(), std[at] * std[at]
+            scaler.n_features_in_ = len(at)
+            scaler.n_samples_seen_ = rows
+            return scaler
+
+        if prepare is None:
+            return fitted(StandardScaler(), np.arange(len(mean)))
+        # An indicator column is left as it is (hpdsl writes mean 0, std 1 for it).
+        scaled = ~self._preparation.indicators | (mean != 0) | (std != 1)
+        runs = []  # (scaled?, column positions) for each run of neighbouring columns
+        for j, flag in enumerate(scaled):
+            if runs and runs[-1][0] == flag:
+                runs[-1][1].append(j)
+            else:
+                runs.append((flag, [j]))
+        transformers, counts = [], {True: 0, False: 0}
+        for flag, at in runs:
+            counts[flag] += 1
+            kind = "numeric" if flag else "indicators"
+            name = f"{kind}_{counts[flag]}" if sum(f == flag for f, _ in runs) > 1 else kind
+            transformers.append((name, StandardScaler() if flag else "passthrough", at))
+        scale = ColumnTransformer(transformers, verbose_feature_names_out=False)
+        scale.fit(prepare.transform(self._witness()).astype(np.float64))
+        for name, scaler, at in transformers:
+            if scaler != "passthrough":
+                fitted(scale.named_transformers_[name], np.array(at))
+        return scale
 
     # ---- display ---------------------------------------------------------------------------------
 
