@@ -408,12 +408,11 @@ class Model:
         steps = []
         prepare = self._sklearn_prepare() if self.imputed or self.encoded else None
         if prepare is not None:
-            prepare.feature_names_in_ = names  # a DataFrame's columns are then picked by name
             steps.append(("prepare", prepare))
         # Standardize steps see the prepare step's output; the first one without a prepare
         # step checks a DataFrame's column names and order.
         for index, (mean, std) in enumerate(self._steps):
-            scaler = self._sklearn_scale(mean, std, prepare)
+            scaler = self._sklearn_scale(mean, std)
             if index == 0 and prepare is None:
                 scaler.feature_names_in_ = names
             steps.append((f"standardize_{index + 1}" if len(self._steps) > 1 else "standardize", scaler))
@@ -466,19 +465,24 @@ class Model:
             else:
                 transformers.append((feature, "passthrough", [j]))
         prepare = ColumnTransformer(transformers, verbose_feature_names_out=False).fit(self._witness())
-        for feature in self.features:
-            if feature in self._preparation.encodings and self._preparation.encodings[feature].categories:
-                encoder = prepare.named_transformers_[f"encode_{feature}"]
-                encoder.categories_ = [np.array(self._preparation.encodings[feature].categories, dtype=object)]
-            elif feature in self._preparation.imputations:
-                imputer = prepare.named_transformers_[f"impute_{feature}"]
-                imputer.statistics_ = np.array([self._preparation.imputations[feature].value])
+        for name, estimator, (j,) in transformers:
+            feature = self.features[j]
+            fitted = prepare.named_transformers_[name]
+            if isinstance(estimator, OneHotEncoder):
+                fitted.categories_ = [np.array(self._preparation.encodings[feature].categories, dtype=object)]
+            elif isinstance(estimator, SimpleImputer):
+                fitted.statistics_ = np.array([self._preparation.imputations[feature].value])
+            else:
+                continue
+            # As if fitted on a DataFrame: each estimator knows its column's name.
+            fitted.feature_names_in_ = np.array([feature], dtype=object)
+        prepare.feature_names_in_ = np.array(self.features, dtype=object)
         return prepare
 
-    def _sklearn_scale(self, mean: np.ndarray, std: np.ndarray, prepare):
-        """A StandardScaler holding one standardization; after a prepare step, a
-        ColumnTransformer with a scaler per run of numeric columns and the indicator
-        columns passed through, in the model's column order."""
+    def _sklearn_scale(self, mean: np.ndarray, std: np.ndarray):
+        """A StandardScaler holding one standardization; when the model has indicator
+        columns, a ColumnTransformer with a scaler per run of numeric columns and the
+        indicator columns passed through, in the model's column order."""
         from sklearn.compose import ColumnTransformer
         from sklearn.preprocessing import StandardScaler
 
@@ -490,10 +494,10 @@ class Model:
             scaler.n_samples_seen_ = rows
             return scaler
 
-        if prepare is None:
-            return fitted(StandardScaler(), np.arange(len(mean)))
         # An indicator column is left as it is (hpdsl writes mean 0, std 1 for it).
-        scaled = ~self._preparation.indicators | (mean != 0) | (std != 1)
+        scaled = [bool(flag) for flag in ~self._preparation.indicators | (mean != 0) | (std != 1)]
+        if all(scaled):
+            return fitted(StandardScaler(), np.arange(len(mean)))
         runs = []  # (scaled?, column positions) for each run of neighbouring columns
         for j, flag in enumerate(scaled):
             if runs and runs[-1][0] == flag:
@@ -507,7 +511,7 @@ class Model:
             name = f"{kind}_{counts[flag]}" if sum(f == flag for f, _ in runs) > 1 else kind
             transformers.append((name, StandardScaler() if flag else "passthrough", at))
         scale = ColumnTransformer(transformers, verbose_feature_names_out=False)
-        scale.fit(prepare.transform(self._witness()).astype(np.float64))
+        scale.fit(np.zeros((1, len(self.columns))))
         for name, scaler, at in transformers:
             if scaler != "passthrough":
                 fitted(scale.named_transformers_[name], np.array(at))
