@@ -372,7 +372,9 @@ def test_to_sklearn_of_the_messy_tables_model_is_the_acceptance_pipeline_fitted(
     # The prepare step's output columns are the model's columns, in its order.
     assert [name.replace("city_", "city=") for name in prepare.get_feature_names_out()] == model.columns
     scale = pipeline.named_steps["standardize"]
-    assert [(name, c) for name, _, c in scale.transformers] == [("numeric", [0, 1, 2]), ("indicators", [3, 4, 5, 6])]
+    # The numeric columns scaled, the indicator columns passed through: the acceptance pipeline's step.
+    assert [(name, c) for name, _, c in scale.transformers] == [("numeric", [0, 1, 2])]
+    assert scale.remainder == "passthrough"
     # The scikit-learn pipeline fitted on the same training rows transforms every row alike.
     theirs = fitted.named_steps["scale"].transform(fitted.named_steps["prepare"].transform(X))
     with warnings.catch_warnings():
@@ -391,14 +393,40 @@ def test_to_sklearn_predicts_what_hpdsl_does_on_every_row(runs):
     assert _sklearn_gap(model, table) < TOLERANCE
     assert np.max(np.abs(_sklearn_predict(model.to_sklearn(), X) - fitted.predict(X))) < TOLERANCE
     # The model read back from the file and the run's own model give the same pipeline.
-    assert np.array_equal(_sklearn_predict(result.model.to_sklearn(), table), _sklearn_predict(model.to_sklearn(), table))
+    from_run = _sklearn_predict(result.model.to_sklearn(), table)
+    assert np.array_equal(from_run, _sklearn_predict(model.to_sklearn(), table))
+
+
+def test_to_sklearn_refit_on_the_training_rows_learns_what_hpdsl_learned(runs):
+    """Refitting fits scikit-learn's estimators: on the run's training rows, the
+    preprocessing they learn is the model's (the weights are LinearRegression's own)."""
+    from sklearn.base import clone
+
+    result, out, _, X, y = runs
+    model = hpdsl.load_model(out)
+    train = result.rows("train") - 2
+    refit = clone(model.to_sklearn()).fit(X[train], y[train])
+    prepare = refit.named_steps["prepare"]
+    fill = {s["column"]: s["value"] for s in model.preprocessing if s["step"] == "impute"}
+    for column in ("area", "rooms"):
+        assert prepare.named_transformers_[f"impute_{column}"].statistics_[0] == pytest.approx(fill[column], rel=1e-12)
+    assert prepare.named_transformers_["encode_city"].categories_[0].tolist() == model.preprocessing[2]["categories"]
+    scaler = refit.named_steps["standardize"].named_transformers_["numeric"]
+    standardize = model.preprocessing[-1]
+    assert np.allclose(scaler.mean_, standardize["mean"][:3], rtol=1e-12)
+    assert np.allclose(scaler.scale_, standardize["std"][:3], rtol=1e-12)
+    # Rows with fewer cities refit too (fewer indicator columns).
+    without_paris = train[X[train, 3] != "Paris"]
+    fewer = clone(model.to_sklearn()).fit(X[without_paris], y[without_paris])
+    assert len(fewer.named_steps["linear"].coef_) == len(model.columns) - 1
 
 
 def test_to_sklearn_holds_median_and_constant_fill_values(tmp_path):
     with open(WORKFLOW, encoding="utf-8") as handle:
         text = handle.read()
     text = text.replace('"data/flats.csv"', f'"{DATA}"').replace(
-        "impute area, rooms using train\n", "impute area using train with median\nimpute rooms using train with constant 0\n")
+        "impute area, rooms using train\n",
+        "impute area using train with median\nimpute rooms using train with constant 0\n")
     path = tmp_path / "fills.hp"
     path.write_text(text, encoding="utf-8")
     hpdsl.run(path, out=tmp_path / "out", ledger=False)
@@ -447,3 +475,19 @@ def test_to_sklearn_of_a_model_that_imputes_only_standardizes_every_column(tmp_p
                                                                    "LinearRegression"]
     X = np.array([[np.nan, 1.0], [2.0, np.nan], [np.nan, np.nan], [3.0, 4.0]])
     assert np.max(np.abs(_sklearn_predict(pipeline, X) - model.predict(X))) < TOLERANCE
+
+
+def test_to_sklearn_drops_an_encoded_column_whose_fitted_rows_held_no_category(tmp_path):
+    cells = ["1;;2;3", "2;;1;5", "3;a;5;7", "4;;3;9", "5;;4;11", "6;;6;13", "7;;1;15", "8;;2;17"]
+    (tmp_path / "t.csv").write_text("x;city;z;y\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    path = tmp_path / "t.hp"
+    path.write_text(SMALL + "encode city using train\nstandardize using train\ntrain on train\ntest on test\n",
+                    encoding="utf-8")
+    hpdsl.run(path, out=tmp_path / "out", ledger=False)
+    model = hpdsl.load_model(tmp_path / "out")
+    assert model.columns == ["x", "z"]  # the one city is in a test row
+    pipeline = model.to_sklearn()
+    assert ("encode_city", "drop", [1]) in pipeline.named_steps["prepare"].transformers
+    X = np.array([[1.0, "a", 2.0], [2.0, None, 3.0], [4.0, "b", 1.0]], dtype=object)
+    rows = {"x": X[:, 0].astype(float), "city": X[:, 1], "z": X[:, 2].astype(float)}
+    assert np.max(np.abs(_sklearn_predict(pipeline, X) - model.predict(rows))) < TOLERANCE

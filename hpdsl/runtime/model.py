@@ -504,13 +504,17 @@ class Model:
                 runs[-1][1].append(j)
             else:
                 runs.append((flag, [j]))
+        # Trailing indicator columns are the remainder, as in the usual scikit-learn
+        # pipeline: a refit whose encoders find other categories then still fits.
+        trailing = runs.pop() if not runs[-1][0] else None
         transformers, counts = [], {True: 0, False: 0}
         for flag, at in runs:
             counts[flag] += 1
             kind = "numeric" if flag else "indicators"
             name = f"{kind}_{counts[flag]}" if sum(f == flag for f, _ in runs) > 1 else kind
             transformers.append((name, StandardScaler() if flag else "passthrough", at))
-        scale = ColumnTransformer(transformers, verbose_feature_names_out=False)
+        scale = ColumnTransformer(transformers, remainder="passthrough" if trailing else "drop",
+                                  verbose_feature_names_out=False)
         scale.fit(np.zeros((1, len(self.columns))))
         for name, scaler, at in transformers:
             if scaler != "passthrough":
