@@ -517,7 +517,7 @@ class Model:
                                   verbose_feature_names_out=False)
         scale.fit(np.zeros((1, len(self.columns))))
         for name, scaler, at in transformers:
-            if scaler != "passthrough":
+            if isinstance(scaler, StandardScaler):
                 fitted(scale.named_transformers_[name], np.array(at))
         return scale
 
