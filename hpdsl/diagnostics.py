@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import CodeType
 
+from .record import Record
 from .source import Source, Span
 
 __all__ = [
@@ -28,16 +29,14 @@ UNSAFE = "unsafe"
 APPLICABILITIES = (SAFE, UNSAFE)
 
 
-class Rule:
-    __slots__ = ("code", "name", "severity", "summary", "phase")
-
-    def __init__(self, code: str, name: str, severity: str, summary: str, phase: str) -> None:
-        self.code = code
-        self.name = name
-        self.severity = severity
-        self.summary = summary
-        # "check": reported before anything runs; "run": only at run time.
-        self.phase = phase
+class Rule(Record):
+    _positional = True
+    code: str
+    name: str
+    severity: str
+    summary: str
+    # "check": reported before anything runs; "run": only at run time.
+    phase: str
 
     def __repr__(self) -> str:
         return f"Rule({self.code} {self.name})"
@@ -83,51 +82,36 @@ RULES: dict[str, Rule] = _rules(
 )
 
 
-class Related:
+class Related(Record):
     """A secondary location that explains a diagnostic (rustc's labelled span)."""
 
-    __slots__ = ("span", "message")
-
-    def __init__(self, span: Span, message: str) -> None:
-        self.span = span
-        self.message = message
+    _positional = True
+    _compared = ("span", "message")
+    span: Span
+    message: str
 
     def __repr__(self) -> str:
         return f"Related({self.span!r}, {self.message!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Related) and (self.span, self.message) == (other.span, other.message)
 
-    def __hash__(self) -> int:
-        return hash((self.span, self.message))
-
-
-class Fix:
+class Fix(Record):
     """A machine-readable suggestion (rustc's span_suggestion, ruff's Fix): replace the
     text at `span` (in the diagnostic's source) by `replacement`; `message` says what it
     does, `applicability` how safe it is (SAFE or UNSAFE)."""
 
-    __slots__ = ("span", "replacement", "applicability", "message")
+    _compared = ("span", "replacement", "applicability", "message")
+    span: Span
+    replacement: str
+    applicability: str
+    message: str
 
     def __init__(self, span: Span, replacement: str, applicability: str, message: str) -> None:
         if applicability not in APPLICABILITIES:
             raise ValueError(f"unknown applicability {applicability!r}")
-        self.span = span
-        self.replacement = replacement
-        self.applicability = applicability
-        self.message = message
+        super().__init__(span=span, replacement=replacement, applicability=applicability, message=message)
 
     def __repr__(self) -> str:
         return f"Fix({self.span!r}, {self.replacement!r}, {self.applicability})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Fix) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple:
-        return (self.span, self.replacement, self.applicability, self.message)
 
 
 class Suggestion(str):
