@@ -102,3 +102,13 @@ def test_positional_fields_are_checked_like_keywords():
         Related(Span(0, 1), "a", "b")
     with pytest.raises(TypeError, match="missing field 'message'"):
         Related(Span(0, 1))
+
+
+def test_candidates_are_a_positional_record():
+    from hpdsl.checker.values import Candidates
+
+    here, there = Candidates("list", [1, 2], 2, Span(0, 6)), Candidates("list", [1, 2], 2, Span(9, 15))
+    assert here == there and here != Candidates("list", [2, 1], 2, Span(0, 6))
+    assert pickle.loads(pickle.dumps(here)) == here
+    assert list(inspect.signature(Candidates).parameters) == ["kind", "values", "count", "span", "low", "high"]
+    assert Candidates("uniform", None, 0, None, 0.1, 2.0).distribution
