@@ -127,15 +127,23 @@ class Suggestion(str):
         return (Suggestion, (str(self), self.fix))
 
 
-class Diagnostic:
+class Diagnostic(Record):
     """One finding: a registered code at a span, a one-line message, an optional help
     (what to do) and `fixes`, the edits that do it (from a `Suggestion` help or given).
 
     `source` is the text the span points into; None means the file being checked.
     Diagnostics about `--set` values point into a source named `<command line>`.
+    Two diagnostics are equal when they say the same about the same place.
     """
 
-    __slots__ = ("code", "span", "message", "help", "related", "source", "_fixes")
+    _compared = ("code", "span", "message", "help", "related")
+    code: str
+    span: Span
+    message: str
+    help: str | None
+    related: tuple[Related, ...]
+    source: Source | None
+    _fixes: tuple[Fix, ...]
 
     def __init__(
         self,
@@ -149,13 +157,11 @@ class Diagnostic:
     ) -> None:
         if code not in RULES:
             raise KeyError(f"unregistered diagnostic code {code}")
-        self.code = code
-        self.span = span
-        self.message = message
-        self.help = help
-        self.related = tuple(related)
-        self.source = source
-        self._fixes = tuple(fixes)
+        super().__init__(code=code, span=span, message=message, help=help, related=tuple(related), source=source,
+                         _fixes=tuple(fixes))
+
+    def __reduce__(self) -> tuple:
+        return (Diagnostic, (self.code, self.span, self.message, self.help, self.related, self.source, self._fixes))
 
     @property
     def fixes(self) -> tuple[Fix, ...]:
@@ -181,15 +187,6 @@ class Diagnostic:
 
     def __repr__(self) -> str:
         return f"Diagnostic({self.code}, {self.span!r}, {self.message!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Diagnostic) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple:
-        return (self.code, self.span, self.message, self.help, self.related)
 
 
 def sort_key(diagnostic: Diagnostic) -> tuple[int, int, str]:

@@ -73,12 +73,13 @@ def test_a_value_of_numbers_hashes_alike_in_every_process():
     assert hash(Span(3, 7)) == hash((3, 7))  # as before Span was a record
 
 
-def test_the_diagnostic_parts_are_positional_records():
-    from hpdsl.diagnostics import RULES, SAFE, Fix, Related, Rule
+def test_diagnostics_and_their_parts_are_records():
+    from hpdsl.diagnostics import RULES, SAFE, Diagnostic, Fix, Related, Rule
 
     related = Related(Span(1, 4), "first here")
     fix = Fix(Span(0, 1), "x", SAFE, "Write x")
-    for value in (related, fix, RULES["HP103"]):
+    diagnostic = Diagnostic("HP103", Span(5, 9), "tuned on test", "tune on validation", (related,), fixes=(fix,))
+    for value in (related, fix, RULES["HP103"], diagnostic):
         assert isinstance(value, Record)
         again = pickle.loads(pickle.dumps(value))
         assert again == value and hash(again) == hash(value)
@@ -87,6 +88,8 @@ def test_the_diagnostic_parts_are_positional_records():
     # The span is part of what these mean: a fix elsewhere is another fix.
     assert related != Related(Span(1, 5), "first here") and fix != Fix(Span(1, 2), "x", SAFE, "Write x")
     assert Related(span=Span(1, 4), message="first here") == related
+    assert pickle.loads(pickle.dumps(diagnostic)).fixes == (fix,)
+    assert diagnostic == Diagnostic("HP103", Span(5, 9), "tuned on test", "tune on validation", (related,))
     assert list(inspect.signature(Rule).parameters) == ["code", "name", "severity", "summary", "phase"]
     assert {p.kind for p in inspect.signature(Related).parameters.values()} == {inspect.Parameter.POSITIONAL_OR_KEYWORD}
 
