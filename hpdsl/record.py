@@ -96,9 +96,13 @@ class Record(metaclass=_RecordType):
     _positional = False
 
     def __init__(self, *args: Any, **values: Any) -> None:
-        if args:
-            values = self._in_order(args, values)
         setter = object.__setattr__
+        if args:
+            if self._positional and not values and len(args) == len(self._fields):  # all in order: kept fast
+                for name, value in zip(self._fields, args):
+                    setter(self, name, value)
+                return
+            values = self._in_order(args, values)
         fields = self._fields
         if len(values) == len(fields):  # every field given: the parser's case, kept fast
             try:
