@@ -29,8 +29,7 @@ UNSAFE = "unsafe"
 APPLICABILITIES = (SAFE, UNSAFE)
 
 
-class Rule(Record):
-    _positional = True
+class Rule(Record, kw_only=False):
     code: str
     name: str
     severity: str
@@ -82,10 +81,9 @@ RULES: dict[str, Rule] = _rules(
 )
 
 
-class Related(Record):
+class Related(Record, kw_only=False):
     """A secondary location that explains a diagnostic (rustc's labelled span)."""
 
-    _positional = True
     _compared = ("span", "message")
     span: Span
     message: str

@@ -12,8 +12,9 @@ named span, text or comments say where or how something was written, not what it
 and take no part in equality or hashing (a class may name its compared fields itself in
 `_compared`). A hash is that of the tuple of compared values (no class name in it, so a
 record of numbers hashes alike in every process).
-Construction is keyword-only, unless the class says `_positional = True` (then the
-fields may also be given in order, as to a dataclass) or defines its own `__init__`
+Construction is keyword-only, unless the class is declared with `kw_only=False`
+(`class Rule(Record, kw_only=False)`: the fields may also be given in order, as to a
+dataclass, and type checkers know it) or defines its own `__init__`
 (which sets its fields with `object.__setattr__`, or calls Record's); then its
 signature is that `__init__`'s.
 """
@@ -35,9 +36,11 @@ _MISSING = object()
 
 @dataclass_transform(eq_default=True, kw_only_default=True, frozen_default=True)
 class _RecordType(type):
-    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], kw_only: bool = True) -> type:
         if not bases:
             return super().__new__(mcs, name, bases, namespace)
+        if not kw_only:
+            namespace["_positional"] = True
         fields = tuple(namespace.get("__annotations__", ()))
         defaults = {f: namespace.pop(f) for f in fields if f in namespace}
         namespace["__slots__"] = fields

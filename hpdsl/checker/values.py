@@ -344,7 +344,7 @@ def check_in(value, domain: Domain | None, span: Span, what: str, where: str) ->
 # ---- candidates ------------------------------------------------------------------------------
 
 
-class Candidates(n.Record):
+class Candidates(n.Record, kw_only=False):
     """The values a tune tries for one hyperparameter.
 
     `values` is the finite list in order (grid and random search draw from it), or
@@ -352,7 +352,6 @@ class Candidates(n.Record):
     search may sample.
     """
 
-    _positional = True
     kind: str
     values: list | Sequence | None
     count: int
