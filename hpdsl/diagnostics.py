@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import CodeType
 
+from .record import Record
 from .source import Source, Span
 
 __all__ = [
@@ -28,16 +29,13 @@ UNSAFE = "unsafe"
 APPLICABILITIES = (SAFE, UNSAFE)
 
 
-class Rule:
-    __slots__ = ("code", "name", "severity", "summary", "phase")
-
-    def __init__(self, code: str, name: str, severity: str, summary: str, phase: str) -> None:
-        self.code = code
-        self.name = name
-        self.severity = severity
-        self.summary = summary
-        # "check": reported before anything runs; "run": only at run time.
-        self.phase = phase
+class Rule(Record, kw_only=False):
+    code: str
+    name: str
+    severity: str
+    summary: str
+    # "check": reported before anything runs; "run": only at run time.
+    phase: str
 
     def __repr__(self) -> str:
         return f"Rule({self.code} {self.name})"
@@ -83,51 +81,35 @@ RULES: dict[str, Rule] = _rules(
 )
 
 
-class Related:
+class Related(Record, kw_only=False):
     """A secondary location that explains a diagnostic (rustc's labelled span)."""
 
-    __slots__ = ("span", "message")
-
-    def __init__(self, span: Span, message: str) -> None:
-        self.span = span
-        self.message = message
+    _compared = ("span", "message")
+    span: Span
+    message: str
 
     def __repr__(self) -> str:
         return f"Related({self.span!r}, {self.message!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Related) and (self.span, self.message) == (other.span, other.message)
 
-    def __hash__(self) -> int:
-        return hash((self.span, self.message))
-
-
-class Fix:
+class Fix(Record):
     """A machine-readable suggestion (rustc's span_suggestion, ruff's Fix): replace the
     text at `span` (in the diagnostic's source) by `replacement`; `message` says what it
     does, `applicability` how safe it is (SAFE or UNSAFE)."""
 
-    __slots__ = ("span", "replacement", "applicability", "message")
+    _compared = ("span", "replacement", "applicability", "message")
+    span: Span
+    replacement: str
+    applicability: str
+    message: str
 
     def __init__(self, span: Span, replacement: str, applicability: str, message: str) -> None:
         if applicability not in APPLICABILITIES:
             raise ValueError(f"unknown applicability {applicability!r}")
-        self.span = span
-        self.replacement = replacement
-        self.applicability = applicability
-        self.message = message
+        super().__init__(span=span, replacement=replacement, applicability=applicability, message=message)
 
     def __repr__(self) -> str:
         return f"Fix({self.span!r}, {self.replacement!r}, {self.applicability})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Fix) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple:
-        return (self.span, self.replacement, self.applicability, self.message)
 
 
 class Suggestion(str):
@@ -143,15 +125,23 @@ class Suggestion(str):
         return (Suggestion, (str(self), self.fix))
 
 
-class Diagnostic:
+class Diagnostic(Record):
     """One finding: a registered code at a span, a one-line message, an optional help
     (what to do) and `fixes`, the edits that do it (from a `Suggestion` help or given).
 
     `source` is the text the span points into; None means the file being checked.
     Diagnostics about `--set` values point into a source named `<command line>`.
+    Two diagnostics are equal when they say the same about the same place.
     """
 
-    __slots__ = ("code", "span", "message", "help", "related", "source", "_fixes")
+    _compared = ("code", "span", "message", "help", "related")
+    code: str
+    span: Span
+    message: str
+    help: str | None
+    related: tuple[Related, ...]
+    source: Source | None
+    _fixes: tuple[Fix, ...]
 
     def __init__(
         self,
@@ -165,13 +155,11 @@ class Diagnostic:
     ) -> None:
         if code not in RULES:
             raise KeyError(f"unregistered diagnostic code {code}")
-        self.code = code
-        self.span = span
-        self.message = message
-        self.help = help
-        self.related = tuple(related)
-        self.source = source
-        self._fixes = tuple(fixes)
+        super().__init__(code=code, span=span, message=message, help=help, related=tuple(related), source=source,
+                         _fixes=tuple(fixes))
+
+    def __reduce__(self) -> tuple:
+        return (Diagnostic, (self.code, self.span, self.message, self.help, self.related, self.source, self._fixes))
 
     @property
     def fixes(self) -> tuple[Fix, ...]:
@@ -197,15 +185,6 @@ class Diagnostic:
 
     def __repr__(self) -> str:
         return f"Diagnostic({self.code}, {self.span!r}, {self.message!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Diagnostic) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple:
-        return (self.code, self.span, self.message, self.help, self.related)
 
 
 def sort_key(diagnostic: Diagnostic) -> tuple[int, int, str]:

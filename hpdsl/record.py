@@ -12,8 +12,11 @@ named span, text or comments say where or how something was written, not what it
 and take no part in equality or hashing (a class may name its compared fields itself in
 `_compared`). A hash is that of the tuple of compared values (no class name in it, so a
 record of numbers hashes alike in every process).
-Construction is keyword-only, unless the class defines its own `__init__` (which sets
-its fields with `object.__setattr__`); then its signature is that `__init__`'s.
+Construction is keyword-only, unless the class is declared with `kw_only=False`
+(`class Rule(Record, kw_only=False)`: the fields may also be given in order, as to a
+dataclass, and type checkers know it) or defines its own `__init__`
+(which sets its fields with `object.__setattr__`, or calls Record's); then its
+signature is that `__init__`'s.
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ _MISSING = object()
 
 @dataclass_transform(eq_default=True, kw_only_default=True, frozen_default=True)
 class _RecordType(type):
-    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], kw_only: bool = True) -> type:
         if not bases:
             return super().__new__(mcs, name, bases, namespace)
+        if not kw_only:
+            namespace["_positional"] = True
         fields = tuple(namespace.get("__annotations__", ()))
         defaults = {f: namespace.pop(f) for f in fields if f in namespace}
         namespace["__slots__"] = fields
@@ -73,9 +78,10 @@ def _field_signature(cls: type) -> Any:
 
     annotations = cls.__dict__.get("__annotations__", {})
     defaults = cls._defaults  # type: ignore[attr-defined]
+    kind = Parameter.POSITIONAL_OR_KEYWORD if cls._positional else Parameter.KEYWORD_ONLY  # type: ignore[attr-defined]
     return Signature(
         [
-            Parameter(name, Parameter.KEYWORD_ONLY, default=defaults.get(name, Parameter.empty),
+            Parameter(name, kind, default=defaults.get(name, Parameter.empty),
                       annotation=annotations.get(name, Parameter.empty))
             for name in cls._fields  # type: ignore[attr-defined]
         ],
@@ -90,9 +96,16 @@ class Record(metaclass=_RecordType):
     _fields = ()
     _compared = ()
     _defaults: dict = {}
+    _positional = False
 
-    def __init__(self, **values: Any) -> None:
+    def __init__(self, *args: Any, **values: Any) -> None:
         setter = object.__setattr__
+        if args:
+            if self._positional and not values and len(args) == len(self._fields):  # all in order: kept fast
+                for name, value in zip(self._fields, args):
+                    setter(self, name, value)
+                return
+            values = self._in_order(args, values)
         fields = self._fields
         if len(values) == len(fields):  # every field given: the parser's case, kept fast
             try:
@@ -111,6 +124,18 @@ class Record(metaclass=_RecordType):
             setter(self, name, value)
         if values:
             raise TypeError(f"{type(self).__name__}() got unknown fields {sorted(values)}")
+
+    def _in_order(self, args: tuple[Any, ...], values: dict[str, Any]) -> dict[str, Any]:
+        name = type(self).__name__
+        if not self._positional:
+            raise TypeError(f"{name}() takes its fields by keyword")
+        if len(args) > len(self._fields):
+            raise TypeError(f"{name}() takes {len(self._fields)} fields, {len(args)} given")
+        given = dict(zip(self._fields, args))
+        twice = given.keys() & values.keys()
+        if twice:
+            raise TypeError(f"{name}() got fields {sorted(twice)} twice")
+        return {**given, **values}
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")

@@ -344,6 +344,28 @@ async def test_hover_on_keywords_and_metrics(client: LanguageClient):
     assert "gradient descent" in model and "`learning_rate`" in model
 
 
+async def test_hover_on_the_data_sources_their_arguments_and_nested_cv(client: LanguageClient):
+    text = (PREAMBLE.replace("data d = synthetic(rows: 200, features: 3, noise: 0.1, seed: 1)",
+                             'data d = csv("houses.csv", target: "y", sep: ";", missing: ["", "NA"])')
+            + "tune l2 in [0.1, 1.0] using cv 5 nested in cv 3 on train\n")
+    uri, _ = await open_document(client, text)
+    assert "`sep: \";\"`" in await hover_text(client, uri, position(text, "sep:"))
+    assert "the default is `[\"\"]`" in await hover_text(client, uri, position(text, "missing:"))
+    assert "the column to predict" in await hover_text(client, uri, position(text, "target:"))
+    csv = await hover_text(client, uri, position(text, "csv("))
+    assert csv.startswith('`csv("path", target: "col", features: ["a", "b"], sep: ",", missing: [""])`')
+    nested = await hover_text(client, uri, position(text, "nested"))
+    assert nested.startswith("**nested**") and "M outer folds" in nested
+    parquet = text.replace('csv("houses.csv", target: "y", sep: ";", missing: ["", "NA"])',
+                           'parquet("part/", target: "y", features: ["x1"])')
+    uri, _ = await open_document(client, parquet)
+    assert "a Parquet file" in await hover_text(client, uri, position(parquet, "parquet"))
+    assert "the feature columns" in await hover_text(client, uri, position(parquet, "features:"))
+    # The same word is a different argument of another source.
+    uri, _ = await open_document(client, CLEAN)
+    assert "standard normal feature columns" in await hover_text(client, uri, position(CLEAN, "features:"))
+
+
 async def test_hover_while_the_text_does_not_parse(client: LanguageClient):
     uri, _ = await open_document(client, CLEAN)
     broken = CLEAN + "train on\n"
@@ -409,6 +431,30 @@ async def test_completion_of_models_roles_and_candidates(client: LanguageClient)
     assert candidates["logspace"].detail == "logspace(a, b, n)"
     assert set(await labels(client, PREAMBLE + "tune l2 in [0.1, 1.0] using ")) == {"cv"}
     assert set(await labels(client, PREAMBLE + "tune l2 in [0.1, 1.0] on validation using ")) == {"grid", "random"}
+
+
+async def test_completion_of_data_sources_and_their_arguments(client: LanguageClient):
+    sources = await labels(client, "data d = ")
+    assert set(sources) == {"csv", "parquet", "synthetic"}
+    assert sources["parquet"].detail == 'parquet("path", target: "col", features: ["a", "b"])'
+    assert sources["csv"].documentation.value.startswith("a CSV file")
+    arguments = await labels(client, 'data d = csv("a.csv", target: "y", ')
+    assert set(arguments) == {"features", "sep", "missing"}
+    assert arguments["sep"].text_edit.new_text == "sep: "
+    assert "`\"\\t\"` for a tab" in arguments["sep"].documentation.value
+    assert set(await labels(client, 'data d = parquet("p/", features: ["a"], ')) == {"target"}
+    assert set(await labels(client, "data d = synthetic(rows: 9, ")) == {"features", "noise", "seed"}
+    # The path comes first: nothing to offer before it, nor inside the features list.
+    assert await labels(client, "data d = csv(") == {}
+    assert await labels(client, 'data d = csv("a.csv", features: ["a", ') == {}
+
+
+async def test_completion_of_nested_cv(client: LanguageClient):
+    found = await labels(client, PREAMBLE + "tune l2 in [0.1, 1.0] using cv 5 ")
+    assert set(found) == {"nested", "on"}
+    assert found["nested"].text_edit.new_text == "nested in cv ${1:5}"
+    assert "M outer folds" in found["nested"].documentation.value
+    assert set(await labels(client, PREAMBLE + "tune l2 in [0.1, 1.0] using cv 5 nested in cv 3 ")) == {"on"}
 
 
 async def test_completion_inside_hyper_and_param_blocks(client: LanguageClient):

@@ -487,3 +487,31 @@ def test_the_frame_reader_recovers_at_every_split_point():
         # The junk and the region it bounds may be reported together or apart, never lost.
         assert [g for g in got if g[1] is not None] == [x for x in expected if x[1] is not None], step
         assert sum(isinstance(e, Broken) for e in events) >= 3, step
+
+
+def test_a_failing_handler_is_logged_and_answered_empty():
+    # Called directly, on a real server that writes to a buffer: a notification handler
+    # and a request handler that raise answer None and [] and log the traceback.
+    from lsprotocol import types as t
+    from pygls.exceptions import JsonRpcInvalidParams
+
+    from hpdsl.lsp import server as s
+
+    server = s.HpdslServer()
+    written = io.BytesIO()
+    server.protocol.set_writer(StdoutWriter(written))
+    try:
+        assert s.initialize(server, None) is None
+        server.open("file:///a.hp", 1, "model ridge\n")
+        broken = t.CompletionParams(text_document=t.TextDocumentIdentifier(uri="file:///a.hp"), position=None)
+        assert asyncio.run(s.on_completion(server, broken)) == []
+        unknown = t.HoverParams(text_document=t.TextDocumentIdentifier(uri="file:///b.hp"),
+                                position=t.Position(line=0, character=0))
+        with pytest.raises(JsonRpcInvalidParams):  # a protocol error is the client's answer, not a log
+            asyncio.run(s.on_hover(server, unknown))
+    finally:
+        server.answers.shutdown(wait=True)
+        server.checker.shutdown(wait=True)
+    log = written.getvalue().decode()
+    assert "internal error while initializing" in log and "internal error while completing" in log
+    assert log.count("Traceback") == 2

@@ -71,3 +71,47 @@ def test_a_value_of_numbers_hashes_alike_in_every_process():
         seen.add(done.stdout)
     assert len(seen) == 1
     assert hash(Span(3, 7)) == hash((3, 7))  # as before Span was a record
+
+
+def test_diagnostics_and_their_parts_are_records():
+    from hpdsl.diagnostics import RULES, SAFE, Diagnostic, Fix, Related, Rule
+
+    related = Related(Span(1, 4), "first here")
+    fix = Fix(Span(0, 1), "x", SAFE, "Write x")
+    diagnostic = Diagnostic("HP103", Span(5, 9), "tuned on test", "tune on validation", (related,), fixes=(fix,))
+    for value in (related, fix, RULES["HP103"], diagnostic):
+        assert isinstance(value, Record)
+        again = pickle.loads(pickle.dumps(value))
+        assert again == value and hash(again) == hash(value)
+        with pytest.raises(AttributeError, match="frozen"):
+            setattr(value, value._fields[0], None)
+    # The span is part of what these mean: a fix elsewhere is another fix.
+    assert related != Related(Span(1, 5), "first here") and fix != Fix(Span(1, 2), "x", SAFE, "Write x")
+    assert Related(span=Span(1, 4), message="first here") == related
+    assert pickle.loads(pickle.dumps(diagnostic)).fixes == (fix,)
+    assert diagnostic == Diagnostic("HP103", Span(5, 9), "tuned on test", "tune on validation", (related,))
+    assert list(inspect.signature(Rule).parameters) == ["code", "name", "severity", "summary", "phase"]
+    assert {p.kind for p in inspect.signature(Related).parameters.values()} == {inspect.Parameter.POSITIONAL_OR_KEYWORD}
+
+
+def test_positional_fields_are_checked_like_keywords():
+    from hpdsl.diagnostics import Related
+
+    with pytest.raises(TypeError, match="by keyword"):
+        n.Name(Span(0, 1), "x")
+    with pytest.raises(TypeError, match="twice"):
+        Related(Span(0, 1), span=Span(0, 1))
+    with pytest.raises(TypeError, match="2 fields, 3 given"):
+        Related(Span(0, 1), "a", "b")
+    with pytest.raises(TypeError, match="missing field 'message'"):
+        Related(Span(0, 1))
+
+
+def test_candidates_are_a_positional_record():
+    from hpdsl.checker.values import Candidates
+
+    here, there = Candidates("list", [1, 2], 2, Span(0, 6)), Candidates("list", [1, 2], 2, Span(9, 15))
+    assert here == there and here != Candidates("list", [2, 1], 2, Span(0, 6))
+    assert pickle.loads(pickle.dumps(here)) == here
+    assert list(inspect.signature(Candidates).parameters) == ["kind", "values", "count", "span", "low", "high"]
+    assert Candidates("uniform", None, 0, None, 0.1, 2.0).distribution

@@ -150,14 +150,7 @@ class DisciplineChecker(n.Visitor):
             self.made_stale(step)
 
     def visit_Standardize(self, step: n.Standardize) -> None:
-        late = self.after_test(step, "standardize")
-        refs = self.names(step.splits)
-        self.read.update(r.name for r in refs)
-        tests = self.test_refs(step.splits)
-        if tests:
-            self.report("HP109", tests[0].span,
-                        f"standardize is fitted on split '{tests[0].name}', which has role test",
-                        help="fit the standardization on the training rows only: 'standardize using train'")
+        late, refs = self._fitted_on(step, "standardize", "the standardization", "standardize using train")
         self.standardized = frozenset(r.name for r in refs)
         if not late:
             self.made_stale(step)
@@ -169,10 +162,9 @@ class DisciplineChecker(n.Visitor):
     def visit_Encode(self, step: n.Encode) -> None:
         self._fitted_step(step, "encode", "the encoding", "encode " + _columns(step.columns) + " using train")
 
-    def _fitted_step(self, step, verb: str, what: str, instead: str) -> None:
-        """impute and encode, like standardize, learn from the rows they name: HP109 on test
-        rows, HP108 for a model trained before them, HP106 after the final test; the rows
-        stay in effect (for HP207) until a later step refits the same column."""
+    def _fitted_on(self, step, verb: str, what: str, instead: str) -> tuple[bool, list[n.Name]]:
+        """What every step that learns from the rows it names checks first: HP106 after the
+        final test (`late`), and HP109 on test rows. The split references, read by the step."""
         late = self.after_test(step, verb)
         refs = self.names(step.splits)
         self.read.update(r.name for r in refs)
@@ -181,6 +173,13 @@ class DisciplineChecker(n.Visitor):
             self.report("HP109", tests[0].span,
                         f"{verb} is fitted on split '{tests[0].name}', which has role test",
                         help=f"fit {what} on the training rows only: '{instead}'")
+        return late, refs
+
+    def _fitted_step(self, step, verb: str, what: str, instead: str) -> None:
+        """impute and encode, like standardize, learn from the rows they name: HP109 on test
+        rows, HP108 for a model trained before them, HP106 after the final test; the rows
+        stay in effect (for HP207) until a later step refits the same column."""
+        late, refs = self._fitted_on(step, verb, what, instead)
         # A first encode after a step read the columns is HP210 (encoded_too_late), and not
         # also HP108 at a later evaluation: one mistake, one diagnostic.
         too_late = verb == "encode" and self.columns_read and any(

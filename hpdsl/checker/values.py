@@ -344,7 +344,7 @@ def check_in(value, domain: Domain | None, span: Span, what: str, where: str) ->
 # ---- candidates ------------------------------------------------------------------------------
 
 
-class Candidates:
+class Candidates(n.Record, kw_only=False):
     """The values a tune tries for one hyperparameter.
 
     `values` is the finite list in order (grid and random search draw from it), or
@@ -352,15 +352,12 @@ class Candidates:
     search may sample.
     """
 
-    __slots__ = ("kind", "values", "low", "high", "count", "span")
-
-    def __init__(self, kind: str, values: list | None, count: int, span: Span, low=None, high=None) -> None:
-        self.kind = kind
-        self.values = values
-        self.count = count
-        self.span = span
-        self.low = low
-        self.high = high
+    kind: str
+    values: list | Sequence | None
+    count: int
+    span: Span | None
+    low: object = None
+    high: object = None
 
     @property
     def distribution(self) -> bool:

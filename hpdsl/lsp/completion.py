@@ -18,7 +18,7 @@ from ..syntax.lexer import OPEN_STRING, code_tokens, tokens
 from .context import depth_after, open_block
 from .document import Snapshot
 from ..syntax.keywords import STATEMENT_KEYWORDS, STEP_KEYWORDS
-from .words import CANDIDATE_FUNCTIONS, FUNCTIONS, KEYWORDS, ROLES, TYPES
+from .words import ARGUMENTS, CANDIDATE_FUNCTIONS, DATA_SOURCES, FUNCTIONS, KEYWORDS, ROLES, TYPES
 
 __all__ = ["complete"]
 
@@ -175,6 +175,9 @@ def _after(items: _Items, code: list, words: list[str], first: str, previous: st
                     signature, doc = FUNCTIONS[name]
                     items.add(name, K.Function, detail=signature, doc=doc)
         return
+    if first == "data":
+        _in_data(items, code, previous, depth)
+        return
     if previous in ("report", "minimize", "maximize", "log", "when"):
         _metrics(items)
     elif previous == "," and first in ("evaluate", "test") and "report" in words:
@@ -186,6 +189,12 @@ def _after(items: _Items, code: list, words: list[str], first: str, previous: st
     elif previous == "as":
         for name, doc in ROLES.items():
             items.add(name, K.EnumMember, detail="role", doc=doc)
+    elif first == "tune" and depth == 0 and len(code) > 2 and code[-2].text == "cv" and code[-1].kind == "NUMBER":
+        if "nested" not in words:
+            items.add("nested", K.Keyword, detail="nested in cv M", doc=KEYWORDS["nested"],
+                      insert="nested in cv ", snippet="nested in cv ${1:5}")
+        if "on" not in words:
+            items.add("on", K.Keyword, doc=KEYWORDS["on"])
     elif previous == "using":
         if first == "standardize":
             _splits(items, scope)
@@ -215,6 +224,31 @@ def _after(items: _Items, code: list, words: list[str], first: str, previous: st
         items.add("on", K.Keyword, doc=KEYWORDS["on"])
     elif previous == "standardize":
         items.add("using", K.Keyword, doc=KEYWORDS["using"])
+
+
+# What completing a data source inserts: its required arguments, the others come after a comma.
+_SOURCE_SNIPPETS = {
+    "csv": 'csv("${1:path.csv}", target: "${2:y}")',
+    "parquet": 'parquet("${1:path.parquet}", target: "${2:y}")',
+    "synthetic": "synthetic(rows: ${1:200}, features: ${2:3}, noise: ${3:0.1}, seed: ${4:0})",
+}
+
+
+def _in_data(items: _Items, code: list, previous: str, depth: int) -> None:
+    """After `data NAME =`: the sources; inside a source's parentheses, its arguments not yet given."""
+    if previous == "=" and depth == 0:
+        for name in DATA_SOURCES:
+            signature, doc = FUNCTIONS[name]
+            items.add(name, K.Function, detail=signature, doc=doc, snippet=_SOURCE_SNIPPETS[name])
+        return
+    source = code[3].text if len(code) > 4 and code[2].text == "=" and code[4].text == "(" else None
+    # csv and parquet take the path first; synthetic only named arguments.
+    if source not in ARGUMENTS or depth != 1 or not (previous == "," or (previous == "(" and source == "synthetic")):
+        return
+    given = {a.text for a, b in zip(code, code[1:]) if a.is_word and b.text == ":"}
+    for name, doc in ARGUMENTS[source].items():
+        if name not in given:
+            items.add(name, K.Property, detail=f"{source} argument", doc=doc, insert=f"{name}: ")
 
 
 def _call_snippet(name: str, signature: str) -> str:

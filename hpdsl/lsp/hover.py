@@ -23,7 +23,7 @@ from ..source import Span
 from . import symbols as sy
 from .context import comment_start, word_at
 from .document import Snapshot, rule_url
-from .words import FUNCTIONS, KEYWORDS, ROLES, TYPES
+from .words import ARGUMENTS, FUNCTIONS, KEYWORDS, ROLES, TYPES
 
 __all__ = ["hover", "rule_summary"]
 
@@ -121,6 +121,21 @@ def _name_hover(snap: Snapshot, found: sy.Occurrence, offset: int) -> str | None
         return f"**{found.name}**: {TYPES[found.name]}" if found.name in TYPES else None
     if kind in ("function", "name"):
         return function_text(found.name)
+    if kind == "argument":
+        call = _call_of(found.statement, found.node)
+        return ARGUMENTS.get(call.func.name, {}).get(found.name) if call is not None else None
+    return None
+
+
+def _call_of(node, argument: n.Name) -> n.Call | None:
+    """The call in `node` that names `argument`."""
+    if isinstance(node, n.Call) and any(arg.name is argument for arg in node.args):
+        return node
+    children = node if isinstance(node, tuple) else [getattr(node, f) for f in getattr(node, "_fields", ())]
+    for child in children:
+        found = _call_of(child, argument)
+        if found is not None:
+            return found
     return None
 
 

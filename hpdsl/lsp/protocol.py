@@ -150,13 +150,8 @@ class HpdslProtocol(LanguageServerProtocol):
         if not self.initialized and method != types.INITIALIZE:
             self.reply_error(msg_id, SERVER_NOT_INITIALIZED, f"{method} before initialize")
             return
-        message_type = self.get_message_type(method)
-        if message_type is None:
-            # Unknown to the protocol: pygls answers MethodNotFound unless a handler exists.
-            message_type = JsonRPCRequestMessage
-            value = {"params": None, **value}
         try:
-            message = self._converter.structure(value, message_type)
+            message = self._structure(method, value, JsonRPCRequestMessage)
         except Exception as error:
             params = value.get("params")
             why = _short(error) if isinstance(params, (dict, list)) else \
@@ -174,16 +169,21 @@ class HpdslProtocol(LanguageServerProtocol):
         if not self.initialized:
             self.log(f"ignored {method}: it came before initialize")
             return
-        message_type = self.get_message_type(method)
-        if message_type is None:
-            message_type = JsonRPCNotification
-            value = {"params": None, **value}
         try:
-            message = self._converter.structure(value, message_type)
+            message = self._structure(method, value, JsonRPCNotification)
         except Exception as error:
             self.log(f"ignored {method}: invalid params: {_short(error)}")
             return
         self.handle_message(message)
+
+    def _structure(self, method: str, value: dict, unknown_type: type):
+        """The message as its method's protocol type. A method unknown to the protocol reads
+        as a bare `unknown_type` (pygls then answers MethodNotFound unless a handler exists)."""
+        message_type = self.get_message_type(method)
+        if message_type is None:
+            message_type = unknown_type
+            value = {"params": None, **value}
+        return self._converter.structure(value, message_type)
 
     def _receive_response(self, value: dict, has_id: bool) -> None:
         """An answer to a request the server sent."""

@@ -21,6 +21,7 @@ JSON-RPC rules protocol.py's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import sys
@@ -242,19 +243,31 @@ class HpdslServer(LanguageServer):
         self.protocol.log(f"internal error: {error!r}", types.MessageType.Error)
 
 
+@contextlib.contextmanager
+def _logged(ls: HpdslServer, where: str):
+    """Logs the failure of the handler run inside (which then goes on to answer empty);
+    protocol errors pass through."""
+    try:
+        yield
+    except JsonRpcException:
+        raise
+    except Exception:
+        ls.log_error(where, traceback.format_exc())
+
+
+def _empty(empty):
+    return empty() if callable(empty) else empty
+
+
 def _guarded(where: str, empty=None):
     """Answer `empty` (and log the exception) when a handler fails; protocol errors pass through."""
 
     def wrap(handler):
         @functools.wraps(handler)
         def run(ls: HpdslServer, params):
-            try:
+            with _logged(ls, where):
                 return handler(ls, params)
-            except JsonRpcException:
-                raise
-            except Exception:
-                ls.log_error(where, traceback.format_exc())
-                return empty() if callable(empty) else empty
+            return _empty(empty)
 
         return run
 
@@ -324,13 +337,9 @@ def _answer(where: str, empty=None):
         @functools.wraps(handler)
         async def run(ls: HpdslServer, params):
             snap = ls.document(params.text_document.uri)
-            try:
+            with _logged(ls, where):
                 return await asyncio.get_running_loop().run_in_executor(ls.answers, handler, ls, snap, params)
-            except (JsonRpcException, asyncio.CancelledError):
-                raise
-            except Exception:
-                ls.log_error(where, traceback.format_exc())
-                return empty() if callable(empty) else empty
+            return _empty(empty)
 
         return run
 

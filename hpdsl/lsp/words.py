@@ -1,14 +1,15 @@
 """What the language's words mean, in a sentence or two each (from the reference in docs/).
 
-Data only: keywords, the functions a workflow can call, and the split roles. Hover
-shows these texts; completion attaches them to its items.
+Data only: keywords, the functions a workflow can call and their named arguments, and
+the split roles. Hover shows these texts; completion attaches them to its items.
 """
 
 from __future__ import annotations
 
 from ..syntax.keywords import DECLARATION_KEYWORDS, STEP_KEYWORDS
 
-__all__ = ["KEYWORDS", "FUNCTIONS", "ROLES", "TYPES", "DECLARATION_KEYWORDS", "STEP_KEYWORDS", "CANDIDATE_FUNCTIONS"]
+__all__ = ["KEYWORDS", "FUNCTIONS", "ARGUMENTS", "ROLES", "TYPES", "DECLARATION_KEYWORDS", "STEP_KEYWORDS",
+           "CANDIDATE_FUNCTIONS", "DATA_SOURCES"]
 
 _STOP = ("`stop early when METRIC on SPLIT has not improved for N epochs`: early stopping in a train body. "
          "Improvement is strict, in the metric's direction; the best epoch's parameters are kept. "
@@ -16,8 +17,8 @@ _STOP = ("`stop early when METRIC on SPLIT has not improved for N epochs`: early
 
 KEYWORDS = {
     "workflow": '`workflow "name"`: an optional title; if present, the first line of code.',
-    "data": '`data NAME = csv("path", target: "col")` or `data NAME = synthetic(rows: N, features: D, noise: S, '
-            "seed: K)`: the one data set of the workflow.",
+    "data": '`data NAME = csv("path", target: "col")`, `data NAME = parquet("path", target: "col")` or '
+            "`data NAME = synthetic(rows: N, features: D, noise: S, seed: K)`: the one data set of the workflow.",
     "split": "`split DATA -> NAME P% [as ROLE], ... [seed K]`: disjoint row partitions after a seeded shuffle. "
              "Shares sum to 100; exactly one train-role split, at most one test-role split.",
     "model": "`model linear_regression` or `model ridge`: the model whose parameters `train` learns.",
@@ -38,7 +39,8 @@ KEYWORDS = {
              "current hyperparameters. Never on the test split (HP104).",
     "tune": "`tune SPACE on SPLIT [minimize|maximize METRIC] [using grid | using random N]`: a hold-out search that "
             "trains each candidate and scores it on SPLIT, a validation split, never test (HP103); "
-            "`tune SPACE using cv K on SPLITS` cross-validates. The best candidate is kept and the model refit.",
+            "`tune SPACE using cv K on SPLITS` cross-validates, and `using cv K nested in cv M` also estimates "
+            "the whole tuning procedure. The best candidate is kept and the model refit.",
     "evaluate": "`evaluate on SPLIT [report METRIC, ...]`: scores the current model; not final. "
                 "Never on the test split (HP105).",
     "test": "`test on SPLIT [report METRIC, ...]`: the final, one-time score. Nothing may change the model after it "
@@ -51,7 +53,7 @@ KEYWORDS = {
     "using": "`standardize using SPLIT` fits on those rows; in a tune, `using cv K` cross-validates and "
              "`using grid` / `using random N` picks the search.",
     "cv": "`using cv K on SPLITS`: K-fold cross-validation over those rows (K at least 2; contiguous folds of the "
-          "shuffled rows).",
+          "shuffled rows). `cv K nested in cv M` runs the `cv K` tune inside each of M outer folds.",
     "grid": "`using grid` (the default): every combination of the candidates, the first name varying slowest.",
     "random": "`using random N [seed K]`: draws N candidates at random; needed for uniform, loguniform and randint.",
     "on": "`on SPLIT [+ SPLIT]`: the rows a step reads.",
@@ -64,13 +66,20 @@ KEYWORDS = {
           "what to try.",
     "epochs": "Counts passes over the training rows, in `every N epochs` and in early stopping's patience.",
     "when": _STOP,
+    "nested": "`using cv K nested in cv M`: nested cross-validation. The `cv K` tune runs inside each of M "
+              "outer folds and is scored on the held-out fold: the mean and spread of those M scores estimate "
+              "the whole tuning procedure on unseen rows; then the same tune runs on all the rows. "
+              "K and M at least 2 (HP004).",
     "seed": "`seed K`: the seed of the split's shuffle (default 0), or of a random search.",
 }
 
 FUNCTIONS = {
-    "csv": ('csv("path", target: "col", features: ["a", "b"])',
-            "a CSV file with a header row, path relative to the workflow; every other column is a feature "
-            "unless `features` picks some."),
+    "csv": ('csv("path", target: "col", features: ["a", "b"], sep: ",", missing: [""])',
+            "a CSV file with a header row (or a folder or glob of them), path relative to the workflow; every "
+            "other column is a feature unless `features` picks some."),
+    "parquet": ('parquet("path", target: "col", features: ["a", "b"])',
+                "a Parquet file (or a folder or glob of them), path relative to the workflow; used columns must be "
+                "numeric unless an `encode` step covers them, and a null is a missing cell for `impute`."),
     "synthetic": ("synthetic(rows: N, features: D, noise: S, seed: K)",
                   "generated y = X·w + b + noise; the true coefficients are recorded in the report."),
     "linspace": ("linspace(a, b, n)", "n evenly spaced candidates from a to b, both ends included."),
@@ -87,6 +96,31 @@ FUNCTIONS = {
 }
 
 CANDIDATE_FUNCTIONS = ("linspace", "logspace", "range", "uniform", "loguniform", "randint")
+DATA_SOURCES = ("csv", "parquet", "synthetic")
+
+_TARGET = '`target: "col"`: the column to predict.'
+_FEATURES = '`features: ["a", "b"]`: the feature columns, in that order; without it, every column but the target.'
+
+# The named arguments of each function, as docs/declarations.md and docs/steps.md define them.
+ARGUMENTS = {
+    "csv": {
+        "target": _TARGET,
+        "features": _FEATURES,
+        "sep": '`sep: ";"`: the one character between cells, `"\\t"` for a tab; the default is `","`.',
+        "missing": '`missing: ["", "NA"]`: the cell texts that mean "no value", compared without surrounding '
+                   'spaces; the default is `[""]`. A missing cell in a used column needs an `impute` step.',
+    },
+    "parquet": {"target": _TARGET, "features": _FEATURES},
+    "synthetic": {
+        "rows": "`rows: N`: how many rows to generate.",
+        "features": "`features: D`: how many standard normal feature columns.",
+        "noise": "`noise: S`: the standard deviation of the Gaussian noise added to y.",
+        "seed": "`seed: K`: the seed of the generator; the same seed gives the same data.",
+    },
+    "step": {"every": "`every: N`: the epochs between two drops of the learning rate.",
+             "factor": "`factor: F`: what the learning rate is multiplied by at each drop."},
+    "exponential": {"rate": "`rate: R`: what the learning rate is multiplied by after every epoch."},
+}
 
 ROLES = {
     "train": "the rows the parameters are fitted on",

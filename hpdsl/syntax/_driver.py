@@ -44,6 +44,29 @@ class SyntaxProblem(Exception):
         self.expected = expected
 
 
+def feed(actions, rules, stack: list[int], terminal: str, fallback: str | None = None, end_state: int = -1) -> bool:
+    """Whether the automaton at `stack` accepts `terminal`: reduces as the tables say, then
+    shifts it (`stack` changes in place). A state with no action for `terminal` tries
+    `fallback` (a keyword the contextual lexer reads as a NAME there); reaching
+    `end_state` accepts END. The parse loop inlines this, calling the builder as it goes."""
+    while True:
+        row = actions[stack[-1]]
+        action = row.get(terminal)
+        if action is None and fallback is not None:
+            action = row.get(fallback)
+        if action is None:
+            return False
+        if action >= 0:
+            stack.append(action)
+            return True
+        origin, size = rules[-action - 1][:2]
+        if size:
+            del stack[-size:]
+        stack.append(actions[stack[-1]][origin])
+        if terminal == END and stack[-1] == end_state:
+            return True
+
+
 class TableParser:
     """Parses text with the generated tables, calling `builder` as rules reduce."""
 
@@ -81,26 +104,10 @@ class TableParser:
         """The terminals the parser would really accept next (lark's InteractiveParser.accepts):
         LALR merges lookaheads, so a state lists some that fail after the reductions."""
         actions = self._actions
-        accepted = set()
-        for terminal in actions[states[-1]]:
-            if not terminal.isupper():
-                continue
-            stack = list(states)
-            while True:
-                action = actions[stack[-1]].get(terminal)
-                if action is None:
-                    break
-                if action >= 0:
-                    accepted.add(terminal)
-                    break
-                origin, size = self._rules[-action - 1][:2]
-                if size:
-                    del stack[-size:]
-                stack.append(actions[stack[-1]][origin])
-                if terminal == END and stack[-1] == self._end_state:
-                    accepted.add(terminal)
-                    break
-        return frozenset(accepted)
+        return frozenset(
+            terminal for terminal in actions[states[-1]]
+            if terminal.isupper() and feed(actions, self._rules, list(states), terminal, end_state=self._end_state)
+        )
 
     def _no_match(self, text: str, pos: int, states: list[int]) -> SyntaxProblem:
         """As lark's contextual lexer does: name the token if any terminal matches here."""

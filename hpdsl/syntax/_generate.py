@@ -17,8 +17,8 @@ for byte and under different PYTHONHASHSEEDs.
 from __future__ import annotations
 
 import hashlib
-import pprint
 import sys
+import textwrap
 
 import lark
 from lark.parsers.lalr_analysis import Shift
@@ -140,8 +140,30 @@ def module_source(grammar_text: str) -> str:
         "",
     ]
     for key, value in data.items():
-        lines.append(f"{key.upper()} = {pprint.pformat(value, width=120, sort_dicts=False)}")
+        lines.append(f"{key.upper()} = {_literal(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _literal(value) -> str:
+    """`value` as Python source a reviewer can read: one entry, rule, lexer or state a line.
+
+    pprint gave every dict entry and every number a line of its own (2,000 lines, most of
+    them alike); with one line a state, a diff shows what a grammar change did to the automaton.
+    Rows are numbered in a trailing comment because the actions refer to rules and states
+    by index.
+    """
+    if isinstance(value, dict):
+        entries = [f"    {key!r}: {item!r}," for key, item in value.items()]
+        return "{\n" + "\n".join(entries) + "\n}"
+    if isinstance(value, (list, tuple)) and all(isinstance(item, int) for item in value):
+        # Numbers only (which lexer each state uses): packed, as a tuple would be by hand.
+        body = textwrap.fill(", ".join(map(str, value)) + ",", width=96, initial_indent="    ", subsequent_indent="    ")
+        return "(\n" + body + "\n)"
+    if isinstance(value, (list, tuple)):
+        open_, close = ("[", "]") if isinstance(value, list) else ("(", ")")
+        rows = [f"    {item!r},  # {i}" for i, item in enumerate(value)]
+        return open_ + "\n" + "\n".join(rows) + "\n" + close
+    return repr(value)
 
 
 def write(grammar_path: str, output_path: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .. import nodes as n
 from . import _tables
+from ._driver import feed
 from .lexer import OPEN_STRING, Token
 
 __all__ = [
@@ -79,24 +80,11 @@ class Keywords:
 
     def _accepts(self, kinds: list[str]) -> bool:
         """Whether the parser, from its start state, accepts these terminals in turn."""
-        actions = self._actions
         stack = [self._start]
-        for kind in kinds:
-            while True:
-                row = actions[stack[-1]]
-                action = row.get(kind)
-                if action is None and kind in self._keyword_terminals:
-                    action = row.get("NAME")  # the contextual lexer reads it as a name here
-                if action is None:
-                    return False
-                if action >= 0:
-                    stack.append(action)
-                    break
-                origin, size = self._rules[-action - 1][:2]
-                if size:
-                    del stack[-size:]
-                stack.append(actions[stack[-1]][origin])
-        return True
+        return all(
+            feed(self._actions, self._rules, stack, kind, "NAME" if kind in self._keyword_terminals else None)
+            for kind in kinds
+        )
 
 
 _committed = Keywords(_tables)
