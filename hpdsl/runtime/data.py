@@ -396,3 +396,49 @@ class _Digesting(io.RawIOBase):
         if count:
             self._digest.update(memoryview(buffer)[:count])
         return count
+
+
+# ---- the streamed run's reader ------------------------------------------------------------------
+
+
+def open_stream(data_source, base_dir: str, block_rows: int = 1 << 14) -> CsvStream:
+    """The rows of a `csv(...)` source as (rows, X, y) blocks, for a run that never holds
+    the data (`hpdsl run --stream`): the target and features resolved, and diagnosed, as
+    read_csv does; `.features` names the feature columns; `.sha256` once read."""
+    call = data_source.node.source
+    path_node = _arg_node(call, "path", 0)
+    shown = data_source.args["path"]
+    target = data_source.args["target"]
+    wanted = data_source.args["features"]
+    full = os.path.join(base_dir, shown)
+
+    def problem(message: str, span: Span = path_node.span, help: str | None = None) -> RunError:
+        return fail("HP302", span, message, help=help)
+
+    header = CsvStream(full, shown, [], None, problem)
+    header.close()
+    position = {name: i for i, name in enumerate(header.columns)}
+    if target not in position:
+        raise problem(f"data file '{shown}' has no column '{target}' for the target",
+                      _arg_node(call, "target", None).span, help=_column_hint(target, header.columns))
+    if wanted is None:
+        features = [c for c in header.columns if c != target]
+    else:
+        for name, item in zip(wanted, getattr(_arg_node(call, "features", None), "items", ())):
+            if name not in position:
+                raise problem(f"data file '{shown}' has no column '{name}' (named in features)", item.span,
+                              help=_column_hint(name, header.columns))
+        features = list(wanted)
+    if not features:
+        raise problem(f"data file '{shown}' has no feature columns besides the target '{target}'")
+    stream = CsvStream(full, shown, features, target, problem, block_rows)
+    stream.features = features
+    return stream
+
+
+def row_count(data_source, base_dir: str) -> tuple[int, str, list[str]]:
+    """(rows, sha256, feature names) of a `csv(...)` source, from one pass that keeps
+    nothing: every cell is checked, so a bad cell is reported before anything is fitted."""
+    stream = open_stream(data_source, base_dir)
+    rows = sum(len(block[0]) for block in stream)
+    return rows, stream.sha256, stream.features

@@ -4,7 +4,9 @@ These enforce the checker's error-level discipline (HP101-HP110) a second time, 
 what actually happens rather than from the text: every read of a split's rows goes
 through SplitStore.rows(names, step, purpose), which refuses a read the discipline
 forbids (HP303 naming the rule) and records it in the audit. A fitted standardization
-is applied to every split without reading anyone's rows.
+is applied to every split without reading anyone's rows. The rows' statistics come from
+the one-pass engine (engine.py); the rows themselves are gathered only when a
+computation needs them.
 """
 
 from __future__ import annotations
@@ -53,14 +55,25 @@ class StepRef:
 
 
 class Block:
-    """Rows read for one purpose: raw features, model-space Rows (with statistics), target."""
+    """Rows read for one purpose: their raw statistics, model-space Rows (statistics from
+    the engine; X and y materialised only when a computation needs the rows), raw features
+    and target (materialised on first use)."""
 
-    __slots__ = ("names", "raw", "rows")
+    __slots__ = ("names", "ranges", "raw_stats", "rows", "_store", "_raw")
 
-    def __init__(self, names: tuple[str, ...], raw: np.ndarray, rows: Rows) -> None:
+    def __init__(self, names: tuple[str, ...], ranges, raw_stats, rows: Rows, store) -> None:
         self.names = names
-        self.raw = raw
+        self.ranges = ranges  # [start, stop) ranges of the shuffled order, in row order
+        self.raw_stats = raw_stats
         self.rows = rows
+        self._store = store
+        self._raw = None
+
+    @property
+    def raw(self) -> np.ndarray:
+        if self._raw is None:
+            self._raw = self._store.gather.X(self.ranges)
+        return self._raw
 
     @property
     def y(self) -> np.ndarray:
@@ -69,19 +82,26 @@ class Block:
 
 class SplitStore:
     """The data, laid out split by split (each split a contiguous block of the shuffled
-    rows, in declaration order), behind the single accessor `rows`."""
+    rows, in declaration order), behind the single accessor `rows`.
 
-    def __init__(self, raw: np.ndarray, y: np.ndarray, layout: dict[str, tuple[int, int]],
-                 roles: dict[str, str | None]) -> None:
-        self._raw = raw
-        self._y = y
-        self._model = raw
+    Statistics come from the engine (engine.py); rows themselves only from `gather`
+    (engine.MemoryRows: raw X or y of ranges, in the shuffled order), which in a streamed
+    run raises the RunError saying the step needs its rows in memory."""
+
+    def __init__(self, engine, layout: dict[str, tuple[int, int]], roles: dict[str, str | None], gather) -> None:
+        self.engine = engine
+        self.gather = gather
+        self.scaling: Standardization | None = None
         self._layout = layout
         self._roles = roles
-        self._cache: dict[tuple[str, ...], Block] = {}
+        self._cache: dict[tuple, Block] = {}
         self._shaped_by: dict[str, StepRef] = {}
         self._audit: dict[str, list[dict]] = {name: [] for name in layout}
         self._purposes: dict[str, set[str]] = {name: set() for name in layout}
+
+    @property
+    def total(self) -> int:
+        return self.engine.rows
 
     def size(self, name: str) -> int:
         start, stop = self._layout[name]
@@ -89,7 +109,7 @@ class SplitStore:
 
     def transform(self, standardization: Standardization | None) -> None:
         """Apply a fitted standardization to every split (not a read)."""
-        self._model = self._raw if standardization is None else standardization.apply(self._raw)
+        self.scaling = standardization
         self._cache.clear()
 
     def rows(self, refs: list[tuple[str, Span | None]], step: StepRef, purpose: str) -> Block:
@@ -113,21 +133,43 @@ class SplitStore:
             if purpose in SHAPING:
                 self._shaped_by.setdefault(name, step)
             self._purposes[name].add(purpose)
-        return self._block(tuple(sorted(names, key=lambda s: self._layout[s][0])))
+        # Scores every epoch (early stopping, logs) come from the rows in memory, not a pass each.
+        per_epoch = purpose in ("early-stop", "log")
+        return self._block(tuple(sorted(names, key=lambda s: self._layout[s][0])), per_epoch)
 
-    def _block(self, names: tuple[str, ...]) -> Block:
-        block = self._cache.get(names)
+    def _block(self, names: tuple[str, ...], per_epoch: bool) -> Block:
+        key = (names, per_epoch)
+        block = self._cache.get(key)
         if block is None:
-            spans = [self._layout[name] for name in names]
-            if all(spans[i][1] == spans[i + 1][0] for i in range(len(spans) - 1)):
-                pick = slice(spans[0][0], spans[-1][1])
-                raw, model, y = self._raw[pick], self._model[pick], self._y[pick]
-            else:
-                index = np.concatenate([np.arange(a, b) for a, b in spans])
-                raw, model, y = self._raw[index], self._model[index], self._y[index]
-            block = Block(names, raw, Rows(model, y))
-            self._cache[names] = block
+            ranges = _joined([self._layout[name] for name in names])
+            raw_stats = self.engine.stats(ranges)
+            block = Block(names, ranges, raw_stats, self.model_rows(ranges, raw_stats, self.scaling, not per_epoch),
+                          self)
+            self._cache[key] = block
         return block
+
+    def model_rows(self, ranges, raw_stats, scaling: Standardization | None, mae: bool = True) -> Rows:
+        """The rows of these ranges in the model's space under `scaling`: statistics now,
+        X and y when asked."""
+        from .engine import EngineMae
+
+        def make_X():
+            raw = self.gather.X(ranges)
+            return raw if scaling is None else scaling.apply(raw)
+
+        # Raw sums that lost a feature's spread cannot be standardized: the scaled rows' own.
+        stats = raw_stats if scaling is None else None if raw_stats.lost else \
+            raw_stats.standardized(scaling.mean, scaling.std)
+        return Rows(make_X=make_X, make_y=lambda: self.gather.y(ranges), stats=stats,
+                    mae=EngineMae(self.engine, ranges, None if scaling is None else (scaling.mean, scaling.std))
+                    if mae else None)
+
+    def folds(self, block: Block, k: int, pipeline: bool) -> list:
+        """The K cross-validation folds of a block's rows (tune.Fold), from the engine's
+        statistics; `pipeline` refits the standardization inside each fold."""
+        from .engine import cv_folds
+
+        return cv_folds(self, block, k, pipeline)
 
     def audit(self) -> dict[str, list[dict]]:
         return {name: list(entries) for name, entries in self._audit.items()}
@@ -135,3 +177,14 @@ class SplitStore:
     def purposes(self) -> dict[str, list[str]]:
         """What each split's rows were read for so far (the ledger records it)."""
         return {name: sorted(found) for name, found in self._purposes.items()}
+
+
+def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Adjacent ranges as one."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and out[-1][1] == a:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out

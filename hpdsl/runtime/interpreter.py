@@ -21,14 +21,16 @@ from ..checker.scope import check_schedule, check_value
 from ..render import format_line
 from ..source import Source, Span
 from . import learners, tune
-from .data import Dataset, load
+from . import engine_stream as streaming
+from .data import load
+from .engine import Engine, MemoryRows, MemorySource, NoRows, StreamedData
 from .errors import RunError, UsageError, fail, guard
 from .guards import SplitStore, StepRef, frozen
 from .learners import Monitor
-from .metrics import from_predictions, lower_is_better, score
+from .metrics import lower_is_better, score
 from .preprocess import Standardization
 from .report import Report, StepRecord
-from .splits import blocks, share_counts, shuffle
+from .splits import blocks, fold_ranges, share_counts, shuffle
 from .stats import ORDINARY
 
 ALL_METRICS = tuple(METRICS)
@@ -37,16 +39,22 @@ ALL_METRICS = tuple(METRICS)
 class Options:
     """How to run: the data folder, the --max-trials limit, a progress callback
     `progress(label, done, total)`, the workflow's bytes and --set texts for the report, and
-    the test-use ledger's recorder (hpdsl.ledger.record.Recorder) when the run is recorded."""
+    the test-use ledger's recorder (hpdsl.ledger.record.Recorder) when the run is recorded,
+    and whether the data is streamed (`stream`) or read on a Dask cluster (`scheduler`)."""
 
     def __init__(self, base_dir: str | None = None, max_trials: int = 10_000, progress=None,
-                 workflow_bytes: bytes | None = None, overrides: list[str] = (), ledger=None) -> None:
+                 workflow_bytes: bytes | None = None, overrides: list[str] = (), ledger=None,
+                 stream: bool = False, scheduler: str | None = None) -> None:
         self.base_dir = base_dir
         self.max_trials = max_trials
         self.progress = progress
         self.workflow_bytes = workflow_bytes
         self.overrides = list(overrides)
         self.ledger = ledger
+        # --stream: never hold the data (engine.py); --scheduler: a Dask scheduler's
+        # address, whose workers compute the statistics (engine_dask.py; streamed too).
+        self.stream = stream or scheduler is not None
+        self.scheduler = scheduler
 
 
 class Model:
@@ -87,8 +95,9 @@ class Interpreter(n.Visitor):
         self.stop_rule: n.StopEarly | None = None
         self.standardization: Standardization | None = None
         self.final_test: StepRef | None = None
-        # The global shuffle and each split's block of it: the ledger fingerprints the
-        # splits from them, and the Python API's Result.rows finds a split's file rows.
+        # The global shuffle (None when streamed) and each split's block of it: the ledger
+        # fingerprints the splits from them, and the Python API's Result.rows finds a
+        # split's file rows.
         self.split_order: np.ndarray | None = None
         self.split_layout: dict[str, tuple[int, int]] = {}
         self.step: StepRef | None = None
@@ -140,7 +149,11 @@ class Interpreter(n.Visitor):
 
     def run(self) -> Report:
         started = time.perf_counter()
-        data = self.data = load(self.scope.source, self._base_dir())
+        if self.options.stream:
+            streaming.refuse_unstreamable(self)  # before reading any data
+            data = self.data = streaming.describe(self.scope.source, self._base_dir())
+        else:
+            data = self.data = load(self.scope.source, self._base_dir())
         self.store = self._split(data)
         if self.options.ledger is not None:
             self.options.ledger.begin(self, data)
@@ -173,18 +186,61 @@ class Interpreter(n.Visitor):
         path = self.source.path
         return os.path.dirname(path) if path and not path.startswith("<") else "."
 
-    def _split(self, data: Dataset) -> SplitStore:
+    def _split(self, data) -> SplitStore:
+        """The split layout, and the engine's pass over the data: statistics of every split
+        and of every cross-validation fold the workflow will ask for."""
         infos = list(self.scope.splits.values())
-        rows = len(data.y)
+        rows = data.count if isinstance(data, StreamedData) else len(data.y)
         counts = share_counts(rows, [info.percent for info in infos])
         for info, count in zip(infos, counts):
             if count == 0:
                 raise fail("HP302", info.entry.span, f"split '{info.name}' gets no rows: {v.show(info.percent)}% "
                            f"of {rows} rows rounds to 0", help="give it a larger share, or use more data")
-        order = shuffle(rows, self.scope.split_seed)
         layout = dict(zip((info.name for info in infos), blocks(counts)))
-        self.split_order, self.split_layout = order, layout
-        return SplitStore(data.X[order], data.y[order], layout, {info.name: info.role for info in infos})
+        self.split_layout = layout
+        cuts = [edge for span in layout.values() for edge in span] + self._fold_cuts(layout)
+        ledger = self.options.ledger
+        fingerprints = self.options.stream and ledger is not None and ledger.ledger is not None
+        span = self.scope.source.node.source.span
+
+        def problem(message: str) -> RunError:
+            return fail("HP302", span, message)
+
+        if self.options.stream:
+            source = streaming.source(self.scope.source, self._base_dir(), data, self.options.scheduler)
+            gather = NoRows(lambda: fail(
+                "HP302", self.step.span if self.step else span,
+                f"{self.step or 'this run'} needs the rows themselves in memory, which a streamed run never holds",
+                help="run without --stream (and without --scheduler), so the data is held in memory"))
+        else:
+            order = self.split_order = shuffle(rows, self.scope.split_seed)
+            source, gather = MemorySource(data.X, data.y), MemoryRows(data.X, data.y, order)
+        self.engine = Engine(source, rows, self.scope.split_seed, cuts, len(data.features), problem, fingerprints)
+        return SplitStore(self.engine, layout, {info.name: info.role for info in infos}, gather)
+
+    def _fold_cuts(self, layout) -> list[int]:
+        """Where every `using cv K` of the workflow cuts the shuffled order, so that one pass
+        gives every fold's statistics."""
+        cuts = []
+        for step in self.program.steps:
+            if isinstance(step, n.Tune) and step.cv is not None:
+                try:
+                    k = self._count(step.cv)
+                except v.EvalError:
+                    continue  # the step reports it when it runs
+                names = sorted({name.name for name in step.splits if name.name in layout}, key=lambda s: layout[s][0])
+                total = sum(layout[s][1] - layout[s][0] for s in names)
+                if names and 2 <= k <= total:
+                    cuts += [edge for fold in fold_ranges([layout[s] for s in names], k) for r in fold for edge in r]
+        return cuts
+
+    def row_fingerprints(self) -> np.ndarray:
+        """Every row's fingerprint (the test-use ledger's), in the shuffled order."""
+        if self.engine.fingerprints is not None:
+            return self.engine.fingerprints
+        from ..ledger.fingerprints import row_fingerprints
+
+        return row_fingerprints(self.data.X, self.data.y)[self.split_order]
 
     # ---- set -----------------------------------------------------------------------------------------
 
@@ -224,7 +280,11 @@ class Interpreter(n.Visitor):
     def visit_Standardize(self, step: n.Standardize, record: StepRecord) -> None:
         self.after_test()
         block = self.store.rows(self.refs(step.splits), self.step, "standardize")
-        self.standardization = Standardization.fit(block.raw, block.names)
+        if block.raw_stats.lost:  # spreads too faint for one unit: fitted on the rows themselves
+            self.standardization = Standardization.fit(block.raw, block.names)
+        else:
+            fitted = Standardization.from_stats(block.raw_stats)
+            self.standardization = Standardization(fitted.mean, fitted.std, block.names)
         self.store.transform(self.standardization)
         self.version += 1
 
@@ -367,7 +427,7 @@ class Interpreter(n.Visitor):
         """HP302 for a result float64 cannot hold, naming the column of largest magnitude
         (and the `faint` features, by position, lost beside it)."""
         data = self.data
-        magnitudes = [*np.max(np.abs(data.X), axis=0, initial=0.0), float(np.max(np.abs(data.y), initial=0.0))]
+        magnitudes = [float(x) for x in self.engine.magnitudes]
         names = [*data.features, data.target]
         column = int(np.argmax(magnitudes))
         name, largest = names[column], magnitudes[column]
@@ -441,7 +501,7 @@ class Interpreter(n.Visitor):
                            f"{' + '.join(block.names)} has {block.rows.n}")
             scaling = self.standardization
             pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
-            folds = tune.cv_folds(block.raw, block.rows.X, block.y, k, pipeline)
+            folds = self.store.folds(block, k, pipeline)
             scores, fits = tune.search(model, trials_hypers, folds, inits, metric, None, progress)
             winner = tune.best(tune.mean_scores(scores), lower)
             if winner is None:
@@ -517,9 +577,10 @@ class Interpreter(n.Visitor):
         return self.model
 
     def _scores(self, model: Model, block, metrics) -> dict:
-        predicted = model.predict(block.rows.X)[:, None]
+        """mse, rmse and r2 from the rows' statistics, mae from one pass over them."""
         chosen = [m.name for m in metrics] if metrics else list(ALL_METRICS)
-        return {m: float(from_predictions(predicted, block.y, m)[0]) for m in chosen}
+        W, b = model.weights[:, None], np.array([model.intercept])
+        return {m: float(score(block.rows, W, b, m)[0]) for m in chosen}
 
     def visit_Evaluate(self, step: n.Evaluate, record: StepRecord) -> None:
         model = self.require_model()
