@@ -73,5 +73,5 @@ def source(data_source, base_dir: str, data, scheduler: str | None):
     if scheduler is not None:
         from .engine_dask import DaskSource
 
-        return DaskSource(scheduler, data_source, base_dir, data.count)
+        return DaskSource(scheduler, data_source, base_dir, data.count, data.features)
     return StreamSource(lambda: open_stream(data_source, base_dir))
