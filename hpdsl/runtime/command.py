@@ -60,7 +60,8 @@ def _checked_run(args) -> int:
             return EXIT_USAGE
     scheduler = getattr(args, "scheduler", None) or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     if scheduler is not None and importlib.util.find_spec("distributed") is None:
-        print(f"hpdsl: --scheduler {scheduler} needs Dask's distributed package: pip install 'hpdsl[dask]'",
+        print(f"hpdsl: --scheduler {scheduler} needs Dask's distributed package (the dask extra): "
+              "pip install '.[dask]' in a checkout of hpdsl",
               file=sys.stderr)
         return EXIT_USAGE
     stdin_name = getattr(args, "stdin_filename", None)
