@@ -27,6 +27,7 @@ from .splits import ranks
 from .stats import Stats, merged
 
 BLOCK_ROWS = 1 << 14  # the canonical block: part of the arithmetic, so a constant
+MODELS = 256  # models whose errors on a block are held at once (32 MB)
 
 
 class Ranks:
@@ -93,13 +94,18 @@ class StatsTask:
         present, first, counts = np.unique(segment[order], return_index=True, return_counts=True)
         Xs, ys = X[order], y[order]
         partials = [(int(s), Stats.of(Xs[a:a + m], ys[a:a + m])) for s, a, m in zip(present, first, counts)]
-        magnitudes = np.concatenate([np.max(np.abs(X), axis=0, initial=0.0), [np.max(np.abs(y), initial=0.0)]])
+        magnitudes = _largest(start, X, y)
         prints = None
         if self.fingerprints:
             from ..ledger.fingerprints import row_fingerprints
 
             prints = row_fingerprints(X, y)
         return len(y), partials, magnitudes, prints
+
+
+def _largest(start: int, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The largest magnitude of each feature, then of the target, in a block."""
+    return np.concatenate([np.max(np.abs(X), axis=0, initial=0.0), [np.max(np.abs(y), initial=0.0)]])
 
 
 class MaeTask:
@@ -123,10 +129,14 @@ class MaeTask:
                 Xp = X[pick]
                 if scaling is not None:
                     Xp = (Xp - scaling[0]) / scaling[1]
-                error = Xp @ W
-                error += b
-                error -= y[pick][:, None]
-                out.append(np.abs(error).sum(axis=0))
+                yp = y[pick][:, None]
+                sums = np.empty(W.shape[1])
+                for k in range(0, W.shape[1], MODELS):  # bounds the block x models errors
+                    error = Xp @ W[:, k:k + MODELS]
+                    error += b[k:k + MODELS]
+                    error -= yp
+                    sums[k:k + MODELS] = np.abs(error).sum(axis=0)
+                out.append(sums)
         return len(y), out
 
 
@@ -184,7 +194,8 @@ class Engine:
     """The statistics of any rank ranges of the data, from one pass (more only when a
     step asks for ranges no plan foresaw, or for mean absolute errors)."""
 
-    def __init__(self, source, rows: int, seed: int, cuts, features: int, problem, fingerprints: bool = False) -> None:
+    def __init__(self, source, rows: int, seed: int, cuts, features: int, problem, fingerprints: bool = False,
+                 eager: bool = True) -> None:
         self.source = source
         self.problem = problem  # message -> the RunError (HP302) that points at the data
         self.rows = rows
@@ -195,8 +206,15 @@ class Engine:
         self.fingerprints: np.ndarray | None = None  # in the shuffled order
         self.magnitudes: np.ndarray | None = None  # largest |value| per feature, then the target
         self.passes: list[dict] = []  # {"purpose": "statistics" | "mae", "rows": rows read}
-        self._segments: list[Stats | None] = []
-        self._pass()
+        self._segments: list[Stats | None] | None = None
+        if eager:
+            self._pass()
+        else:
+            # Fewer rows than features, in memory: d x d sums would cost more than the rows
+            # (ridge solves the dual); the pass runs only if a step asks for sums after all.
+            self.magnitudes = np.zeros(features + 1)
+            for largest in source.map(_largest):
+                np.maximum(self.magnitudes, largest, out=self.magnitudes)
 
     def _pass(self) -> None:
         plan = self.plan
@@ -225,6 +243,8 @@ class Engine:
         if not self.plan.covers(ranges):
             # A step no plan foresaw (the interpreter plans every cv it can see): one more pass.
             self.plan = Plan(self.rows, [*self.plan.bounds, *(edge for pair in ranges for edge in pair)])
+            self._pass()
+        elif self._segments is None:
             self._pass()
         return merged([self._segments[s] for s in self.plan.segments(ranges)])
 
@@ -312,11 +332,12 @@ def cv_folds(store, block, k: int, pipeline: bool):
     from .tune import Fold
     from .tune import cv_folds as from_rows
 
+    if block.wide:  # no d x d sums for fewer rows than features
+        return from_rows(block.raw, block.rows.X, block.y, k, pipeline)
     ranges = fold_ranges(block.ranges, k)
     parts = [store.engine.stats(r) for r in ranges]
-    scaled = pipeline or store.scaling is not None
-    if block.rows.n < store.engine.features or (scaled and any(part.lost for part in parts)):
-        # No d x d sums for fewer rows than features; raw sums too faint to standardize from.
+    if (pipeline or store.scaling is not None) and any(part.lost for part in parts):
+        # Raw sums too faint to standardize from: each fold's rows themselves.
         return from_rows(block.raw, block.rows.X, block.y, k, pipeline)
     folds = []
     for f in range(k):

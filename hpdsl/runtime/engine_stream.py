@@ -38,7 +38,9 @@ def refuse_unstreamable(run) -> None:
     batch = "use full-batch gradient descent (leave batch_size unset), or model ridge, or " + ALTERNATIVES
     iterative = run.model_spec.iterative
     if iterative and run.hypers.get("batch_size") is not None:
-        raise refuse(run.program, f"batch_size {run.hypers['batch_size']} trains on mini-batches", batch)
+        info = run.scope.hypers.get("batch_size")
+        raise refuse(info.entry if info is not None and info.entry is not None else run.program,
+                     f"batch_size {run.hypers['batch_size']} trains on mini-batches", batch)
     for _, statement in run.analysis.overrides:
         if iterative and statement.name.name == "batch_size":
             raise refuse(statement, "--set batch_size trains on mini-batches", batch)

@@ -59,15 +59,26 @@ class Block:
     the engine; X and y materialised only when a computation needs the rows), raw features
     and target (materialised on first use)."""
 
-    __slots__ = ("names", "ranges", "raw_stats", "rows", "_store", "_raw")
+    __slots__ = ("names", "ranges", "rows", "_store", "_raw", "_raw_stats")
 
-    def __init__(self, names: tuple[str, ...], ranges, raw_stats, rows: Rows, store) -> None:
+    def __init__(self, names: tuple[str, ...], ranges, rows: Rows, store) -> None:
         self.names = names
         self.ranges = ranges  # [start, stop) ranges of the shuffled order, in row order
-        self.raw_stats = raw_stats
         self.rows = rows
         self._store = store
         self._raw = None
+        self._raw_stats = None
+
+    @property
+    def wide(self) -> bool:
+        """Fewer rows than features: the rows themselves, not d x d sums, serve it."""
+        return sum(b - a for a, b in self.ranges) < self._store.engine.features
+
+    @property
+    def raw_stats(self):
+        if self._raw_stats is None:
+            self._raw_stats = self._store.engine.stats(self.ranges)
+        return self._raw_stats
 
     @property
     def raw(self) -> np.ndarray:
@@ -142,9 +153,10 @@ class SplitStore:
         block = self._cache.get(key)
         if block is None:
             ranges = _joined([self._layout[name] for name in names])
-            raw_stats = self.engine.stats(ranges)
-            block = Block(names, ranges, raw_stats, self.model_rows(ranges, raw_stats, self.scaling, not per_epoch),
-                          self)
+            wide = sum(b - a for a, b in ranges) < self.engine.features
+            raw_stats = None if wide else self.engine.stats(ranges)
+            block = Block(names, ranges, self.model_rows(ranges, raw_stats, self.scaling, not per_epoch), self)
+            block._raw_stats = raw_stats
             self._cache[key] = block
         return block
 
@@ -157,8 +169,9 @@ class SplitStore:
             raw = self.gather.X(ranges)
             return raw if scaling is None else scaling.apply(raw)
 
-        # Raw sums that lost a feature's spread cannot be standardized: the scaled rows' own.
-        stats = raw_stats if scaling is None else None if raw_stats.lost else \
+        # Raw sums that lost a feature's spread cannot be standardized: the scaled rows' own
+        # (and rows fewer than their features have none: raw_stats None).
+        stats = raw_stats if scaling is None or raw_stats is None else None if raw_stats.lost else \
             raw_stats.standardized(scaling.mean, scaling.std)
         return Rows(make_X=make_X, make_y=lambda: self.gather.y(ranges), stats=stats,
                     mae=EngineMae(self.engine, ranges, None if scaling is None else (scaling.mean, scaling.std))

@@ -215,7 +215,8 @@ class Interpreter(n.Visitor):
         else:
             order = self.split_order = shuffle(rows, self.scope.split_seed)
             source, gather = MemorySource(data.X, data.y), MemoryRows(data.X, data.y, order)
-        self.engine = Engine(source, rows, self.scope.split_seed, cuts, len(data.features), problem, fingerprints)
+        self.engine = Engine(source, rows, self.scope.split_seed, cuts, len(data.features), problem, fingerprints,
+                             eager=self.options.stream or rows >= len(data.features))
         return SplitStore(self.engine, layout, {info.name: info.role for info in infos}, gather)
 
     def _fold_cuts(self, layout) -> list[int]:
@@ -280,7 +281,8 @@ class Interpreter(n.Visitor):
     def visit_Standardize(self, step: n.Standardize, record: StepRecord) -> None:
         self.after_test()
         block = self.store.rows(self.refs(step.splits), self.step, "standardize")
-        if block.raw_stats.lost:  # spreads too faint for one unit: fitted on the rows themselves
+        # Fewer rows than features, or spreads too faint for one unit: fitted on the rows.
+        if block.wide or block.raw_stats.lost:
             self.standardization = Standardization.fit(block.raw, block.names)
         else:
             fitted = Standardization.from_stats(block.raw_stats)
