@@ -210,3 +210,10 @@ def test_a_streamed_step_that_needs_rows_anyway_is_a_diagnostic(tmp_path):
     diagnostic = caught.value.diagnostic
     assert diagnostic.code == "HP302" and "needs the rows themselves in memory" in diagnostic.message
     assert "without --stream" in diagnostic.help
+
+
+def test_a_file_that_changes_between_passes_is_reported_not_misread():
+    X, y = table(BLOCK_ROWS + 10)
+    grown = StreamSource(lambda: [(None, X, y), (None, X[:5], y[:5])])
+    with pytest.raises(ValueError, match="the data changed while it was read: 16399 rows, not 16394"):
+        Engine(grown, len(y), 1, [], 4, ValueError)

@@ -89,6 +89,8 @@ class StatsTask:
         self.fingerprints = fingerprints
 
     def __call__(self, start: int, X: np.ndarray, y: np.ndarray):
+        if start + len(y) > self.ranks.rows:  # more rows than counted: the engine reports it
+            return len(y), [], _largest(start, X, y), None
         segment = np.searchsorted(self.bounds, self.ranks.array[start:start + len(y)], side="right") - 1
         order = np.argsort(segment, kind="stable")  # by segment, file order within one
         present, first, counts = np.unique(segment[order], return_index=True, return_counts=True)
@@ -118,6 +120,8 @@ class MaeTask:
         self.requests = requests
 
     def __call__(self, start: int, X: np.ndarray, y: np.ndarray):
+        if start + len(y) > self.ranks.rows:  # more rows than counted: nothing to score
+            return len(y), [np.zeros(W.shape[1]) for _, _, W, _ in self.requests]
         segment = np.searchsorted(self.bounds, self.ranks.array[start:start + len(y)], side="right") - 1
         out = []
         with np.errstate(all="ignore"):
@@ -228,7 +232,7 @@ class Engine:
             for s, part in partials:
                 totals[s] = part if totals[s] is None else totals[s].merge(part)
             np.maximum(largest, magnitudes, out=largest)
-            if prints is not None:
+            if prints is not None and block_prints is not None:
                 prints[ranks_[read:read + count]] = block_prints
             read += count
         self.passes.append({"purpose": "statistics", "rows": read})
@@ -268,6 +272,8 @@ class Engine:
                 total += part
             read += count
         self.passes.append({"purpose": "mae", "rows": read})
+        if read != self.rows:
+            raise self.problem(f"the data changed while it was read: {read} rows, not {self.rows}")
         with np.errstate(all="ignore"):
             return [total / size for total, size in zip(sums, sizes)]
 
