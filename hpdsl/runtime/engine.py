@@ -71,10 +71,6 @@ class Plan:
             out.extend(range(int(np.searchsorted(self.bounds, a)), int(np.searchsorted(self.bounds, b))))
         return out
 
-    def of(self, rank: np.ndarray) -> np.ndarray:
-        """The segment of each rank."""
-        return np.searchsorted(self.bounds, rank, side="right") - 1
-
 
 # ---- the work done on one block (on this machine or a worker: picklable) --------------------
 

@@ -7,7 +7,9 @@ are merged here in block order, exactly as the local engine merges them, so the 
 is the same, byte for byte, except timings. Worker processes compute with one BLAS
 thread, as `hpdsl run` does, so that no sum depends on a thread count.
 
-Imported only when --scheduler is given: `distributed` is the optional `dask` extra.
+A csv file's rows can only be found by reading it: a worker parses the file from its
+start and computes only its partition's blocks. Imported only when --scheduler is given:
+`distributed` is the optional `dask` extra.
 """
 
 from __future__ import annotations
