@@ -138,7 +138,7 @@ def run(path, *, overrides=(), out=None, max_trials=None, ledger=None, supersede
     finally:
         if folder is not None:
             folder.close()
-    return Result(report, Diagnostics(analysis.diagnostics, analysis.source))
+    return Result(report, Diagnostics([*analysis.diagnostics, *report.warnings], analysis.source))
 
 
 def load_model(path):
@@ -151,7 +151,7 @@ def load_model(path):
 class Result:
     """A finished run: `.report` (report.json as a dict), `.trials` (trials.csv as dicts),
     `.model` (the fitted Model, None if nothing was trained), `.rows(split)`, `.scores`
-    (the final test's scores) and `.warnings`."""
+    (the final test's scores) and `.warnings` (the checker's, then the run's: HP209)."""
 
     def __init__(self, report, diagnostics: Diagnostics) -> None:
         from .runtime.model import Model

@@ -457,24 +457,12 @@ def _same(before, after) -> bool:
 
 
 def _replace(path: str, data: bytes) -> None:
-    """Write atomically: a temporary file beside the target, then os.replace."""
-    import tempfile
+    """Rewrite the file atomically, keeping its permissions; a symbolic link stays a link
+    and its target is rewritten."""
+    from .files import write_atomic
 
     target = os.path.realpath(path)
-    folder, name = os.path.split(target)
-    mode = os.stat(target).st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    write_atomic(target, data, permissions=os.stat(target).st_mode & 0o7777)
 
 
 def _diff(before: bytes, after: bytes, path: str) -> bytes:

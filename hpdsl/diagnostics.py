@@ -7,12 +7,25 @@ that `hpdsl explain` prints live in `hpdsl/docs/` under the same code.
 
 from __future__ import annotations
 
+from types import CodeType
+
 from .source import Source, Span
 
-__all__ = ["ERROR", "WARNING", "Rule", "RULES", "Related", "Diagnostic", "sort_key"]
+__all__ = [
+    "ERROR", "WARNING", "SAFE", "UNSAFE", "Rule", "RULES", "Related", "Fix", "Suggestion", "Diagnostic", "sort_key",
+    "literal_codes", "check_registered",
+]
 
 ERROR = "error"
 WARNING = "warning"
+
+# How safe a fix is to apply without a person reading it (ruff's Applicability, rustc's
+# MachineApplicable / MaybeIncorrect): SAFE keeps what the workflow means; UNSAFE may
+# not be what the author meant (a guess at a misspelt name), so an editor offers it
+# and a tool that applies fixes in bulk leaves it alone unless asked.
+SAFE = "safe"
+UNSAFE = "unsafe"
+APPLICABILITIES = (SAFE, UNSAFE)
 
 
 class Rule:
@@ -48,8 +61,8 @@ RULES: dict[str, Rule] = _rules(
     ("HP105", "test-peeked", ERROR, "the test split is read by something other than the final test", "check"),
     ("HP106", "changed-after-test", ERROR, "the workflow changes or retrains the model after the final test, or tests twice", "check"),
     ("HP107", "untrained-evaluation", ERROR, "evaluate or test runs before anything was trained", "check"),
-    ("HP108", "stale-model", ERROR, "evaluate or test scores a model trained before a later set or standardize", "check"),
-    ("HP109", "preprocessing-leak", ERROR, "standardize is fitted on rows that include the test split", "check"),
+    ("HP108", "stale-model", ERROR, "evaluate or test scores a model trained before a later set, standardize, impute or encode", "check"),
+    ("HP109", "preprocessing-leak", ERROR, "standardize, impute or encode is fitted on rows that include the test split", "check"),
     ("HP110", "tested-on-seen-data", ERROR, "the final test scores a non-test split whose rows were already used to fit or select", "check"),
     ("HP201", "tuned-on-training-data", WARNING, "a hold-out tune scores candidates on rows they were trained on", "check"),
     ("HP202", "single-candidate", WARNING, "a search has exactly one candidate", "check"),
@@ -57,8 +70,10 @@ RULES: dict[str, Rule] = _rules(
     ("HP204", "large-search", WARNING, "a search has more than 10,000 candidates", "check"),
     ("HP205", "unused-split", WARNING, "a train- or validation-role split is never read", "check"),
     ("HP206", "test-on-non-test-split", WARNING, "the final test scores a split whose role is not test", "check"),
-    ("HP207", "preprocessing-sees-validation", WARNING, "a hold-out tune scores on rows the standardization was fitted on", "check"),
+    ("HP207", "preprocessing-sees-validation", WARNING, "a hold-out tune scores on rows a standardize, impute or encode in effect was fitted on", "check"),
     ("HP208", "seed-tuned", WARNING, "a tune searches over seed, selecting the luckiest initialisation or batch order", "check"),
+    ("HP209", "noisy-selection", WARNING, "a tune's choice is mostly noise: the estimated optimism of its winner's score (BBC-CV, at run time) exceeds the score's standard error", "run"),
+    ("HP210", "encoded-too-late", ERROR, "a step reads the features before the encode that turns a text column into numbers", "check"),
     ("HP301", "training-diverged", ERROR, "training diverges: a rate above the stability limit 2/λmax, or a loss that grows without bound or is not finite", "run"),
     ("HP302", "data-error", ERROR, "the data cannot be read or split", "run"),
     ("HP303", "guard-fired", ERROR, "a runtime guard stopped a step that breaks the discipline", "run"),
@@ -87,14 +102,56 @@ class Related:
         return hash((self.span, self.message))
 
 
+class Fix:
+    """A machine-readable suggestion (rustc's span_suggestion, ruff's Fix): replace the
+    text at `span` (in the diagnostic's source) by `replacement`; `message` says what it
+    does, `applicability` how safe it is (SAFE or UNSAFE)."""
+
+    __slots__ = ("span", "replacement", "applicability", "message")
+
+    def __init__(self, span: Span, replacement: str, applicability: str, message: str) -> None:
+        if applicability not in APPLICABILITIES:
+            raise ValueError(f"unknown applicability {applicability!r}")
+        self.span = span
+        self.replacement = replacement
+        self.applicability = applicability
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Fix({self.span!r}, {self.replacement!r}, {self.applicability})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fix) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return (self.span, self.replacement, self.applicability, self.message)
+
+
+class Suggestion(str):
+    """A help text that carries its fix: it travels wherever a help string travels (an
+    EvalError, a diagnostic moved to another source) and still compares as the text."""
+
+    def __new__(cls, text: str, fix: Fix | None):
+        self = super().__new__(cls, text)
+        self.fix = fix
+        return self
+
+    def __reduce__(self):
+        return (Suggestion, (str(self), self.fix))
+
+
 class Diagnostic:
-    """One finding: a registered code at a span, a one-line message and an optional fix.
+    """One finding: a registered code at a span, a one-line message, an optional help
+    (what to do) and `fixes`, the edits that do it (from a `Suggestion` help or given).
 
     `source` is the text the span points into; None means the file being checked.
     Diagnostics about `--set` values point into a source named `<command line>`.
     """
 
-    __slots__ = ("code", "span", "message", "help", "related", "source")
+    __slots__ = ("code", "span", "message", "help", "related", "source", "_fixes")
 
     def __init__(
         self,
@@ -104,6 +161,7 @@ class Diagnostic:
         help: str | None = None,
         related: tuple[Related, ...] = (),
         source: Source | None = None,
+        fixes: tuple[Fix, ...] = (),
     ) -> None:
         if code not in RULES:
             raise KeyError(f"unregistered diagnostic code {code}")
@@ -113,6 +171,13 @@ class Diagnostic:
         self.help = help
         self.related = tuple(related)
         self.source = source
+        self._fixes = tuple(fixes)
+
+    @property
+    def fixes(self) -> tuple[Fix, ...]:
+        """The structured fixes: those given, then the help's own."""
+        fix = getattr(self.help, "fix", None)
+        return self._fixes + ((fix,) if fix is not None else ())
 
     @property
     def rule(self) -> Rule:
@@ -147,3 +212,37 @@ def sort_key(diagnostic: Diagnostic) -> tuple[int, int, str]:
     """Diagnostics are reported in source order; the command line comes first."""
     outside = 0 if diagnostic.source is not None else 1
     return (outside, diagnostic.span.start, diagnostic.code)
+
+
+# ---- codes are checked when a module is imported --------------------------------------------
+
+
+def _is_code(text: str) -> bool:
+    return len(text) == 5 and text.startswith("HP") and text[2:].isdigit()
+
+
+def literal_codes(code: CodeType) -> set[str]:
+    """Every rule-code-shaped string constant ("HPnnn") in compiled code, nested
+    functions and classes included (and those folded into tuple or set constants)."""
+    found: set[str] = set()
+    stack = [code]
+    while stack:
+        for const in stack.pop().co_consts:
+            if isinstance(const, str):
+                if _is_code(const):
+                    found.add(const)
+            elif isinstance(const, CodeType):
+                stack.append(const)
+            elif isinstance(const, (tuple, frozenset)):
+                found.update(c for c in const if isinstance(c, str) and _is_code(c))
+    return found
+
+
+def check_registered(code: CodeType, module: str) -> None:
+    """Refuse a module that names a code the registry lacks: a typo'd code then fails
+    when the module is imported, not when (if ever) its diagnostic fires. The package
+    runs this on every hpdsl module it loads (hpdsl/__init__.py)."""
+    unknown = sorted(literal_codes(code) - RULES.keys())
+    if unknown:
+        raise ImportError(f"{module} uses unregistered diagnostic code(s) {', '.join(unknown)}: "
+                          "register them in hpdsl/diagnostics.py", name=module)

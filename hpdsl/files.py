@@ -1,10 +1,15 @@
-"""Reading a file the user names: regular files only, so a read never blocks or runs forever.
+"""Files the user names: reading regular files only (so a read never blocks or runs forever),
+and replacing a file atomically (so a reader sees the old file or the new one, never half).
 
 A FIFO with no writer blocks `open` until one appears, and a device such as /dev/zero
 never ends; neither is a workflow or a data set. The file is checked by `stat` before it
 is opened (so a device is never opened at all), opened non-blocking (so a FIFO swapped in
 after the check cannot block the open), and checked again on the opened descriptor (so
 what is read is what was checked), then read normally.
+
+A replaced file is written in full under a temporary name in the same folder (the same
+file system, so the rename is atomic), flushed to disk, then renamed over its target;
+on any failure the temporary file is removed and the target is left as it was.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["NotRegularFile", "open_regular", "read_regular"]
+__all__ = ["NotRegularFile", "PendingFile", "current_umask", "open_regular", "read_regular", "write_atomic"]
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -68,3 +73,64 @@ def read_regular(path: str) -> bytes:
     """The bytes of the regular file at `path`; raises as open_regular does."""
     with open_regular(path) as handle:
         return handle.read()
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it, so it is set back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class PendingFile:
+    """A file written beside `path` under a temporary name: `publish()` renames it over
+    `path`; leaving the `with` block unpublished removes it, so a failure leaves no file
+    behind and `path` as it was.
+
+    `file` is the open temporary file (`mode`, `encoding` and `newline` as for `open`; a
+    "+" mode lets the writer read back what it wrote). The published file gets
+    `permissions`, or by default what `open` would give a new file (mkstemp's are private).
+    """
+
+    def __init__(self, path: str, mode: str = "wb", *, encoding: str | None = None, newline: str | None = None,
+                 permissions: int | None = None) -> None:
+        self.path = path
+        self.permissions = permissions
+        import tempfile  # here, not at the top: `hpdsl check` reads files and never writes one
+
+        folder, name = os.path.split(path)
+        handle, self.temporary = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".tmp")
+        try:
+            self.file = os.fdopen(handle, mode, encoding=encoding, newline=newline)
+        except BaseException:
+            os.close(handle)
+            os.unlink(self.temporary)
+            raise
+        self.published = False
+
+    def publish(self) -> None:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        permissions = self.permissions if self.permissions is not None else 0o666 & ~current_umask()
+        os.chmod(self.temporary, permissions)
+        os.replace(self.temporary, self.path)
+        self.published = True
+
+    def __enter__(self) -> PendingFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+        if not self.published:
+            try:
+                os.unlink(self.temporary)
+            except OSError:
+                pass
+
+
+def write_atomic(path: str, data: bytes, *, permissions: int | None = None) -> None:
+    """Replace the file at `path` with `data` atomically (see PendingFile)."""
+    with PendingFile(path, "wb", permissions=permissions) as pending:
+        pending.file.write(data)
+        pending.publish()

@@ -252,6 +252,16 @@ class _Printer(n.Visitor):
     def visit_Standardize(self, s: n.Standardize) -> str:
         return f"standardize using {_splits(s.splits)}"
 
+    def visit_Impute(self, s: n.Impute) -> str:
+        strategy = ""
+        if s.strategy is not None:
+            value = f" {self.expr(s.value)}" if s.value is not None else ""
+            strategy = f" with {s.strategy.name}{value}"
+        return f"impute {format_columns(s.columns)} using {_splits(s.splits)}{strategy}"
+
+    def visit_Encode(self, s: n.Encode) -> str:
+        return f"encode {format_columns(s.columns)} using {_splits(s.splits)}"
+
     def visit_Train(self, s: n.Train) -> str:
         body = " {" if s.body is not None else ""
         return f"train on {_splits(s.splits)}{body}"
@@ -261,6 +271,8 @@ class _Printer(n.Visitor):
         parts = [f"tune {space}"]
         if s.cv is not None:
             parts.append(f"using cv {_number(s.cv)}")
+            if s.outer is not None:
+                parts.append(f"nested in cv {_number(s.outer)}")
         parts.append(f"on {_splits(s.splits)}")
         if s.objective is not None:
             parts.append(f"{s.objective.direction} {s.objective.metric.name}")
@@ -386,6 +398,11 @@ def _comment(comment: n.Comment) -> str:
 
 def _splits(names) -> str:
     return " + ".join(name.name for name in names)
+
+
+def format_columns(columns) -> str:
+    """Column references as a step writes them: `area, "floor area"`."""
+    return ", ".join(c.name if isinstance(c, n.Name) else c.text or _quote(c.value) for c in columns)
 
 
 def _report(metrics) -> str:

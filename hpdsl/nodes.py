@@ -4,137 +4,20 @@ Nodes know nothing of lark. Spans (and the text a literal was written as) never 
 part in equality, so two trees compare equal when they mean the same program wherever
 its text sits: the formatter's invariant. Numbers compare by value.
 
-Nodes are frozen, slotted, keyword-only dataclass-like records. They are not made with
-`dataclasses.dataclass` because that costs about 50 ms of start-up for this many classes
-(it compiles every generated method with `exec`), more than the whole budget of a cold
-`hpdsl check`; `Record` gives the same semantics (`typing.dataclass_transform` tells type
-checkers so) with methods shared by all node classes.
+Nodes are frozen, slotted, keyword-only dataclass-like records (`hpdsl.record.Record`,
+re-exported here with `fields` and `replace`, as `dataclasses` would offer them).
 """
 
 from __future__ import annotations
 
 import os
 
+from .record import Record, fields, replace  # noqa: F401  (re-exported: n.fields, n.replace)
 from .source import Span
 
 TYPE_CHECKING = False  # `typing` costs 15 ms of start-up; only type checkers need it
 if TYPE_CHECKING:
-    from typing import Any, dataclass_transform
-else:
-
-    def dataclass_transform(**_: object):
-        return lambda cls: cls
-
-# Fields that say where or how something was written, not what it means.
-_UNCOMPARED = frozenset({"span", "text", "comments"})
-_MISSING = object()
-
-
-@dataclass_transform(eq_default=True, kw_only_default=True, frozen_default=True)
-class _RecordType(type):
-    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
-        if not bases:
-            return super().__new__(mcs, name, bases, namespace)
-        fields = tuple(namespace.get("__annotations__", ()))
-        defaults = {f: namespace.pop(f) for f in fields if f in namespace}
-        namespace["__slots__"] = fields
-        cls = super().__new__(mcs, name, bases, namespace)
-        cls._fields = fields  # type: ignore[attr-defined]
-        # A class may name its compared fields itself (`_compared = (...)` in its body).
-        compared = namespace.get("_compared", tuple(f for f in fields if f not in _UNCOMPARED))
-        cls._compared = compared  # type: ignore[attr-defined]
-        cls._defaults = defaults  # type: ignore[attr-defined]
-        cls.__match_args__ = fields  # type: ignore[attr-defined]
-        return cls
-
-    @property
-    def __signature__(cls) -> Any:
-        """`Name(*, span: Span, name: str)`, as a dataclass's would read, for tools that
-        build records from their signature (`hypothesis.strategies.builds`, `help`).
-        Built on first use: `inspect` costs start-up that a cold `hpdsl check` never needs."""
-        signature = cls.__dict__.get("_signature")
-        if signature is None:
-            from inspect import Parameter, Signature
-
-            annotations = cls.__dict__.get("__annotations__", {})
-            defaults = cls._defaults  # type: ignore[attr-defined]
-            signature = Signature(
-                [
-                    Parameter(name, Parameter.KEYWORD_ONLY, default=defaults.get(name, Parameter.empty),
-                              annotation=annotations.get(name, Parameter.empty))
-                    for name in cls._fields  # type: ignore[attr-defined]
-                ],
-                return_annotation=None,
-            )
-            type.__setattr__(cls, "_signature", signature)
-        return signature
-
-
-class Record(metaclass=_RecordType):
-    """Base of every node: frozen, keyword-only construction, structural equality."""
-
-    __slots__ = ()
-    _fields = ()
-    _compared = ()
-    _defaults: dict = {}
-
-    def __init__(self, **values: Any) -> None:
-        setter = object.__setattr__
-        fields = self._fields
-        if len(values) == len(fields):  # every field given: the parser's case, kept fast
-            try:
-                for name in fields:
-                    setter(self, name, values[name])
-                return
-            except KeyError:
-                pass
-        defaults = self._defaults
-        for name in fields:
-            value = values.pop(name, _MISSING)
-            if value is _MISSING:
-                value = defaults.get(name, _MISSING)
-                if value is _MISSING:
-                    raise TypeError(f"{type(self).__name__}() missing field {name!r}")
-            setter(self, name, value)
-        if values:
-            raise TypeError(f"{type(self).__name__}() got unknown fields {sorted(values)}")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is frozen")
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in self._compared)
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, *(getattr(self, f) for f in self._compared)))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields if f != "span")
-        return f"{type(self).__name__}({shown})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), tuple(getattr(self, f) for f in self._fields)))
-
-
-def _rebuild(cls: type[Record], values: tuple[Any, ...]) -> Record:
-    return cls(**dict(zip(cls._fields, values)))
-
-
-def fields(node: Record) -> tuple[str, ...]:
-    """The field names of a node, in declaration order (like `dataclasses.fields`)."""
-    return node._fields
-
-
-def replace(node: Record, **changes: Any) -> Record:
-    """A copy of `node` with some fields changed (like `dataclasses.replace`)."""
-    values = {f: getattr(node, f) for f in node._fields}
-    values.update(changes)
-    return type(node)(**values)
+    from typing import Any
 
 
 def children(node: Record) -> list[Record]:
@@ -302,6 +185,30 @@ class Standardize(Record):
     splits: tuple[Name, ...] = ()
 
 
+class Impute(Record):
+    """`impute COLUMNS using SPLITS [with STRATEGY [VALUE]]`; `strategy` None means the
+    default (mean), kept apart from a written `with mean` so the formatter keeps it."""
+
+    span: Span
+    columns: tuple[Name | String, ...] = ()
+    splits: tuple[Name, ...] = ()
+    strategy: Name | None = None
+    value: Expr | None = None
+
+
+class Encode(Record):
+    """`encode COLUMNS using SPLITS`: one-hot indicator columns for each named column."""
+
+    span: Span
+    columns: tuple[Name | String, ...] = ()
+    splits: tuple[Name, ...] = ()
+
+
+def column_name(column: Name | String) -> str:
+    """The data column a step's column reference names (a bare name or a string)."""
+    return column.name if isinstance(column, Name) else column.value
+
+
 class Log(Record):
     span: Span
     metric: Name
@@ -368,10 +275,11 @@ class RandomSearch(Record):
 class Tune(Record):
     span: Span
     space: tuple[SpaceItem, ...] = ()
-    cv: Number | None = None
+    cv: Number | None = None  # the folds of a cross-validated tune (the inner folds when nested)
     splits: tuple[Name, ...] = ()
     objective: Objective | None = None
     search: Grid | RandomSearch | None = None
+    outer: Number | None = None  # `nested in cv M`: the outer folds that assess the whole tune
 
 
 class Evaluate(Record):
@@ -388,11 +296,11 @@ class Test(Record):
 
 
 Declaration = Workflow | Data | Split | Model | Hyper | Param
-Step = Set | Standardize | Train | Tune | Evaluate | Test
+Step = Set | Standardize | Impute | Encode | Train | Tune | Evaluate | Test
 Statement = Declaration | Step
 
 DECLARATIONS = (Workflow, Data, Split, Model, Hyper, Param)
-STEPS = (Set, Standardize, Train, Tune, Evaluate, Test)
+STEPS = (Set, Standardize, Impute, Encode, Train, Tune, Evaluate, Test)
 
 # ---- the file ------------------------------------------------------------------------------
 
@@ -420,12 +328,14 @@ class Program(Record):
         return tuple(s for s in self.statements if isinstance(s, STEPS))
 
 
-STEP_KEYWORDS = {Set: "set", Standardize: "standardize", Train: "train", Tune: "tune", Evaluate: "evaluate", Test: "test"}
+# A statement's class is named after its keyword, as its grammar rule is (the tables'
+# statement keywords, hpdsl.syntax.keywords, are checked against these by the tests).
+STEP_KEYWORDS = {cls: cls.__name__.lower() for cls in STEPS}
 
 
 def keyword(statement: Statement) -> str:
-    """The keyword a statement starts with (a declaration's is its class name: `hyper`, `split`...)."""
-    return STEP_KEYWORDS.get(type(statement)) or type(statement).__name__.lower()
+    """The keyword a statement starts with: its class name, lowered (`hyper`, `train`...)."""
+    return type(statement).__name__.lower()
 
 
 def keyword_span(statement: Statement) -> Span:

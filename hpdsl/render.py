@@ -212,6 +212,11 @@ def to_json(d: Diagnostic, source: Source) -> dict:
             {"path": src.path, "message": r.message, "range": _range(src, r.span.start, r.span.end)}
             for r in d.related
         ],
+        "fixes": [
+            {"message": f.message, "applicability": f.applicability,
+             "range": _range(src, f.span.start, f.span.end), "replacement": f.replacement}
+            for f in d.fixes
+        ],
     }
 
 
@@ -262,6 +267,21 @@ def _sarif_location(source: Source, start: int, end: int, message: str | None = 
     return location
 
 
+def _sarif_fix(source: Source, fix) -> dict:
+    """A SARIF fix: one replacement in the diagnostic's file (SARIF 2.1.0 §3.55)."""
+    return {
+        "description": {"text": fix.message},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": _uri(source.path)},
+            "replacements": [{
+                "deletedRegion": _sarif_region(source, fix.span.start, fix.span.end),
+                "insertedContent": {"text": fix.replacement},
+            }],
+        }],
+        "properties": {"applicability": fix.applicability},
+    }
+
+
 def to_sarif(results: list[tuple[Diagnostic, Source]]) -> dict:
     """A SARIF 2.1.0 log of one run, as GitHub code scanning reads it."""
     codes = sorted(RULES)
@@ -294,6 +314,8 @@ def to_sarif(results: list[tuple[Diagnostic, Source]]) -> dict:
             result["relatedLocations"] = [
                 _sarif_location(src, r.span.start, r.span.end, r.message, i) for i, r in enumerate(d.related)
             ]
+        if d.fixes:
+            result["fixes"] = [_sarif_fix(src, f) for f in d.fixes]
         sarif_results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -1,4 +1,7 @@
-"""'Did you mean ...?': the nearest known name to a misspelt one.
+"""'Did you mean ...?': the nearest known name to a misspelt one, as help and as a fix.
+
+`did_you_mean` is the one place that writes the suggestion: its help text and the
+structured fix (hpdsl.diagnostics.Fix) that editors and tools apply.
 
 The search is bounded as CPython's suggester is, because it runs on text anyone can
 write (a data file's header, a document open in the language server): names longer
@@ -9,6 +12,9 @@ the edit distance stops as soon as it exceeds what could still count as a typo.
 from __future__ import annotations
 
 from itertools import islice
+
+from .diagnostics import UNSAFE, Fix, Suggestion
+from .source import Span
 
 MAX_NAME = 40
 MAX_CANDIDATES = 750
@@ -88,3 +94,25 @@ def nearest(name: str, known, aliases: dict[str, str] | None = None) -> str | No
         if score <= limit and score < len(candidate) and (best_score is None or score < best_score):
             best, best_score = candidate, score
     return best
+
+
+def did_you_mean(written: str, known, span: Span | None = None, otherwise: str | None = None, *,
+                 aliases: dict[str, str] | None = None, string: bool = False, clip: int | None = None):
+    """The help for a misspelt name: "did you mean 'NAME'?" for the nearest known name,
+    else `otherwise`.
+
+    The suggestion is a `Suggestion` (a help string) carrying the fix that replaces the
+    text at `span` (the misspelt name as written; None when it is not in a source, then
+    there is no fix). `string`: the name was written as a string literal, so the
+    replacement is one too. `clip`: show at most that many characters of the name.
+    """
+    guess = nearest(written, known, aliases)
+    if guess is None:
+        return otherwise
+    shown = guess if clip is None or len(guess) <= clip else guess[: clip - 3] + "..."
+    text = f"did you mean '{shown}'?"
+    fix = None
+    if span is not None:
+        replacement = '"' + guess.replace("\\", "\\\\").replace('"', '\\"') + '"' if string else guess
+        fix = Fix(span, replacement, UNSAFE, f"Replace '{written}' with '{guess}'")
+    return Suggestion(text, fix)

@@ -1,7 +1,7 @@
 """The checker and the runtime encode one discipline, proven on generated workflows.
 
 - A workflow the checker passes runs, and no runtime guard fires; with warnings alone, too.
-- A workflow with one discipline error (HP101-HP110), run anyway through the unchecked
+- A workflow with one discipline error (HP101-HP110, HP210), run anyway through the unchecked
   entry point, is stopped by the guard for that very rule (HP303 "guard for HP1xx").
 - Leak canary: shuffling the target values of the test rows changes neither what a tune
   selects nor anything the report says before the final test.
@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from hpdsl import nodes as n
 from hpdsl.checker import check_text, reads
+from hpdsl.diagnostics import RULES
 from hpdsl.checker.values import constant
 from hpdsl.formatter import format_program
 from hpdsl.runtime import Options, RunError, run, run_unchecked
@@ -36,9 +37,9 @@ from hpdsl.testing import INJECTABLE, programs, workflows
 # the active profile's examples (15 under `ci`, 500 under `nightly`) per property.
 RUNS = settings(max_examples=max(10, settings().max_examples // 4))
 
-DISCIPLINE = [code for code in INJECTABLE if "HP101" <= code <= "HP110"]
+DISCIPLINE = [code for code in INJECTABLE if "HP101" <= code <= "HP110" or code == "HP210"]
 # HP204 (more than 10,000 candidates) really trains them all: a few examples only.
-WARNINGS = [code for code in INJECTABLE if code.startswith("HP2") and code != "HP204"]
+WARNINGS = [code for code in INJECTABLE if RULES[code].severity == "warning" and code != "HP204"]
 LARGE_SEARCHES = settings(max_examples=max(3, settings().max_examples // 100))
 
 

@@ -567,6 +567,12 @@ async def test_quick_fix_for_a_misspelt_name(client: LanguageClient):
     assert "report rmse\n" in await quick_fix(client, metric, "HP005")
 
 
+async def test_quick_fix_for_a_misspelt_keyword_in_text_that_does_not_parse(client: LanguageClient):
+    clean = PREAMBLE + RULE_EXAMPLES["clean"][0]
+    text = clean.replace("train on train", "trian on train", 1)
+    assert await quick_fix(client, text, "HP001") == clean
+
+
 async def test_no_quick_fix_when_the_fix_is_ambiguous(client: LanguageClient):
     two = PREAMBLE.replace("validation 20%, test 20%", "val_a 10% as validation, val_b 10% as validation, test 20%")
     text = two + "train on train\ntune l2 in [0.1, 1.0] on test\nevaluate on val_a + val_b\ntest on test\n"

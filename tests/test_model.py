@@ -54,9 +54,12 @@ def test_every_example_writes_a_model_that_validates(example_models, name):
     assert parse(raw, name) == document
     report = result.report
     assert document["features"] == report["data"]["features"]
+    assert document.get("columns", document["features"]) == report["params"]["columns"]
     assert document["target"] == report["data"]["target"]
     assert document["kind"] == report["model"]
-    assert document["trained"] == report["params"]
+    params = report["params"]
+    assert document["trained"] == {"weights": params["weights"], "intercept": params["intercept"]}
+    assert document["raw"] == params["raw"]
     assert document["hyperparameters"] == report["hypers"]
     assert document["provenance"] == {
         "hpdsl": hpdsl.__version__,
@@ -65,18 +68,22 @@ def test_every_example_writes_a_model_that_validates(example_models, name):
         "split_seed": report["seeds"]["split"],
     }
     steps = [s for s in report["steps"] if s["kind"] == "standardize"]
-    assert [s["step"] for s in document["preprocessing"]] == ["standardize"] * min(1, len(steps))
+    prepared = [s for s in report["steps"] if s["kind"] in ("impute", "encode")]
+    columns = [c for s in prepared for c in s["columns"]]
+    assert ([s["step"] for s in document["preprocessing"]]
+            == [s["kind"] for s in prepared for _ in s["columns"]] + ["standardize"] * min(1, len(steps)))
+    assert [s["column"] for s in document["preprocessing"][:len(columns)]] == columns
     if steps:
-        assert {k: document["preprocessing"][0][k] for k in ("mean", "std")} == report["standardize"]
-        assert document["preprocessing"][0]["fitted_on"] == steps[-1]["splits"]
+        assert {k: document["preprocessing"][-1][k] for k in ("mean", "std")} == report["standardize"]
+        assert document["preprocessing"][-1]["fitted_on"] == steps[-1]["splits"]
 
 
 @pytest.mark.parametrize("name", [os.path.basename(p) for p in WORKFLOWS])
 def test_raw_coefficients_predict_what_the_trained_space_does(example_models, name):
     document = json.loads(example_models[name][1])
     rng = np.random.default_rng(0)
-    d = len(document["features"])
-    steps = document["preprocessing"]
+    d = len(document.get("columns", document["features"]))
+    steps = [s for s in document["preprocessing"] if s["step"] == "standardize"]
     centre = np.array(steps[0]["mean"]) if steps else np.zeros(d)
     scale = np.array(steps[0]["std"]) if steps else np.ones(d)
     X = centre + scale * rng.standard_normal((50, d))
@@ -109,7 +116,9 @@ def test_the_model_is_the_one_fitted_not_a_later_state(tmp_path):
     assert result.report["hypers"]["l2"] == 5.0 and result.report["standardize"] is not None
     assert document["hyperparameters"]["l2"] == 1.0
     assert document["preprocessing"] == []
-    assert document["raw"] == document["trained"] == result.report["params"]
+    params = result.report["params"]
+    assert document["raw"] == document["trained"] == params["raw"] == {"weights": params["weights"],
+                                                                       "intercept": params["intercept"]}
 
 
 def test_a_workflow_that_trains_nothing_leaves_no_model(tmp_path):

@@ -169,6 +169,7 @@ def test_generated_workflows_are_small_enough_to_run(program):
     for node in walk(program):
         if isinstance(node, n.Tune):
             assert node.cv is None or node.cv.value <= 3
+            assert node.outer is None or node.outer.value <= 3
             if isinstance(node.search, n.RandomSearch):
                 assert node.search.count.value <= 4
         elif isinstance(node, n.ListExpr):
@@ -285,6 +286,7 @@ FEATURES = {
     "tune two hyperparameters": _steps(n.Tune, lambda s: len(s.space) == 2),
     "hold-out tune": _steps(n.Tune, lambda s: s.cv is None),
     "cross-validated tune": _steps(n.Tune, lambda s: s.cv is not None),
+    "nested cross-validation": _steps(n.Tune, lambda s: s.outer is not None),
     "random search": _steps(n.Tune, lambda s: isinstance(s.search, n.RandomSearch)),
     "random search with a seed": _steps(n.Tune, lambda s: isinstance(s.search, n.RandomSearch) and s.search.seed),
     "using grid": _steps(n.Tune, lambda s: isinstance(s.search, n.Grid)),

@@ -7,15 +7,17 @@ and every code the package can emit is registered.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
+import sys
 
 import pytest
 
 import hpdsl
 from hpdsl.checker import values
 from hpdsl.checker.models import MODELS
-from hpdsl.diagnostics import RULES
+from hpdsl.diagnostics import RULES, literal_codes
 from hpdsl.render import DOCS_DIR, doc_code_block, doc_sections, rule_doc
 
 from helpers import codes, hpdsl as run_hpdsl
@@ -23,7 +25,6 @@ from helpers import codes, hpdsl as run_hpdsl
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 CHECK_CODES = sorted(code for code, rule in RULES.items() if rule.phase == "check")
 STATIC_ERRORS = {f"HP{number}" for number in range(101, 111)}  # HP101-HP110
-CODE_LITERAL = re.compile(r"""["'](HP\d{3})["']""")
 
 
 def workflow(code: str, heading: str) -> str:
@@ -115,16 +116,38 @@ def test_ledger_examples_are_refused_by_exactly_their_code_and_the_alternative_r
     assert run_hpdsl("run", str(tmp_path / "instead.hp"), "--quiet", "--ledger", ledger).returncode == 0
 
 
+def test_run_time_warning_example_warns_exactly_as_shown_and_the_alternative_does_not(tmp_path):
+    """HP209's Example passes the checker and then warns, at run time, with exactly the
+    text its console block shows (the run still succeeds; --strict fails it); "Use
+    instead" runs without a warning; --quiet hides it, as it hides the checker's warnings."""
+    example, alternative = workflow("HP209", "Example"), workflow("HP209", "Use instead")
+    assert codes(example) == [] and codes(alternative) == []
+    section = doc_sections(rule_doc("HP209"))["Example"]
+    shown = re.search(r"`hpdsl run (\S+) (.*?)` prints the report, then on standard error:\n\n```text\n(.*?)\n```",
+                      section, re.S)
+    name, options, output = shown.group(1), shown.group(2).split(), shown.group(3)
+    (tmp_path / name).write_text(example, encoding="utf-8")
+    (tmp_path / "instead.hp").write_text(alternative, encoding="utf-8")
+    warned = run_hpdsl("run", name, *options, cwd=str(tmp_path))
+    assert warned.returncode == 0 and warned.stdout.startswith(b"noisy.hp\ndata ")
+    assert warned.stderr.decode("utf-8") == output + "\n\n"  # format_text ends each diagnostic with a blank line
+    assert run_hpdsl("run", name, *options, "--quiet", cwd=str(tmp_path)).stderr == b""
+    assert run_hpdsl("run", name, *options, "--strict", cwd=str(tmp_path)).returncode == 1
+    clean = run_hpdsl("run", "instead.hp", *options, cwd=str(tmp_path))
+    assert (clean.returncode, clean.stderr) == (0, b"")
+
+
 def test_every_runtime_code_has_an_example_test():
     assert sorted(code for code, rule in RULES.items() if rule.phase == "run") == [
-        "HP301", "HP302", "HP303", "HP304", "HP305", "HP306"]
+        "HP209", "HP301", "HP302", "HP303", "HP304", "HP305", "HP306"]
 
 
 # ---- the registry and the docs folder agree with the code -------------------------------------------
 
 
 def emitted_codes() -> dict[str, list[str]]:
-    """Every "HPnnn" string literal in the installed package's modules, with where it is."""
+    """Every "HPnnn" constant in the compiled code of the package's modules, with where it
+    is (the check the package runs whenever it compiles one of its modules)."""
     package = os.path.dirname(os.path.abspath(hpdsl.__file__))
     found: dict[str, list[str]] = {}
     for folder, _, files in os.walk(package):
@@ -132,8 +155,9 @@ def emitted_codes() -> dict[str, list[str]]:
             if name.endswith(".py"):
                 path = os.path.join(folder, name)
                 with open(path, encoding="utf-8") as f:
-                    for literal in CODE_LITERAL.findall(f.read()):
-                        found.setdefault(literal, []).append(os.path.relpath(path, package))
+                    code = compile(f.read(), path, "exec")
+                for literal in literal_codes(code):
+                    found.setdefault(literal, []).append(os.path.relpath(path, package))
     return found
 
 
@@ -142,6 +166,26 @@ def test_every_code_the_package_emits_is_registered():
     assert "HP103" in found and "HP001" in found  # the scan sees the checker and the parser
     unregistered = {code: where for code, where in found.items() if code not in RULES}
     assert unregistered == {}
+
+
+def test_a_module_naming_an_unregistered_code_fails_when_imported(tmp_path):
+    """Not when (if ever) its diagnostic fires: a typo'd code is refused at import."""
+    (tmp_path / "_typo_probe.py").write_text(
+        "from hpdsl.diagnostics import Diagnostic\n\n\n"
+        "def rare(span):\n    return Diagnostic('HP130', span, 'HP103 with two digits swapped')\n",
+        encoding="utf-8")
+    (tmp_path / "_sound_probe.py").write_text(
+        "CODES = ('HP103', 'HP105')\n", encoding="utf-8")
+    hpdsl.__path__.append(str(tmp_path))
+    try:
+        with pytest.raises(ImportError, match="hpdsl._typo_probe uses unregistered diagnostic code"):
+            importlib.import_module("hpdsl._typo_probe")
+        assert importlib.import_module("hpdsl._sound_probe").CODES == ("HP103", "HP105")
+    finally:
+        hpdsl.__path__.remove(str(tmp_path))
+        sys.modules.pop("hpdsl._typo_probe", None)
+        sys.modules.pop("hpdsl._sound_probe", None)
+    assert literal_codes(compile("x = code in ('HP101', 'HP999')", "<probe>", "exec")) == {"HP101", "HP999"}
 
 
 def test_every_doc_file_belongs_to_a_registered_code():

@@ -4,6 +4,7 @@ JSON-safe floats, byte-for-byte determinism apart from timings, trials.csv, the 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -38,7 +39,7 @@ test on test
 
 SECTION_6 = {"workflow", "data", "splits", "steps", "hypers", "params", "standardize", "truth", "audit",
              "versions", "timings"}
-EXTRAS = {"model", "overrides", "seeds"}
+EXTRAS = {"model", "overrides", "seeds", "warnings"}
 
 
 def report(text: str = WORKFLOW, overrides=()):
@@ -69,11 +70,12 @@ def test_report_json_has_the_section_6_keys_and_shapes():
     assert [entry["epoch"] for entry in train["log"]] == [20, 40, 60][: len(train["log"])]
     assert set(data["steps"][3]["scores"]) == {"mse"}
     tune = data["steps"][4]
-    assert set(tune["trials"][0]) == {"hypers", "score", "fold_scores"} and isinstance(tune["best"], dict)
+    assert set(tune["trials"][0]) == {"hypers", "score", "fold_scores", "fold_std"} and isinstance(tune["best"], dict)
     assert set(data["steps"][5]["scores"]) == {"mse", "rmse", "mae", "r2"}
     assert data["hypers"] == {"learning_rate": {"schedule": "step", "lr0": 0.2, "every": 20, "factor": 0.5},
                               "l2": tune["best"]["l2"], "epochs": 60, "batch_size": None, "seed": 3}
-    assert set(data["params"]) == {"weights", "intercept"} and len(data["params"]["weights"]) == 3
+    assert set(data["params"]) == {"weights", "intercept", "columns", "raw"} and len(data["params"]["weights"]) == 3
+    assert data["params"]["columns"] == ["x1", "x2", "x3"] and len(data["params"]["raw"]["weights"]) == 3
     assert set(data["standardize"]) == {"mean", "std"}
     assert set(data["truth"]) == {"weights", "intercept"}
     assert set(data["audit"]) == {"train", "validation", "test"}
@@ -132,7 +134,7 @@ def test_the_summary_shows_scores_trials_parameters_beside_the_truth_and_the_aud
     text = report().summary()
     assert "report (report.hp)" in text
     assert "line 22   tune cv 3 on train + validation, grid of 3: best l2" in text
-    assert "parameters (raw feature space)" in text and "truth" in text
+    assert re.search(r"parameters +raw units +standardized +truth\n  x1 ", text)
     assert text.rstrip().endswith("audit   test rows (80) read once, by test at line 23")
 
 

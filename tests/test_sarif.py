@@ -143,6 +143,21 @@ def test_a_syntax_error_is_a_located_result(validator, tmp_path):
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["HP001"]
 
 
+def test_a_suggested_name_is_a_sarif_fix(validator, tmp_path):
+    write(tmp_path, "typo.hp", PREAMBLE + "train on trian\nevaluate on validation\ntest on test\n")
+    log = sarif(tmp_path, "typo.hp")
+    assert_valid(validator, log)
+    (result,) = log["runs"][0]["results"]
+    (fix,) = result["fixes"]
+    (change,) = fix["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "typo.hp"
+    (replacement,) = change["replacements"]
+    assert replacement["deletedRegion"] == result["locations"][0]["physicalLocation"]["region"]
+    assert replacement["insertedContent"] == {"text": "train"}
+    assert fix["description"]["text"] == "Replace 'trian' with 'train'"
+    assert fix["properties"]["applicability"] == "unsafe"
+
+
 def test_a_path_with_a_space_is_percent_encoded(validator, tmp_path):
     write(tmp_path, "my flows/bad.hp", BAD)
     log = sarif(tmp_path, "my flows/bad.hp")

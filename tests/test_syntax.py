@@ -495,13 +495,14 @@ def test_a_percentage_in_an_unknown_body_action_is_one_token():
 
 def test_keyword_span_covers_the_leading_keyword_of_every_statement_kind():
     """One `keyword_span` for every tool: it points at exactly the word a statement starts with."""
-    with open(os.path.join(EXAMPLES, "quickstart.hp"), encoding="utf-8") as f:
-        text = f.read()
     seen = set()
-    for statement in program(text).statements:
-        span = n.keyword_span(statement)
-        assert text[span.start:span.end].lower() == n.keyword(statement)
-        seen.add(type(statement))
+    for example in ("quickstart.hp", "messy_table.hp"):
+        with open(os.path.join(EXAMPLES, example), encoding="utf-8") as f:
+            text = f.read()
+        for statement in program(text).statements:
+            span = n.keyword_span(statement)
+            assert text[span.start:span.end].lower() == n.keyword(statement)
+            seen.add(type(statement))
     assert seen == set(n.DECLARATIONS) | set(n.STEPS)
 
 

@@ -1,4 +1,4 @@
-"""The discipline of the experiment: HP103-HP110 and the warnings HP201, HP203, HP205-HP207.
+"""The discipline of the experiment: HP103-HP110, HP210 and the warnings HP201, HP203, HP205-HP207.
 
 Walks the steps in order, tracking what the interpreter will do with each split: which
 rows the current model was fitted on, which rows selected hyperparameters, whether the
@@ -16,18 +16,25 @@ from ..suggest import nearest
 from .scope import Scope
 
 
+# Steps that read the model's columns (fit on them, score with them).
+READS_FEATURES = (n.Standardize, n.Train, n.Tune, n.Evaluate, n.Test)
+
+
 class DisciplineChecker(n.Visitor):
     def __init__(self, scope: Scope, source: Source) -> None:
         self.scope = scope
         self.source = source
         self.out: list[Diagnostic] = []
         self.trained_by = None  # the latest train or tune
-        self.stale_by = None  # the first set/standardize after it
+        self.stale_by = None  # the first set/standardize/impute/encode after it
         self.stale_reported = None
         self.training_rows: tuple[str, ...] | None = None  # rows the next tune trains on
         self.stop_early: n.StopEarly | None = None  # what the latest train's candidates inherit
         self.final_test: n.Test | None = None
         self.standardized: frozenset[str] = frozenset()
+        # column -> (the splits its imputation or encoding in effect was fitted on, verb, the fix)
+        self.prepared: dict[str, tuple[frozenset[str], str, str]] = {}
+        self.columns_read = False  # a standardize, train, tune, evaluate or test has run
         self.seen: set[str] = set()  # fitted on, tune-scored, cross-validated over, early-stopped on
         self.read: set[str] = set()
         self.unresolved = False  # a split name that resembles none: HP205 cannot be judged
@@ -90,7 +97,8 @@ class DisciplineChecker(n.Visitor):
                         help="train the model first: 'train on train'")
         elif self.stale_by is not None and self.stale_by is not self.stale_reported:
             self.stale_reported = self.stale_by  # one stale model, one diagnostic
-            changed = "a set" if isinstance(self.stale_by, n.Set) else "a standardize"
+            changed = {n.Set: "a set", n.Impute: "an impute", n.Encode: "an encode"}.get(
+                type(self.stale_by), "a standardize")
             self.report("HP108", n.keyword_span(step),
                         f"{verb} scores a model trained before {changed} at line {self._line(self.stale_by)}",
                         help="train again after changing hyperparameters or preprocessing, then score",
@@ -104,8 +112,32 @@ class DisciplineChecker(n.Visitor):
     def run(self, program: n.Program) -> list[Diagnostic]:
         for step in program.steps:
             self.visit(step)
+            self.columns_read = self.columns_read or isinstance(step, READS_FEATURES)
         self.finish(program)
+        self.encoded_too_late(program)
         return self.out
+
+    def encoded_too_late(self, program: n.Program) -> None:
+        """HP210: a step that reads the features while a column it will encode is still
+        text (its first encode comes later). Once per column, at the first such step."""
+        first: dict[str, n.Encode] = {}
+        for step in program.steps:
+            if isinstance(step, n.Encode):
+                for column in step.columns:
+                    first.setdefault(n.column_name(column), step)
+        done: set[str] = set()
+        for step in program.steps:
+            if isinstance(step, n.Encode):
+                done.update(n.column_name(c) for c in step.columns)
+            elif isinstance(step, READS_FEATURES):
+                for column, encode in first.items():
+                    if column not in done:
+                        done.add(column)
+                        self.report("HP210", n.keyword_span(step),
+                                    f"{n.keyword(step)} reads the features, but column '{column}' is text until "
+                                    f"its encode at line {self._line(encode)}",
+                                    help=f"move the encode of '{column}' before this step",
+                                    related=(Related(encode.span, "encoded here, later"),))
 
     def visit_Set(self, step: n.Set) -> None:
         self.reads(step, ())
@@ -128,6 +160,34 @@ class DisciplineChecker(n.Visitor):
                         help="fit the standardization on the training rows only: 'standardize using train'")
         self.standardized = frozenset(r.name for r in refs)
         if not late:
+            self.made_stale(step)
+        self.reads(step, [r.name for r in refs])
+
+    def visit_Impute(self, step: n.Impute) -> None:
+        self._fitted_step(step, "impute", "the imputation", "impute " + _columns(step.columns) + " using train")
+
+    def visit_Encode(self, step: n.Encode) -> None:
+        self._fitted_step(step, "encode", "the encoding", "encode " + _columns(step.columns) + " using train")
+
+    def _fitted_step(self, step, verb: str, what: str, instead: str) -> None:
+        """impute and encode, like standardize, learn from the rows they name: HP109 on test
+        rows, HP108 for a model trained before them, HP106 after the final test; the rows
+        stay in effect (for HP207) until a later step refits the same column."""
+        late = self.after_test(step, verb)
+        refs = self.names(step.splits)
+        self.read.update(r.name for r in refs)
+        tests = self.test_refs(step.splits)
+        if tests:
+            self.report("HP109", tests[0].span,
+                        f"{verb} is fitted on split '{tests[0].name}', which has role test",
+                        help=f"fit {what} on the training rows only: '{instead}'")
+        # A first encode after a step read the columns is HP210 (encoded_too_late), and not
+        # also HP108 at a later evaluation: one mistake, one diagnostic.
+        too_late = verb == "encode" and self.columns_read and any(
+            n.column_name(c) not in self.prepared for c in step.columns)
+        for column in step.columns:
+            self.prepared[n.column_name(column)] = (frozenset(r.name for r in refs), verb, instead)
+        if not late and not too_late:
             self.made_stale(step)
         self.reads(step, [r.name for r in refs])
 
@@ -214,7 +274,20 @@ class DisciplineChecker(n.Visitor):
                 self.report("HP207", leaked[0].span,
                             f"tune scores on split '{leaked[0].name}', whose rows the standardization was fitted on",
                             help="fit the standardization on the training rows only: 'standardize using train'")
+            else:
+                self._prepared_leak(scored)
         self.trained(step)
+
+    def _prepared_leak(self, scored) -> None:
+        """HP207 for an imputation or encoding in effect that was fitted on the scored rows
+        (one diagnostic per tune: the first scored split, the first column in step order)."""
+        for ref in scored:
+            for column, (splits, verb, instead) in self.prepared.items():
+                if ref.name in splits:
+                    self.report("HP207", ref.span,
+                                f"tune scores on split '{ref.name}', whose rows the {verb} of column '{column}' "
+                                "was fitted on", help=f"fit it on the training rows only: '{instead}'")
+                    return
 
     def visit_Evaluate(self, step: n.Evaluate) -> None:
         refs = self.names(step.splits)
@@ -254,7 +327,10 @@ class DisciplineChecker(n.Visitor):
     # ---- the whole file --------------------------------------------------------------------------------
 
     def finish(self, program: n.Program) -> None:
-        if self.trains and self.final_test is None:
+        # A nested tune's outer folds measure the procedure that made the final model, on
+        # rows its every choice left out: the honest number a test would give (docs/steps.md).
+        assessed = isinstance(self.trained_by, n.Tune) and self.trained_by.outer is not None and self.stale_by is None
+        if self.trains and self.final_test is None and not assessed:
             last = [s for s in program.steps if isinstance(s, (n.Train, n.Tune))][-1]
             self.report("HP203", n.keyword_span(last), "the workflow trains but never runs a final test",
                         help="end with 'test on test' to measure the chosen model once on unseen rows")
@@ -263,3 +339,9 @@ class DisciplineChecker(n.Visitor):
                 self.report("HP205", info.entry.name.span, f"split '{info.name}' (role {info.role}) is never read",
                             help="use it (e.g. 'evaluate on " + info.name + "') or remove it and give its rows "
                             "to another split")
+
+
+def _columns(columns) -> str:
+    """Columns as a step writes them, for a help's suggested step."""
+    return ", ".join(c.name if isinstance(c, n.Name) else
+                     c.text or '"' + c.value.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in columns)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..record import Record
+
 INF = float("inf")
 
 
@@ -19,7 +21,9 @@ def show_number(value) -> str:
     return str(value)
 
 
-class Domain:
+class Domain(Record):
+    """A set of numbers a hyperparameter may take."""
+
     def contains(self, value) -> bool:
         raise NotImplementedError
 
@@ -28,13 +32,17 @@ class Domain:
 
 
 class Interval(Domain):
-    __slots__ = ("low", "high", "low_closed", "high_closed")
+    low: float
+    high: float
+    low_closed: bool = True
+    high_closed: bool = True
 
     def __init__(self, low, high, low_closed: bool = True, high_closed: bool = True) -> None:
-        self.low = low
-        self.high = high
-        self.low_closed = low_closed
-        self.high_closed = high_closed
+        setter = object.__setattr__
+        setter(self, "low", low)
+        setter(self, "high", high)
+        setter(self, "low_closed", low_closed)
+        setter(self, "high_closed", high_closed)
 
     def contains(self, value) -> bool:
         if value != value:  # NaN
@@ -59,14 +67,6 @@ class Interval(Domain):
             return low_ok and high_ok
         return False
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Interval) and (self.low, self.high, self.low_closed, self.high_closed) == (
-            other.low, other.high, other.low_closed, other.high_closed,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.low, self.high, self.low_closed, self.high_closed))
-
     def __str__(self) -> str:
         return (
             ("[" if self.low_closed else "(")
@@ -80,22 +80,16 @@ class Interval(Domain):
 
 
 class ValueSet(Domain):
-    __slots__ = ("values",)
+    values: tuple
 
     def __init__(self, values) -> None:
-        self.values = tuple(values)
+        object.__setattr__(self, "values", tuple(values))
 
     def contains(self, value) -> bool:
         return any(value == v for v in self.values)
 
     def within(self, outer: Domain) -> bool:
         return all(outer.contains(v) for v in self.values)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, ValueSet) and self.values == other.values
-
-    def __hash__(self) -> int:
-        return hash(self.values)
 
     def __str__(self) -> str:
         return "{" + ", ".join(show_number(v) for v in self.values) + "}"

@@ -12,7 +12,7 @@ import math
 from .. import nodes as n
 from ..diagnostics import Diagnostic, Related
 from ..source import Span
-from ..suggest import HYPERPARAMETER_ALIASES, nearest
+from ..suggest import HYPERPARAMETER_ALIASES, did_you_mean
 from . import values as v
 from .domains import Domain, ValueSet
 from .models import ALL_HYPERS, FULL_BATCH, MODELS, PARAMETERS, ROLES, HyperSpec, ModelSpec
@@ -223,9 +223,9 @@ class _Declarations:
         self.scope.model_node = model
         spec = MODELS.get(model.name.name)
         if spec is None:
-            guess = nearest(model.name.name, MODELS)
             self.report("HP005", model.name.span, f"unknown model '{model.name.name}'",
-                        help=f"did you mean '{guess}'?" if guess else "the models are linear_regression and ridge")
+                        help=did_you_mean(model.name.name, MODELS, model.name.span,
+                                          "the models are linear_regression and ridge"))
             return
         self.scope.model = spec
 
@@ -238,12 +238,11 @@ class _Declarations:
         source = data.source
         if not isinstance(source, n.Call) or source.func.name not in ("csv", "synthetic"):
             name = source.func.name if isinstance(source, n.Call) else None
-            guess = nearest(name, ("csv", "synthetic")) if name else None
             span = source.func.span if isinstance(source, n.Call) else source.span
+            otherwise = 'use csv("file.csv", target: "y") or synthetic(rows: N, features: D, noise: S, seed: K)'
             self.report(
                 "HP005", span, f"unknown data source '{name}'" if name else "a data source must be csv(...) or synthetic(...)",
-                help=f"did you mean '{guess}'?" if guess
-                else 'use csv("file.csv", target: "y") or synthetic(rows: N, features: D, noise: S, seed: K)',
+                help=did_you_mean(name, ("csv", "synthetic"), span, otherwise) if name else otherwise,
             )
             return
         try:
@@ -257,7 +256,7 @@ class _Declarations:
         self.scope.source = DataSource(source.func.name, args, data)
 
     def _csv_args(self, call: n.Call) -> dict:
-        bound = v.call_arguments(call, ("path",), ("target", "features"), ("path", "target"))
+        bound = v.call_arguments(call, ("path",), ("target", "features", "sep", "missing"), ("path", "target"))
         out = {}
         for key in ("path", "target"):
             value = bound[key].value
@@ -281,6 +280,18 @@ class _Declarations:
             out["features"] = names
         else:
             out["features"] = None
+        out["sep"] = ","
+        if "sep" in bound:
+            value = bound["sep"].value
+            if not isinstance(value, n.String) or len(value.value) != 1 or value.value in '"\r\n':
+                raise v.EvalError("HP004", value.span, 'csv() sep must be one character in double quotes, e.g. ";"')
+            out["sep"] = value.value
+        out["missing"] = [""]
+        if "missing" in bound:
+            value = bound["missing"].value
+            if not isinstance(value, n.ListExpr) or not all(isinstance(i, n.String) for i in value.items):
+                raise v.EvalError("HP004", value.span, 'csv() missing must be a list of cell texts, e.g. ["", "NA"]')
+            out["missing"] = [i.value for i in value.items]
         return out
 
     def _synthetic_args(self, call: n.Call) -> dict:
@@ -378,9 +389,8 @@ class _Declarations:
             return None
         role = entry.role.name
         if role not in ROLES:
-            guess = nearest(role, ROLES)
             self.report("HP006", entry.role.span, f"'{role}' is not a role",
-                        help=f"did you mean '{guess}'?" if guess else "the roles are train, validation and test")
+                        help=did_you_mean(role, ROLES, entry.role.span, "the roles are train, validation and test"))
             return None
         if name in ROLES and role != name:
             self.report("HP006", entry.role.span, f"split '{name}' is named for the {name} role but declared 'as {role}'",
@@ -407,7 +417,7 @@ class _Declarations:
                 continue
             spec = spec_model.hypers.get(name)
             if spec is None:
-                self.report("HP005", entry.name.span, *unknown_hyper(name, spec_model))
+                self.report("HP005", entry.name.span, *unknown_hyper(name, spec_model, entry.name.span))
                 continue
             # A clash with a split or data set (HP003) still declares the hyperparameter,
             # so its uses give no further diagnostics.
@@ -419,9 +429,8 @@ class _Declarations:
         type_name = entry.type.name
         info = HyperInfo(spec, None, v.UNKNOWN, entry)
         if type_name not in ("float", "int"):
-            guess = nearest(type_name, ("float", "int"))
             self.report("HP005", entry.type.span, f"unknown type '{type_name}'",
-                        help=f"did you mean '{guess}'?" if guess else f"{name} is {spec.type}")
+                        help=did_you_mean(type_name, ("float", "int"), entry.type.span, f"{name} is {spec.type}"))
             return info
         if type_name != spec.type:
             self.report("HP004", entry.type.span, f"{name} is {'an' if spec.type == 'int' else 'a'} {spec.type} "
@@ -477,8 +486,7 @@ class _Declarations:
         for entry in param.entries:
             name = entry.name.name
             if name not in PARAMETERS:
-                guess = nearest(name, PARAMETERS)
-                hint = f"did you mean '{guess}'?" if guess else "the parameters are weights and intercept"
+                hint = did_you_mean(name, PARAMETERS, entry.name.span, "the parameters are weights and intercept")
                 if name in ALL_HYPERS:
                     hint = f"'{name}' is a hyperparameter: declare it in hyper {{ }}"
                 self.report("HP005", entry.name.span, f"unknown parameter '{name}'", help=hint)
@@ -497,14 +505,14 @@ def _count(number: int) -> str:
     return f"{number:,}" if number < 10**15 else f"about 10^{len(str(number)) - 1}"
 
 
-def unknown_hyper(name: str, model: ModelSpec) -> tuple[str, str]:
+def unknown_hyper(name: str, model: ModelSpec, span: Span | None = None) -> tuple[str, str]:
     if name in ALL_HYPERS:
         why = " (it is solved exactly, with no gradient steps)" if not model.iterative else ""
         return f"{model.name} has no hyperparameter '{name}'{why}", "remove it, or use model linear_regression"
-    guess = nearest(name, model.hypers, aliases=HYPERPARAMETER_ALIASES)
     return (
         f"{model.name} has no hyperparameter '{name}'",
-        f"did you mean '{guess}'?" if guess else "its hyperparameters are " + ", ".join(model.hypers),
+        did_you_mean(name, model.hypers, span, "its hyperparameters are " + ", ".join(model.hypers),
+                     aliases=HYPERPARAMETER_ALIASES),
     )
 
 
@@ -543,10 +551,9 @@ def initialiser(expr) -> tuple:
     if isinstance(expr, n.Name):
         if expr.name == "zeros":
             return ("zeros",)
-        guess = nearest(expr.name, ("zeros", "normal", "uniform"))
         raise v.EvalError("HP005", expr.span, f"unknown initialiser '{expr.name}'",
-                          help=f"did you mean '{guess}'?" if guess
-                          else "use zeros, a number, normal(MEAN, STD) or uniform(LO, HI)")
+                          help=did_you_mean(expr.name, ("zeros", "normal", "uniform"), expr.span,
+                                            "use zeros, a number, normal(MEAN, STD) or uniform(LO, HI)"))
     if isinstance(expr, n.Call):
         kind = expr.func.name
         if kind == "normal":
@@ -564,10 +571,9 @@ def initialiser(expr) -> tuple:
                 raise v.EvalError("HP004", expr.span, f"uniform({v.show(low)}, {v.show(high)}): low is above high",
                                   help="swap them")
             return ("uniform", float(low), float(high))
-        guess = nearest(kind, ("normal", "uniform"))
         raise v.EvalError("HP005", expr.func.span, f"unknown initialiser '{kind}'",
-                          help=f"did you mean '{guess}'?" if guess
-                          else "use zeros, a number, normal(MEAN, STD) or uniform(LO, HI)")
+                          help=did_you_mean(kind, ("normal", "uniform"), expr.func.span,
+                                            "use zeros, a number, normal(MEAN, STD) or uniform(LO, HI)"))
     return ("constant", float(_init_number(expr)))
 
 

@@ -11,13 +11,24 @@ from __future__ import annotations
 from .. import nodes as n
 from ..diagnostics import Diagnostic, Related
 from ..source import Source, Span
-from ..suggest import nearest
+from ..suggest import did_you_mean
 from . import values as v
 from .models import ALL_HYPERS, METRICS, PARAMETERS
 from .domains import ValueSet
 from .scope import HyperInfo, Scope, check_schedule, check_value, unknown_hyper
 
 LARGE_SEARCH = 10_000
+IMPUTE_STRATEGIES = ("mean", "median", "constant")
+
+
+def _known_features(scope: Scope) -> list[str] | None:
+    """The feature columns known before any data is read, or None (a csv without `features:`)."""
+    source = scope.source
+    if source is None:
+        return None
+    if source.kind == "synthetic":
+        return [f"x{i + 1}" for i in range(source.args["features"])]
+    return source.args.get("features")
 
 
 class StepChecker(n.Visitor):
@@ -30,6 +41,7 @@ class StepChecker(n.Visitor):
         self._overriding = ""  # the name that override sets
         self._checked_schedules: set = set()
         self._most_epochs = None  # the largest epochs the latest tune of epochs may choose
+        self._prepared: dict[str, tuple[str, Span]] = {}  # column -> (impute or encode, where first named)
 
     # ---- reporting -------------------------------------------------------------------------------
 
@@ -51,10 +63,10 @@ class StepChecker(n.Visitor):
             self.report("HP002", name.span, f"'{name.name}' is the data set, not a split",
                         help="name one of its splits: " + ", ".join(self.scope.splits))
             return None
-        guess = nearest(name.name, self.scope.splits)
         self.report("HP002", name.span, f"no split named '{name.name}'",
-                    help=f"did you mean '{guess}'?" if guess else
-                    ("the splits are " + ", ".join(self.scope.splits) if self.scope.splits else "declare it in the split line"))
+                    help=did_you_mean(name.name, self.scope.splits, name.span,
+                                      "the splits are " + ", ".join(self.scope.splits) if self.scope.splits
+                                      else "declare it in the split line"))
         return None
 
     def hyper(self, name: n.Name, doing: str) -> HyperInfo | None:
@@ -79,7 +91,7 @@ class StepChecker(n.Visitor):
             self.report("HP005", name.span, f"'{key}' is a {'split' if key in self.scope.splits else 'data set'}, "
                         "not a hyperparameter", help="its hyperparameters are " + ", ".join(model.hypers))
             return None
-        message, help_text = unknown_hyper(key, model)
+        message, help_text = unknown_hyper(key, model, name.span)
         self.report("HP005", name.span, message, help=help_text)
         return None
 
@@ -111,9 +123,8 @@ class StepChecker(n.Visitor):
     def metric(self, name: n.Name) -> str | None:
         if name.name in METRICS:
             return name.name
-        guess = nearest(name.name, METRICS)
         self.report("HP005", name.span, f"unknown metric '{name.name}'",
-                    help=f"did you mean '{guess}'?" if guess else "the metrics are mse, rmse, mae and r2")
+                    help=did_you_mean(name.name, METRICS, name.span, "the metrics are mse, rmse, mae and r2"))
         return None
 
     def count(self, number: n.Number, what: str, least: int) -> int | None:
@@ -168,6 +179,78 @@ class StepChecker(n.Visitor):
     def visit_Standardize(self, step: n.Standardize) -> None:
         for name in step.splits:
             self.split(name)
+
+    # ---- impute and encode ------------------------------------------------------------------------
+
+    def visit_Impute(self, step: n.Impute) -> None:
+        self._columns(step, "impute")
+        for name in step.splits:
+            self.split(name)
+        self._strategy(step)
+
+    def visit_Encode(self, step: n.Encode) -> None:
+        self._columns(step, "encode")
+        for name in step.splits:
+            self.split(name)
+
+    def _columns(self, step, verb: str) -> None:
+        """Each column once per step, a feature of the data where the features are known
+        before any data is read (a csv `features:` list, synthetic x1..xD), and never
+        the target; a column is imputed (a number) or encoded (text), not both."""
+        known = _known_features(self.scope)
+        source = self.scope.source
+        target = source.args.get("target") if source is not None and source.kind == "csv" else (
+            "y" if source is not None else None)
+        seen: set[str] = set()
+        for column in step.columns:
+            name = n.column_name(column)
+            if name in seen:
+                self.report("HP003", column.span, f"{verb} names column '{name}' twice",
+                            help="name each column once")
+                continue
+            seen.add(name)
+            if name == target:
+                self.report("HP004", column.span, f"column '{name}' is the target; {verb} prepares feature columns",
+                            help="the target is never imputed or encoded: leave it out, or drop the rows it lacks "
+                            "from the file")
+            elif known is not None and name not in known:
+                self.report("HP002", column.span, f"no feature column named '{name}'",
+                            help=did_you_mean(name, known, column.span, "the features are " + ", ".join(known),
+                                              string=not isinstance(column, n.Name)))
+            else:
+                other = self._prepared.get(name)
+                if other is not None and other[0] != verb:
+                    self.report("HP004", column.span, f"column '{name}' is {other[0]}d elsewhere; a column is "
+                                "imputed (numbers) or encoded (text), not both",
+                                help=f"remove '{name}' from one of the two steps",
+                                related=(Related(other[1], f"'{name}' is {other[0]}d here"),))
+                else:
+                    self._prepared.setdefault(name, (verb, column.span))
+
+    def _strategy(self, step: n.Impute) -> None:
+        if step.strategy is None:
+            return
+        name = step.strategy.name
+        if name not in IMPUTE_STRATEGIES:
+            self.report("HP005", step.strategy.span, f"unknown impute strategy '{name}'",
+                        help=did_you_mean(name, IMPUTE_STRATEGIES, step.strategy.span,
+                                          "write 'with mean', 'with median' or 'with constant VALUE'"))
+        elif name == "constant" and step.value is None:
+            self.report("HP004", step.strategy.span, "'with constant' needs the value to fill in",
+                        help="e.g. 'with constant 0'")
+        elif name != "constant" and step.value is not None:
+            self.report("HP004", step.value.span, f"'with {name}' takes no value; the {name} is fitted on the rows",
+                        help=f"remove the value, or write 'with constant {self._source_text(step.value)}'")
+        elif step.value is not None:
+            try:
+                value = v.constant(step.value)
+                if not isinstance(value, (int, float)) or value != value or value in (v.INF, -v.INF):
+                    raise v.EvalError("HP004", step.value.span, "the constant to impute must be a finite number")
+            except v.EvalError as error:
+                self.report_eval(error)
+
+    def _source_text(self, expr) -> str:
+        return str(v.show(expr.value)) if isinstance(expr, n.Number) else "VALUE"
 
     def _check_schedule(self, schedule: v.Schedule, info: HyperInfo, epochs=None) -> None:
         """Every rate the schedule reaches lies in the domain. Rates are monotone, so the
@@ -248,21 +331,45 @@ class StepChecker(n.Visitor):
             elif word in ALL_HYPERS or word in PARAMETERS:
                 help_text = f"to change {word} write 'set {word} = ...' (which a train body does not allow)"
             else:
-                guess = nearest(word, ("every", "stop", "log"))
-                help_text = (f"did you mean '{guess}'?" if guess else
-                             "a train body holds 'every N epochs: log METRIC on SPLIT' and "
-                             "'stop early when METRIC on SPLIT has not improved for N epochs'")
+                help_text = did_you_mean(word, ("every", "stop", "log"), action.name.span,
+                                         "a train body holds 'every N epochs: log METRIC on SPLIT' and "
+                                         "'stop early when METRIC on SPLIT has not improved for N epochs'")
             self.report("HP005", action.name.span, f"unknown train-body action '{word}'", help=help_text)
         else:
             n.unhandled(self, action)
 
     def visit_Tune(self, step: n.Tune) -> None:
+        tuned, most_epochs, counts, space_ok = self._tune_space(step)
+        if step.cv is not None:
+            self._tune_cv(step)
+        for name in step.splits:
+            self.split(name)
+        self._objective(step.objective)
+        self._search_size(step, counts, space_ok)
+        if "seed" in tuned:
+            item = next(item for item in step.space if item.name.name == "seed")
+            self.report("HP208", item.span,
+                        "this tune searches over seed: the winning seed is the luckiest initialisation "
+                        "or batch order, and its validation score is selection on noise",
+                        help="fix the seed with set (or leave the default), and to show how much it matters "
+                             "run the workflow with several --set seed=N and report the spread")
+        if "learning_rate" not in tuned:  # else the candidates train with their own rates
+            self._schedule_in_use(most_epochs if "epochs" in tuned else None)
+        if "epochs" in tuned:
+            self._most_epochs = most_epochs
+        for key in tuned:
+            self.values[key] = v.TUNED
+
+    def _tune_space(self, step: n.Tune):
+        """Check each name and its candidates: the declared hyperparameters tuned, the
+        largest epochs candidate (when all are valid), each name's candidate count (0 when
+        unknown), and whether no name repeats."""
         random = isinstance(step.search, n.RandomSearch)
         seen: dict[str, n.SpaceItem] = {}
         counts: list[int] = []
         space_ok = True
         tuned: list[str] = []
-        most_epochs = None  # the largest epochs candidate, when its candidates are all valid
+        most_epochs = None
         for item in step.space:
             key = item.name.name
             if key in seen:
@@ -288,22 +395,31 @@ class StepChecker(n.Visitor):
                 if self._check_candidates(candidates, info, item) and info.name == "epochs":
                     most_epochs = int(max(v.candidate_extremes(candidates)))
                 tuned.append(info.name)
-        if step.cv is not None:
-            self.count(step.cv, "the number of folds", 2)
-        for name in step.splits:
-            self.split(name)
-        if step.objective is not None:
-            metric = self.metric(step.objective.metric)
-            if metric is not None:
-                lower = METRICS[metric]
-                if lower != (step.objective.direction == "minimize"):
-                    right = "minimize" if lower else "maximize"
-                    self.report("HP004", step.objective.span,
-                                f"{step.objective.direction} {metric}: {metric} is "
-                                f"{'lower' if lower else 'higher'} when the model is better",
-                                help=f"write '{right} {metric}'")
+        return tuned, most_epochs, counts, space_ok
+
+    def _tune_cv(self, step: n.Tune) -> None:
+        """A cross-validated tune's fold counts (inner and outer when nested)."""
+        self.count(step.cv, "the number of folds", 2)
+        if step.outer is not None:
+            self.count(step.outer, "the number of outer folds", 2)
+
+    def _objective(self, objective: n.Objective | None) -> None:
+        if objective is None:
+            return
+        metric = self.metric(objective.metric)
+        if metric is not None:
+            lower = METRICS[metric]
+            if lower != (objective.direction == "minimize"):
+                right = "minimize" if lower else "maximize"
+                self.report("HP004", objective.span,
+                            f"{objective.direction} {metric}: {metric} is "
+                            f"{'lower' if lower else 'higher'} when the model is better",
+                            help=f"write '{right} {metric}'")
+
+    def _search_size(self, step: n.Tune, counts: list[int], space_ok: bool) -> None:
+        """The number of candidates: a single one (HP202) or very many (HP204)."""
         total = None
-        if random:
+        if isinstance(step.search, n.RandomSearch):
             total = self.count(step.search.count, "the number of random candidates", 1)
             if step.search.seed is not None:
                 self.count(step.search.seed, "the random search seed", 0)
@@ -319,19 +435,6 @@ class StepChecker(n.Visitor):
             self.report("HP204", Span(step.space[0].span.start, step.space[-1].span.end),
                         f"this search has {total:,} candidates (more than {LARGE_SEARCH:,})",
                         help=f"run it with --max-trials {total}, or use 'using random N' to sample it")
-        if "seed" in tuned:
-            item = seen["seed"]
-            self.report("HP208", item.span,
-                        "this tune searches over seed: the winning seed is the luckiest initialisation "
-                        "or batch order, and its validation score is selection on noise",
-                        help="fix the seed with set (or leave the default), and to show how much it matters "
-                             "run the workflow with several --set seed=N and report the spread")
-        if "learning_rate" not in tuned:  # else the candidates train with their own rates
-            self._schedule_in_use(most_epochs if "epochs" in tuned else None)
-        if "epochs" in tuned:
-            self._most_epochs = most_epochs
-        for key in tuned:
-            self.values[key] = v.TUNED
 
     def _check_candidates(self, candidates: v.Candidates, info: HyperInfo, item: n.SpaceItem) -> bool:
         """Report candidates outside the hyperparameter's type or domains; True when every

@@ -11,7 +11,7 @@ import sys
 
 from .. import nodes as n
 from ..source import Span
-from ..suggest import nearest
+from ..suggest import did_you_mean
 from .domains import INF, Domain, Interval, ValueSet, show_number
 
 # Beyond this an int is too large: it could not become a float (the largest finite one).
@@ -57,18 +57,25 @@ class EvalError(Exception):
         self.help = help
 
 
-class Schedule:
-    """A learning-rate schedule, fixed before training."""
+class Schedule(n.Record):
+    """A learning-rate schedule, fixed before training. Equal schedules give the same rates
+    (a step schedule's rate, an exponential one's every and factor keep their defaults)."""
 
-    __slots__ = ("kind", "lr0", "every", "factor", "rate", "span")
+    kind: str
+    lr0: float
+    every: int = 1
+    factor: float = 1.0
+    rate: float = 1.0
+    span: Span | None = None
 
     def __init__(self, kind: str, lr0: float, *, every: int = 1, factor: float = 1.0, rate: float = 1.0, span=None):
-        self.kind = kind
-        self.lr0 = lr0
-        self.every = every
-        self.factor = factor
-        self.rate = rate
-        self.span = span
+        setter = object.__setattr__
+        setter(self, "kind", kind)
+        setter(self, "lr0", lr0)
+        setter(self, "every", every)
+        setter(self, "factor", factor)
+        setter(self, "rate", rate)
+        setter(self, "span", span)
 
     def at(self, epoch: int) -> float:
         """The learning rate used during 0-based `epoch` (inf once it grows past any float)."""
@@ -94,12 +101,6 @@ class Schedule:
         return f"exponential({show_number(self.lr0)}, rate: {show_number(self.rate)})"
 
     __repr__ = __str__
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Schedule) and self.to_json() == other.to_json()
-
-    def __hash__(self) -> int:
-        return hash(str(self))
 
 
 def show(value) -> str:
@@ -217,10 +218,10 @@ def _call_value(call: n.Call, lookup):
             "HP004", call.span, f"{name}(...) gives tune candidates, not a value",
             help=f"use it in a tune: 'tune NAME in {name}(...) on validation'",
         )
-    guess = nearest(name, tuple(SCHEDULES))
     raise EvalError(
         "HP005", call.func.span, f"unknown function '{name}'",
-        help=f"did you mean '{guess}'?" if guess else "the schedules are step(LR0, every: N, factor: F) and exponential(LR0, rate: R)",
+        help=did_you_mean(name, tuple(SCHEDULES), call.func.span,
+                          "the schedules are step(LR0, every: N, factor: F) and exponential(LR0, rate: R)"),
     )
 
 
@@ -245,10 +246,9 @@ def call_arguments(call: n.Call, positional: tuple[str, ...], named: tuple[str, 
         else:
             key = arg.name.name
             if key not in known:
-                guess = nearest(key, known)
                 raise EvalError(
                     "HP005", arg.name.span, f"{call.func.name}() has no argument '{key}'",
-                    help=f"did you mean '{guess}'?" if guess else "its arguments are " + ", ".join(known),
+                    help=did_you_mean(key, known, arg.name.span, "its arguments are " + ", ".join(known)),
                 )
         if key in bound:
             raise EvalError("HP003", arg.span, f"argument '{key}' of {call.func.name}() is given twice")
@@ -544,11 +544,10 @@ def candidates(expr, lookup) -> Candidates:
             if name == "loguniform" and low <= 0:
                 raise EvalError("HP004", bound["low"].value.span, "loguniform() needs a positive low end")
             return Candidates(name, None, 0, expr.span, low, high)
-        guess = nearest(name, CANDIDATE_FUNCTIONS)
         raise EvalError(
             "HP005", expr.func.span, f"unknown candidate function '{name}'",
-            help=f"did you mean '{guess}'?" if guess else "use a list [a, b], linspace, logspace, range, "
-            "or with random search uniform, loguniform, randint",
+            help=did_you_mean(name, CANDIDATE_FUNCTIONS, expr.func.span, "use a list [a, b], linspace, logspace, "
+                              "range, or with random search uniform, loguniform, randint"),
         )
     raise EvalError(
         "HP004", expr.span, "candidates must be a list or a candidate function",

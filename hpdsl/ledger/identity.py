@@ -18,6 +18,9 @@ import json
 from .. import nodes as n
 
 _EXPRESSIONS = (n.Number, n.String, n.Name, n.Neg, n.BinOp, n.Paren, n.Call, n.ListExpr)
+# Optional fields a node gained after versions were first recorded: dumped only when set,
+# so that a workflow that does not use them keeps the version its ledger entries carry.
+_LATER = {"Tune": ("outer",)}
 
 
 def expression(e) -> str:
@@ -50,9 +53,12 @@ def dump(node):
     if isinstance(node, n.Share):
         return node.percent
     if isinstance(node, n.Record):
-        out = {"node": type(node).__name__}
+        kind = type(node).__name__
+        out = {"node": kind}
         for field in node._compared:
-            out[field] = dump(getattr(node, field))
+            value = getattr(node, field)
+            if value is not None or field not in _LATER.get(kind, ()):
+                out[field] = dump(value)
         return out
     if isinstance(node, tuple):
         return [dump(item) for item in node]
@@ -75,7 +81,8 @@ def version(identity: dict) -> str:
 # ---- what changed ------------------------------------------------------------------------------
 
 _KIND = {"Data": "data declaration", "Split": "split", "Model": "model", "Hyper": "hyper block",
-         "Param": "param block", "Set": "set", "Standardize": "standardize", "Train": "train",
+         "Param": "param block", "Set": "set", "Standardize": "standardize", "Impute": "impute",
+         "Encode": "encode", "Train": "train",
          "Tune": "tune", "Evaluate": "evaluate", "Test": "test"}
 
 
@@ -134,16 +141,17 @@ def _label(statement: dict, everything: list) -> str:
 
 def _node_changes(label: str, old: dict, new: dict) -> list[str]:
     out = []
-    for field in old:
-        if field == "node" or old[field] == new.get(field):
+    for field in dict.fromkeys([*old, *new]):  # a _LATER field is in one of them alone
+        if field == "node" or old.get(field) == new.get(field):
             continue
-        a, b = old[field], new.get(field)
+        a, b = old.get(field), new.get(field)
         if field in ("space", "entries") and isinstance(a, list) and isinstance(b, list) and _named(a + b):
             out.extend(_named_changes(label, field, a, b))
         elif old["node"] == "Split" and field == "seed":
             out.append(f"the split seed changed ({_brief(a)} -> {_brief(b)})")
         else:
-            out.append(f"{label}'s {field} changed ({_brief(a)} -> {_brief(b)})")
+            what = "outer folds" if field == "outer" else field
+            out.append(f"{label}'s {what} changed ({_brief(a)} -> {_brief(b)})")
     return out
 
 

@@ -36,7 +36,8 @@ from .store import Ledger, LedgerError, now, shown
 HISTORY = ("id", "created", "version", "data_sha256", "splits", "test_rowset", "status")
 # What a read of a split's rows for this purpose did to the model (guards.PURPOSES).
 SHAPING = {"fit": "trained on", "tune-score": "tuned on", "cv": "tuned on (cross-validation)",
-           "early-stop": "used for early stopping", "standardize": "used to fit the standardization"}
+           "early-stop": "used for early stopping", "standardize": "used to fit the standardization",
+           "impute": "used to fit an imputation", "encode": "used to fit an encoding"}
 
 
 class Recorder:

@@ -5,7 +5,7 @@ raises ImportError naming pygls, which the command turns into a clear message.
 
     document.py    a document at one version: positions, analysis, LSP diagnostics
     symbols.py     what each name refers to: definitions, references
-    context.py     the raw text around the cursor, for text that does not parse
+    context.py     the tokens around the cursor, for text that does not parse
     words.py       what the keywords, functions and roles mean
     hover.py, completion.py, outline.py, actions.py   one feature each
     server.py      pygls wiring, the document store, checks and answers in worker threads

@@ -1,27 +1,22 @@
 """Quick fixes: code actions attached to a diagnostic, offered only where the fix is unambiguous.
 
+    any code        the diagnostic's own structured fixes (`Diagnostic.fixes`): a misspelt
+                    name or keyword replaced by the one the help suggests, syntax errors included
     HP103, HP105    name the one validation split instead of the test split
     HP101           move a `set` out of the train body, to just before the train step
     HP108           retrain (`train on` the rows of the last train) before the stale evaluate or test
-    HP002, HP005,   replace a misspelt name with the one the diagnostic suggests
-    HP006
 """
 
 from __future__ import annotations
-
-import re
 
 from lsprotocol import types
 
 from .. import nodes as n
 from ..diagnostics import Diagnostic
 from ..source import Span
-from .context import WORD
 from .document import Snapshot
 
 __all__ = ["code_actions"]
-
-_DID_YOU_MEAN = re.compile(r"^did you mean '([A-Za-z_][A-Za-z0-9_]*)'\?$")
 
 
 class _Fix:
@@ -35,24 +30,24 @@ class _Fix:
 def code_actions(snap: Snapshot, wanted: Span) -> list[types.CodeAction]:
     """The quick fixes for the diagnostics that touch `wanted`."""
     analysis = snap.analysis
-    if analysis.program is None:
-        return []
     out = []
     for d in analysis.diagnostics:
         if d.source is not None or d.span.start > wanted.end or wanted.start > d.span.end:
             continue
-        make = _FIXES.get(d.code)
+        fixes = [_Fix(f.message, [(f.span, f.replacement)]) for f in d.fixes]
+        make = _FIXES.get(d.code) if analysis.program is not None else None
         fix = make(snap, d) if make is not None else None
-        if fix is None:
-            continue
-        edits = [types.TextEdit(range=snap.range(span), new_text=text) for span, text in fix.edits]
-        out.append(types.CodeAction(
-            title=fix.title,
-            kind=types.CodeActionKind.QuickFix,
-            diagnostics=[snap.lsp_diagnostic(d)],
-            edit=types.WorkspaceEdit(changes={snap.uri: edits}),
-            is_preferred=True,
-        ))
+        if fix is not None:
+            fixes.append(fix)
+        for fix in fixes:
+            edits = [types.TextEdit(range=snap.range(span), new_text=text) for span, text in fix.edits]
+            out.append(types.CodeAction(
+                title=fix.title,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[snap.lsp_diagnostic(d)],
+                edit=types.WorkspaceEdit(changes={snap.uri: edits}),
+                is_preferred=len(fixes) == 1,
+            ))
     return out
 
 
@@ -129,20 +124,9 @@ def _retrain(snap: Snapshot, d: Diagnostic) -> _Fix | None:
     indent = snap.text[start:step.span.start]
     if indent.strip():
         return None
-    keyword = n.STEP_KEYWORDS[type(step)]
+    keyword = n.keyword(step)
     return _Fix(f"Train again before this {keyword}: insert 'train on {rows}'",
                 [(Span(start, start), f"{indent}train on {rows}\n")])
-
-
-# ---- HP002, HP005, HP006 --------------------------------------------------------------------------
-
-
-def _rename(snap: Snapshot, d: Diagnostic) -> _Fix | None:
-    match = _DID_YOU_MEAN.match(d.help or "")
-    written = snap.text[d.span.start:d.span.end]
-    if match is None or not WORD.fullmatch(written):
-        return None
-    return _Fix(f"Replace '{written}' with '{match.group(1)}'", [(d.span, match.group(1))])
 
 
 _FIXES = {
@@ -150,7 +134,4 @@ _FIXES = {
     "HP105": _use_validation,
     "HP101": _move_set,
     "HP108": _retrain,
-    "HP002": _rename,
-    "HP005": _rename,
-    "HP006": _rename,
 }

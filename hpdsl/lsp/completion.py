@@ -1,14 +1,12 @@
-"""Completion by context, read from the text before the cursor.
+"""Completion by context, read from the tokens before the cursor.
 
-The line being typed rarely parses, so the context comes from the raw text (the word
-before the cursor, the statement's first word, the open block) and the names come
+The line being typed rarely parses, so the context comes from the tolerant token stream
+(the word before the cursor, the statement's first word, the open block) and the names come
 from the best scope the server has: the current text if it parses, else the text
 with the cursor's line blanked, else the last version that parsed.
 """
 
 from __future__ import annotations
-
-import re
 
 from lsprotocol import types
 
@@ -16,22 +14,14 @@ from ..checker import values as v
 from ..checker.models import METRIC_MEANING, MODELS, PARAMETERS
 from ..checker.scope import Scope
 from ..source import Span
-from .context import WORD, bracket_depth, comment_start, in_string, open_block
+from ..syntax.lexer import OPEN_STRING, code_tokens, tokens
+from .context import depth_after, open_block
 from .document import Snapshot
-from .words import (
-    CANDIDATE_FUNCTIONS,
-    DECLARATION_KEYWORDS,
-    FUNCTIONS,
-    KEYWORDS,
-    ROLES,
-    STEP_KEYWORDS,
-    TYPES,
-)
+from ..syntax.keywords import STATEMENT_KEYWORDS, STEP_KEYWORDS
+from .words import CANDIDATE_FUNCTIONS, FUNCTIONS, KEYWORDS, ROLES, TYPES
 
 __all__ = ["complete"]
 
-_PARTIAL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-_PREVIOUS = re.compile(r"(->|[A-Za-z_][A-Za-z0-9_]*|[0-9.]+%?|\S)\s*$")
 K = types.CompletionItemKind
 
 
@@ -66,35 +56,38 @@ class _Items:
 def complete(snap: Snapshot, offset: int, scope: Scope | None, snippets: bool = False) -> list[types.CompletionItem]:
     line_start, _ = snap.line_of(offset)
     prefix = snap.text[line_start:offset]
-    if comment_start(prefix) is not None or in_string(prefix):
+    stream = tokens(prefix)
+    if any(t.kind == "COMMENT" for t in stream) or (stream and stream[-1].kind == OPEN_STRING):
         return []
-    partial = _PARTIAL.search(prefix)
-    word_start = offset - (len(partial.group(0)) if partial else 0)
-    before = prefix[: len(prefix) - (len(partial.group(0)) if partial else 0)]
+    # The word being typed, if the cursor ends one, is what the items replace.
+    typing = len(stream[-1].text) if stream and stream[-1].is_word else 0
+    word_start = offset - typing
+    before = prefix[: len(prefix) - typing]
+    code = [t for t in tokens(before) if t.is_code]
+    kinds = ["WORD" if t.is_word else t.kind for t in code]
+    words = [t.text for t in code if t.is_word]
     items = _Items(snap, word_start, offset, snippets)
     block = open_block(snap.text, line_start)
-    first_match = WORD.match(before.strip())
-    first = first_match.group(0) if first_match else ""
-    previous_match = _PREVIOUS.search(before)
-    previous = previous_match.group(1) if previous_match else ""
-    blank = not before.strip()
+    first = code[0].text if code and code[0].is_word else ""
+    previous = code[-1].text if code else ""
+    blank = not code
     if block == "hyper":
-        _in_hyper(items, before, blank, scope)
+        _in_hyper(items, kinds == ["WORD", "COLON"], blank, scope)
     elif block == "param":
-        _in_param(items, before, blank, scope)
+        _in_param(items, kinds == ["WORD", "EQUAL"], blank, scope)
     elif block == "train":
-        _in_body(items, before, blank, previous, scope)
+        _in_body(items, words, blank, previous, scope)
     elif blank:
         _statements(items, snap, line_start, scope)
     else:
-        _after(items, before, first, previous, scope)
+        _after(items, code, words, first, previous, scope)
     return items.items
 
 
 # ---- blocks -----------------------------------------------------------------------------------------
 
 
-def _in_hyper(items: _Items, before: str, blank: bool, scope: Scope | None) -> None:
+def _in_hyper(items: _Items, after_colon: bool, blank: bool, scope: Scope | None) -> None:
     if blank:
         model = scope.model if scope is not None else None
         declared = set(scope.hypers) if scope is not None else set()
@@ -107,7 +100,7 @@ def _in_hyper(items: _Items, before: str, blank: bool, scope: Scope | None) -> N
                       doc=f"{spec.meaning}\n\nmodel domain `{spec.domain}`",
                       insert=f"{spec.name}: {spec.type}",
                       snippet=f"{spec.name}: {spec.type}${{1: in {spec.domain}}}${{2: = {_default(spec)}}}")
-    elif re.fullmatch(r"\s*\w+\s*:\s*", before):
+    elif after_colon:  # `NAME:` wants a type
         for name, doc in TYPES.items():
             items.add(name, K.TypeParameter, detail="type", doc=doc)
 
@@ -116,20 +109,20 @@ def _default(spec) -> str:
     return v.show(spec.default) if spec.default is not None else "1"
 
 
-def _in_param(items: _Items, before: str, blank: bool, scope: Scope | None) -> None:
+def _in_param(items: _Items, after_equal: bool, blank: bool, scope: Scope | None) -> None:
     if blank:
         declared = set(scope.params) if scope is not None else set()
         for name, meaning in PARAMETERS.items():
             if name not in declared:
                 items.add(name, K.Field, detail="learned parameter", doc=meaning, insert=f"{name} = ",
                           snippet=f"{name} = ${{1:zeros}}")
-    elif re.fullmatch(r"\s*\w+\s*=\s*", before):
+    elif after_equal:  # `NAME =` wants an initialiser
         for name in ("zeros", "normal", "uniform"):
             signature, doc = FUNCTIONS[name]
             items.add(name, K.Function, detail=signature, doc=doc)
 
 
-def _in_body(items: _Items, before: str, blank: bool, previous: str, scope: Scope | None) -> None:
+def _in_body(items: _Items, words: list[str], blank: bool, previous: str, scope: Scope | None) -> None:
     if blank:
         items.add("every", K.Keyword, detail="every N epochs: log METRIC on SPLIT", doc=KEYWORDS["every"],
                   snippet="every ${1:10} epochs: log ${2:mse} on ${3:validation}")
@@ -137,7 +130,7 @@ def _in_body(items: _Items, before: str, blank: bool, previous: str, scope: Scop
                   doc=KEYWORDS["stop"],
                   snippet="stop early when ${1:mse} on ${2:validation} has not improved for ${3:20} epochs")
         return
-    if previous == ":" and re.search(r"\bevery\b", before):
+    if previous == ":" and "every" in words:
         items.add("log", K.Keyword, detail="log METRIC on SPLIT", doc=KEYWORDS["log"])
     elif previous in ("log", "when"):
         _metrics(items)
@@ -155,31 +148,37 @@ def _in_body(items: _Items, before: str, blank: bool, previous: str, scope: Scop
 def _statements(items: _Items, snap: Snapshot, line_start: int, scope: Scope | None) -> None:
     """Keywords that start a line: declarations first until the first step, then steps."""
     above = snap.text[:line_start]
-    stepped = re.search(r"^[ \t]*(set|standardize|train|tune|evaluate|test)\b", above, re.M) is not None
-    for rank, keyword in enumerate(DECLARATION_KEYWORDS + STEP_KEYWORDS):
+    stepped = any(_starts_step(line) for line in above.split("\n"))
+    for rank, keyword in enumerate(STATEMENT_KEYWORDS):
         is_step = keyword in STEP_KEYWORDS
         order = (0 if is_step == stepped else 1, rank)
-        items.add(keyword, K.Keyword, detail="step" if is_step else "declaration", doc=KEYWORDS[keyword],
+        items.add(keyword, K.Keyword, detail="step" if is_step else "declaration", doc=KEYWORDS.get(keyword),
                   sort=f"{order[0]}{order[1]:02d}")
 
 
-def _after(items: _Items, before: str, first: str, previous: str, scope: Scope | None) -> None:
-    depth = bracket_depth(before)
+def _starts_step(line: str) -> bool:
+    if not line.lstrip(" \t").startswith(STEP_KEYWORDS):
+        return False  # most lines: no need to read them
+    code = code_tokens(line)
+    return bool(code) and code[0].text in STEP_KEYWORDS
+
+
+def _after(items: _Items, code: list, words: list[str], first: str, previous: str, scope: Scope | None) -> None:
+    depth = depth_after(code[-1]) if code else 0
     if first == "set":
         if previous == "set":
             _hypers(items, scope)
         elif previous in ("=", "+", "-", "*", "/", "(", ","):
             _hypers(items, scope)
-            target = re.match(r"\s*set\s+(\w+)", before)
-            if previous == "=" and target and target.group(1) == "learning_rate":
+            if previous == "=" and len(code) > 1 and code[1].text == "learning_rate":
                 for name in ("step", "exponential"):
                     signature, doc = FUNCTIONS[name]
                     items.add(name, K.Function, detail=signature, doc=doc)
         return
     if previous in ("report", "minimize", "maximize", "log", "when"):
         _metrics(items)
-    elif previous == "," and first in ("evaluate", "test") and re.search(r"\breport\b", before):
-        listed = set(re.findall(r"\w+", before.split("report", 1)[1]))
+    elif previous == "," and first in ("evaluate", "test") and "report" in words:
+        listed = set(words[words.index("report") + 1:])
         _metrics(items, exclude=listed)
     elif previous == "model":
         for name, spec in MODELS.items():
@@ -191,7 +190,7 @@ def _after(items: _Items, before: str, first: str, previous: str, scope: Scope |
         if first == "standardize":
             _splits(items, scope)
         elif first == "tune":
-            if re.search(r"\bon\b", before):
+            if "on" in words:
                 items.add("grid", K.Keyword, detail="every combination (the default)", doc=KEYWORDS["grid"])
                 items.add("random", K.Keyword, detail="using random N [seed K]", doc=KEYWORDS["random"],
                           snippet="random ${1:20}")
@@ -201,8 +200,8 @@ def _after(items: _Items, before: str, first: str, previous: str, scope: Scope |
         _splits(items, scope)
     elif previous == "tune":
         _hypers(items, scope)
-    elif previous == "," and first == "tune" and depth == 0 and not re.search(r"\bon\b", before):
-        _hypers(items, scope, exclude=set(re.findall(r"(\w+)\s+in\b", before)))
+    elif previous == "," and first == "tune" and depth == 0 and "on" not in words:
+        _hypers(items, scope, exclude={a.text for a, b in zip(code, code[1:]) if a.is_word and b.text == "in"})
     elif previous == "in" and first == "tune" and depth == 0:
         for name in CANDIDATE_FUNCTIONS:
             signature, doc = FUNCTIONS[name]

@@ -283,7 +283,7 @@ def split_text(name: str, scope: Scope | None, snap: Snapshot | None, program) -
 def _readers(program: n.Program, name: str, snap: Snapshot) -> list[str]:
     out = []
     for step in program.steps:
-        keyword = n.STEP_KEYWORDS[type(step)]
+        keyword = n.keyword(step)
         line = snap.line_number(step.span.start)
         if any(ref.name == name for ref in getattr(step, "splits", ())):
             out.append(f"{keyword} (line {line})")

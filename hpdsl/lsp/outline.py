@@ -10,7 +10,7 @@ from lsprotocol import types
 
 from .. import nodes as n
 from ..source import Span
-from .context import code_part
+from ..source import code_part
 from .document import Snapshot
 
 __all__ = ["outline"]

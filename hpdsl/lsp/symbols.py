@@ -128,6 +128,14 @@ class _Walker(n.Visitor):
     def visit_Standardize(self, node: n.Standardize) -> None:
         self.splits(node.splits)
 
+    def visit_Impute(self, node: n.Impute) -> None:
+        self.splits(node.splits)
+        if node.value is not None:
+            self.expr(node.value)
+
+    def visit_Encode(self, node: n.Encode) -> None:
+        self.splits(node.splits)
+
     def visit_Train(self, node: n.Train) -> None:
         self.splits(node.splits)
         if node.body is None:

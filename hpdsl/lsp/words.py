@@ -6,7 +6,7 @@ shows these texts; completion attaches them to its items.
 
 from __future__ import annotations
 
-from ..syntax._errors import DECLARATION_KEYWORDS, STEP_KEYWORDS
+from ..syntax.keywords import DECLARATION_KEYWORDS, STEP_KEYWORDS
 
 __all__ = ["KEYWORDS", "FUNCTIONS", "ROLES", "TYPES", "DECLARATION_KEYWORDS", "STEP_KEYWORDS", "CANDIDATE_FUNCTIONS"]
 
@@ -29,6 +29,11 @@ KEYWORDS = {
            "Inside a train body it is an error (HP101); a model trained before it is stale (HP108).",
     "standardize": "`standardize using SPLIT [+ SPLIT]`: fits per-feature mean and standard deviation on those rows "
                    "and applies them to every split. Fit it on training rows only (HP109).",
+    "impute": "`impute COLUMN, ... using SPLIT [+ SPLIT] [with mean | median | constant VALUE]`: fills missing "
+              "cells with a value fitted on those rows (the mean by default). Fit it on training rows only (HP109).",
+    "encode": "`encode COLUMN, ... using SPLIT [+ SPLIT]`: one-hot; replaces a text column by one 0/1 column per "
+              "category seen in those rows (`city=Paris`); an unseen category is all zeros. Fit it on training rows "
+              "only (HP109), before any step reads the features (HP210).",
     "train": "`train on SPLIT [+ SPLIT] [{ BODY }]`: initialises the parameters from `param` and fits them with the "
              "current hyperparameters. Never on the test split (HP104).",
     "tune": "`tune SPACE on SPLIT [minimize|maximize METRIC] [using grid | using random N]`: a hold-out search that "

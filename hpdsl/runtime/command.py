@@ -2,7 +2,7 @@
 
 An edge of the pipeline: it reads the workflow, prints diagnostics with render.format_text
 (on stderr, so that `--json` output stays clean), and picks the exit code: 0 ok, 1 check
-errors (or warnings under --strict), 2 usage (including an --out folder that cannot be
+errors (or warnings under --strict, including the run-time HP209), 2 usage (including an --out folder that cannot be
 used, found before the first step), 3 runtime error, 130 on Ctrl-C, 143 on SIGTERM.
 The --out folder is written only when the run succeeds, as one transaction
 (runtime/outputs.py): it holds this run's files or the previous run's, never a mixture.
@@ -167,7 +167,12 @@ def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) 
         sys.stdout.write(report.to_json())
     elif not args.quiet:
         sys.stdout.write(report.summary())
-    return EXIT_OK
+    # Run-time warnings (HP209) after the report they explain; --strict fails the run on
+    # them, though its results were written and recorded.
+    if report.warnings and (args.strict or not args.quiet):
+        sys.stdout.flush()
+        sys.stderr.write(format_text(report.warnings, analysis.source, color=color))
+    return EXIT_ERRORS if args.strict and report.warnings else EXIT_OK
 
 
 def output_files(report, plots: bool) -> dict[str, bytes]:

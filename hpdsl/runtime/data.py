@@ -19,16 +19,16 @@ import numpy as np
 from .. import nodes as n
 from ..source import Span
 from ..files import NotRegularFile, open_regular
-from ..suggest import nearest
+from ..suggest import did_you_mean
 from .errors import RunError, fail
 
 
 class Dataset:
     """The rows of the workflow's data: raw features X (rows x features) and target y."""
 
-    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed", "rows")
+    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed", "rows", "text")
 
-    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None, rows=None) -> None:
+    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None, rows=None, text=None) -> None:
         self.X = X
         self.y = y
         self.features = features
@@ -39,19 +39,28 @@ class Dataset:
         self.seed = seed
         # Each row's number in the file (the header is row 1); synthetic rows count from 1.
         self.rows = rows if rows is not None else np.arange(1, len(y) + 1)
+        # column -> the cells of an encoded column as text (None where missing); X holds NaN there.
+        self.text = text if text is not None else {}
 
 
-def load(data_source, base_dir: str) -> Dataset:
-    """The data a `data` declaration names. Raises RunError (HP302)."""
+def load(data_source, base_dir: str, *, imputed=frozenset(), encoded=frozenset(), fit_split="train") -> Dataset:
+    """The data a `data` declaration names. Raises RunError (HP302).
+
+    Missing cells of `imputed` columns are NaN in X; `encoded` columns hold NaN in X and
+    their cells as text in `Dataset.text` (None where missing)."""
     try:
         if data_source.kind == "synthetic":
             data = synthetic(**data_source.args)
+            for column in encoded:
+                j = data.features.index(column)
+                data.text[column] = np.array([repr(float(x)) for x in data.X[:, j]], dtype=object)
+                data.X[:, j] = np.nan
             if not np.isfinite(data.y).all():  # noise near 1e308 overflows the target
                 raise fail("HP302", data_source.node.source.span,
                            f"the synthetic target overflows float64 (noise {data_source.args['noise']!r})",
                            help="use a noise whose size float64 can carry, e.g. noise: 1e100")
             return data
-        return read_csv(data_source, base_dir)
+        return read_csv(data_source, base_dir, imputed, encoded, fit_split)
     except MemoryError:
         raise fail("HP302", data_source.node.source.span, "the data does not fit in memory") from None
 
@@ -100,7 +109,7 @@ def _arg_node(call: n.Call, key: str, position: int | None):
 _HEAD_BYTES = 1 << 16  # read and looked at for a NUL byte before the rest of the file
 
 
-def read_csv(data_source, base_dir: str) -> Dataset:
+def read_csv(data_source, base_dir: str, imputed=frozenset(), encoded=frozenset(), fit_split="train") -> Dataset:
     call = data_source.node.source
     path_node = _arg_node(call, "path", 0)
     target_node = _arg_node(call, "target", None)
@@ -137,19 +146,21 @@ def read_csv(data_source, base_dir: str) -> Dataset:
     if not text.strip():
         raise problem(f"data file '{shown}' is empty; it needs a header row and data rows")
 
-    records = _records(text, shown, problem)
+    sep = data_source.args.get("sep", ",")
+    missing = frozenset(data_source.args.get("missing", [""]))
+    records = _records(text, shown, problem, sep)
     header_row, header = records[0]
     columns, position = _header_columns(header_row, header, shown, problem)
     if target not in position:
         raise problem(f"data file '{shown}' has no column '{target}' for the target", target_node.span,
-                      help=_column_hint(target, columns))
+                      help=_column_hint(target, columns, target_node.span))
     if wanted is None:
         features = [c for c in columns if c != target]
     else:
         for name, item in zip(wanted, getattr(features_node, "items", ())):
             if name not in position:
                 raise problem(f"data file '{shown}' has no column '{name}' (named in features)", item.span,
-                              help=_column_hint(name, columns))
+                              help=_column_hint(name, columns, item.span))
         features = list(wanted)
     if not features:
         raise problem(f"data file '{shown}' has no feature columns besides the target '{target}'")
@@ -159,23 +170,28 @@ def read_csv(data_source, base_dir: str) -> Dataset:
     for row, cells in body:
         _check_width(row, cells, columns, shown, problem)
 
-    used = [position[c] for c in features] + [position[target]]
-    table = _numbers(body, used, [columns[i] for i in used], shown, problem)
+    texts = {c: np.array([None if cells[position[c]].strip() in missing else cells[position[c]].strip()
+                          for _, cells in body], dtype=object) for c in features if c in encoded}
+    numeric = [c for c in features if c not in encoded] + [target]
+    used = [position[c] for c in numeric]
+    table = _numbers(body, used, numeric, shown, problem, missing, imputed, fit_split)
     digest = hashlib.sha256(raw).hexdigest()
-    X = np.ascontiguousarray(table[:, :-1])
+    X = np.full((len(body), len(features)), np.nan)
+    for k, c in enumerate(numeric[:-1]):
+        X[:, features.index(c)] = table[:, k]
     y = np.ascontiguousarray(table[:, -1])
     rows = np.array([row for row, _ in body], dtype=np.int64)
-    return Dataset(X, y, features, target, shown, digest, rows=rows)
+    return Dataset(X, y, features, target, shown, digest, rows=rows, text=texts)
 
 
-def _records(text: str, shown: str, problem) -> list[tuple[int, list[str]]]:
+def _records(text: str, shown: str, problem, sep: str = ",") -> list[tuple[int, list[str]]]:
     """(row number in the file, cells) for every non-blank record."""
-    return list(_iter_records(io.StringIO(text, newline=""), shown, problem))
+    return list(_iter_records(io.StringIO(text, newline=""), shown, problem, sep))
 
 
-def _iter_records(lines, shown: str, problem):
+def _iter_records(lines, shown: str, problem, sep: str = ","):
     """(row number in the file, cells) for every non-blank record of a text stream."""
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(lines, strict=True, delimiter=sep)
     start = 1
     try:
         for cells in reader:
@@ -221,8 +237,10 @@ def _check_width(row: int, cells: list[str], columns: list[str], shown: str, pro
         raise problem(f"row {row} of '{shown}' has {len(cells)} cells but the header has {width} ({detail})")
 
 
-def _numbers(body, used: list[int], names: list[str], shown: str, problem) -> np.ndarray:
-    """The used columns as floats; the first bad cell in file order is the error."""
+def _numbers(body, used: list[int], names: list[str], shown: str, problem, missing=frozenset({""}),
+             imputed=frozenset(), fit_split="train") -> np.ndarray:
+    """The used columns as floats (NaN for a missing cell of an `imputed` column); the
+    first bad cell in file order is the error."""
     pick = itemgetter(*used) if len(used) > 1 else lambda cells: (cells[used[0]],)
     cells = [pick(cells) for _, cells in body]
     try:
@@ -231,19 +249,38 @@ def _numbers(body, used: list[int], names: list[str], shown: str, problem) -> np
             return table
     except ValueError:
         pass
+    if missing != {""} or imputed:
+        gaps = np.array([[text.strip() in missing and names[k] in imputed for k, text in enumerate(values)]
+                         for values in cells], dtype=bool).reshape(len(cells), len(used))
+        filled = [tuple("nan" if gap else text for gap, text in zip(flags, values))
+                  for flags, values in zip(gaps, cells)]
+        try:
+            table = np.array(filled, dtype=np.float64)
+            if np.isfinite(table[~gaps]).all():
+                return table
+        except ValueError:
+            pass
     # Slow path, only to name the first bad cell: scan in file order (row, then column).
     order = sorted(range(len(used)), key=lambda k: used[k])
     table = np.empty((len(cells), len(used)))
     for r, ((row, _), values) in enumerate(zip(body, cells)):
         for k in order:
             text = values[k].strip()
-            if not text:
-                raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' is empty; every cell must be a number")
+            if text in missing and names[k] in imputed:
+                table[r, k] = np.nan
+                continue
+            if text in missing:
+                shown_cell = "empty" if not text else f"'{_clip(text)}', a missing value"
+                raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' is {shown_cell}; every cell must "
+                              "be a number", help=f"fill missing cells from the training rows: "
+                              f"'impute {_step_column(names[k])} using {fit_split}'")
             try:
                 value = float(text)
             except ValueError:
                 raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' holds '{_clip(text)}', "
-                              "not a number") from None
+                              "not a number", help=f"a text column is used by encoding it "
+                              f"('encode {_step_column(names[k])} using {fit_split}') or left out with "
+                              "csv(..., features: [...])") from None
             if not math.isfinite(value):
                 raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' holds '{_clip(text)}', "
                               "not a finite number")
@@ -263,14 +300,19 @@ def _clip(text: str) -> str:
     return text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 3] + "..."
 
 
-def _column_hint(name: str, columns: list[str]) -> str:
-    """'did you mean ...?', or the first few columns of the file."""
-    guess = nearest(name, columns)
-    if guess:
-        return f"did you mean '{_clip(guess)}'?"
+def _step_column(name: str) -> str:
+    """A column as a step names it: bare when it is a name, else in double quotes."""
+    bare = name.isidentifier() and name.isascii()
+    return _clip(name) if bare else '"' + _clip(name).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _column_hint(name: str, columns: list[str], span=None) -> str:
+    """'did you mean ...?' (with its fix when `span` is the column's string in the
+    workflow), or the first few columns of the file."""
     listed = ", ".join(_clip(c) for c in columns[:_LISTED_COLUMNS])
     more = len(columns) - _LISTED_COLUMNS
-    return "its columns are " + listed + (f", ... and {more} more" if more > 0 else "")
+    otherwise = "its columns are " + listed + (f", ... and {more} more" if more > 0 else "")
+    return did_you_mean(name, columns, span, otherwise, string=True, clip=_CELL_CHARS)
 
 
 # ---- csv, streamed -----------------------------------------------------------------------------
@@ -289,8 +331,12 @@ class CsvStream:
     """
 
     def __init__(self, path: str, shown: str, features: list[str], target: str | None, problem,
-                 block_rows: int = 4096) -> None:
+                 block_rows: int = 4096, *, sep: str = ",", missing=("",), imputed=frozenset(),
+                 encoded=frozenset()) -> None:
         self.shown = shown
+        self._sep, self._missing = sep, frozenset(missing)
+        self._imputed, self._encoded = frozenset(imputed), frozenset(encoded)
+        self.text: dict = {}  # an encoded column's cells in the block last yielded (None where missing)
         self.problem = problem
         self.block_rows = block_rows
         self._digest = hashlib.sha256()
@@ -308,7 +354,7 @@ class CsvStream:
         try:
             _refuse_binary(self._handle.read(_HEAD_BYTES), shown, problem)
             self._handle.seek(0)
-            self._records = _iter_records(self._decoded(text), shown, problem)
+            self._records = _iter_records(self._decoded(text), shown, problem, sep)
             first = next(self._records, None)
             if first is None:
                 raise problem(f"data file '{shown}' is empty; it needs a header row and data rows")
@@ -321,6 +367,9 @@ class CsvStream:
             self._handle.close()
             raise
         self.has_target = target is not None and target in position
+        self._position = position
+        self._all = list(features)
+        features = [name for name in features if name not in self._encoded]
         self._used = [position[name] for name in features]
         if self.has_target:
             self._used.append(position[target])
@@ -371,9 +420,16 @@ class CsvStream:
             self._handle.close()
 
     def _convert(self, block):
-        table = _numbers(block, self._used, self._names, self.shown, self.problem)
+        table = _numbers(block, self._used, self._names, self.shown, self.problem, self._missing, self._imputed)
         rows = np.fromiter((row for row, _ in block), dtype=np.int64, count=len(block))
         X = np.ascontiguousarray(table[:, : self._features])
+        if self._encoded:
+            self.text = {c: np.array([None if cells[self._position[c]].strip() in self._missing
+                                      else cells[self._position[c]].strip() for _, cells in block], dtype=object)
+                         for c in self._encoded}
+            full = np.full((len(block), len(self._all)), np.nan)
+            full[:, [self._all.index(c) for c in self._all if c not in self._encoded]] = X
+            X = full
         y = table[:, self._features] if self.has_target else None
         return rows, X, y
 
@@ -415,7 +471,8 @@ def open_stream(data_source, base_dir: str, block_rows: int = 1 << 14) -> CsvStr
     def problem(message: str, span: Span = path_node.span, help: str | None = None) -> RunError:
         return fail("HP302", span, message, help=help)
 
-    header = CsvStream(full, shown, [], None, problem)
+    dialect = {"sep": data_source.args.get("sep", ","), "missing": data_source.args.get("missing", [""])}
+    header = CsvStream(full, shown, [], None, problem, **dialect)
     header.close()
     position = {name: i for i, name in enumerate(header.columns)}
     if target not in position:
@@ -431,7 +488,7 @@ def open_stream(data_source, base_dir: str, block_rows: int = 1 << 14) -> CsvStr
         features = list(wanted)
     if not features:
         raise problem(f"data file '{shown}' has no feature columns besides the target '{target}'")
-    stream = CsvStream(full, shown, features, target, problem, block_rows)
+    stream = CsvStream(full, shown, features, target, problem, block_rows, **dialect)
     stream.features = features
     return stream
 

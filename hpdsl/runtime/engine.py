@@ -324,28 +324,29 @@ class NoRows:
     y = X
 
 
-def cv_folds(store, block, k: int, pipeline: bool):
+def cv_folds(store, block, k: int, pipeline: bool, keep=None):
     """tune.Fold for each of K folds of a block's rows (tune.cv_folds' rule), from the
     engine's per-fold statistics: the training statistics of fold f are the merge of the
     other folds' (in fold order), and under `pipeline` each fold's standardization is
-    fitted from them (Standardization.from_stats) and applied to both sides' statistics."""
+    fitted from them (Standardization.from_stats, the `keep` indicator columns left as
+    they are) and applied to both sides' statistics."""
     from .preprocess import Standardization
     from .splits import fold_ranges
     from .tune import Fold
     from .tune import cv_folds as from_rows
 
     if block.wide:  # no d x d sums for fewer rows than features
-        return from_rows(block.raw, block.rows.X, block.y, k, pipeline)
+        return from_rows(block.raw, block.rows.X, block.y, k, pipeline, keep)
     ranges = fold_ranges(block.ranges, k)
     parts = [store.engine.stats(r) for r in ranges]
     if (pipeline or store.scaling is not None) and any(part.lost for part in parts):
         # Raw sums too faint to standardize from: each fold's rows themselves.
-        return from_rows(block.raw, block.rows.X, block.y, k, pipeline)
+        return from_rows(block.raw, block.rows.X, block.y, k, pipeline, keep)
     folds = []
     for f in range(k):
         train_ranges = [r for g in range(k) if g != f for r in ranges[g]]
         train_raw = merged([parts[g] for g in range(k) if g != f])
-        scaling = Standardization.from_stats(train_raw) if pipeline else store.scaling
+        scaling = Standardization.from_stats(train_raw, keep) if pipeline else store.scaling
         folds.append(Fold(store.model_rows(train_ranges, train_raw, scaling, mae=False),
                           store.model_rows(ranges[f], parts[f], scaling)))
     return folds

@@ -26,11 +26,14 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 class CsvOpener:
     """Opens the data file on a worker: picklable (paths and names only)."""
 
-    def __init__(self, path: str, shown: str, features: list[str], target: str) -> None:
+    def __init__(self, path: str, shown: str, features: list[str], target: str, sep: str = ",",
+                 missing=("",)) -> None:
         self.path = path
         self.shown = shown
         self.features = features
         self.target = target
+        self.sep = sep
+        self.missing = tuple(missing)
 
     def __call__(self):
         from ..source import Span
@@ -40,7 +43,8 @@ class CsvOpener:
         def problem(message: str, span=None, help: str | None = None):
             return fail("HP302", Span(0, 0), message, help=help)
 
-        return CsvStream(self.path, self.shown, self.features, self.target, problem, BLOCK_ROWS)
+        return CsvStream(self.path, self.shown, self.features, self.target, problem, BLOCK_ROWS, sep=self.sep,
+                         missing=self.missing)
 
 
 def _pin_threads() -> None:
@@ -72,7 +76,8 @@ class DaskSource:
     def __init__(self, address: str, data_source, base_dir: str, rows: int, features: list[str]) -> None:
         self.address = address
         self.opener = CsvOpener(os.path.abspath(os.path.join(base_dir, data_source.args["path"])),
-                                data_source.args["path"], features, data_source.args["target"])
+                                data_source.args["path"], features, data_source.args["target"],
+                                data_source.args.get("sep", ","), data_source.args.get("missing", [""]))
         self.rows = rows
 
     def map(self, task):

@@ -4,8 +4,9 @@ A streamed run never holds the data: a counting pass finds the number of rows (a
 checks every cell), then the engine's passes read the file again, block by block, on
 this machine or on a Dask cluster's workers. Whatever needs the rows themselves is
 refused here, before any data is read, naming the alternatives: mini-batch gradient
-descent, mae logged or watched for early stopping every epoch, and steps this engine
-does not know.
+descent, mae logged or watched for early stopping every epoch, `impute` and `encode`
+(fitted on the rows, they change the model's columns: the engine's sums would have to
+be taken of a table that exists only in memory), and steps this engine does not know.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def refuse_unstreamable(run) -> None:
         if iterative and statement.name.name == "batch_size":
             raise refuse(statement, "--set batch_size trains on mini-batches", batch)
     for step in run.program.steps:
+        if isinstance(step, (n.Impute, n.Encode)):
+            raise refuse(step, f"'{n.keyword(step)}' fits on the rows and changes the model's columns",
+                         ALTERNATIVES + ", or leave the column out with 'features:'")
         if not isinstance(step, STREAMED_STEPS):
             raise refuse(step, f"'{n.keyword(step)}'", ALTERNATIVES)
         if iterative and isinstance(step, n.Set) and step.name.name == "batch_size":

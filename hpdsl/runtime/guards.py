@@ -24,6 +24,8 @@ from .stats import Rows
 PURPOSES = {
     "fit": ("HP104", "to fit the model"),
     "standardize": ("HP109", "to fit the standardization"),
+    "impute": ("HP109", "to fit the imputation"),
+    "encode": ("HP109", "to fit the encoding"),
     "tune-score": ("HP103", "to score tune candidates"),
     "cv": ("HP103", "to cross-validate over"),
     "early-stop": ("HP103", "to decide when to stop early"),
@@ -118,6 +120,14 @@ class SplitStore:
         start, stop = self._layout[name]
         return stop - start
 
+    def prepare(self, engine, gather, standardization: Standardization | None) -> None:
+        """Replace the model's columns of every split (an impute or encode was fitted; not
+        a read): the engine and rows of the prepared table, under the standardization in
+        effect."""
+        self.engine = engine
+        self.gather = gather
+        self.transform(standardization)
+
     def transform(self, standardization: Standardization | None) -> None:
         """Apply a fitted standardization to every split (not a read)."""
         self.scaling = standardization
@@ -177,12 +187,13 @@ class SplitStore:
                     mae=EngineMae(self.engine, ranges, None if scaling is None else (scaling.mean, scaling.std))
                     if mae else None)
 
-    def folds(self, block: Block, k: int, pipeline: bool) -> list:
+    def folds(self, block: Block, k: int, pipeline: bool, keep: np.ndarray | None = None) -> list:
         """The K cross-validation folds of a block's rows (tune.Fold), from the engine's
-        statistics; `pipeline` refits the standardization inside each fold."""
+        statistics; `pipeline` refits the standardization inside each fold (the `keep`
+        indicator columns left as they are)."""
         from .engine import cv_folds
 
-        return cv_folds(self, block, k, pipeline)
+        return cv_folds(self, block, k, pipeline, keep)
 
     def audit(self) -> dict[str, list[dict]]:
         return {name: list(entries) for name, entries in self._audit.items()}

@@ -20,9 +20,9 @@ from ..checker.models import METRICS, PARAMETERS
 from ..checker.scope import check_schedule, check_value
 from ..render import format_line
 from ..source import Source, Span
-from . import learners, tune
 from . import engine_stream as streaming
-from .data import load
+from . import learners, nested, optimism, tune
+from .data import Dataset, load
 from .engine import Engine, MemoryRows, MemorySource, NoRows, StreamedData
 from .errors import RunError, UsageError, fail, guard
 from .guards import SplitStore, StepRef, frozen
@@ -32,6 +32,7 @@ from .preprocess import Standardization
 from .report import Report, StepRecord
 from .splits import blocks, fold_ranges, share_counts, shuffle
 from .stats import ORDINARY
+from .tables import Encoding, Imputation, Preparation, prepared_fold
 
 ALL_METRICS = tuple(METRICS)
 
@@ -62,10 +63,11 @@ class Model:
     hyperparameters and standardization it was fitted under (and, for model.json, the
     hyperparameters and standardization themselves)."""
 
-    __slots__ = ("weights", "intercept", "version", "step", "hypers", "standardization")
+    __slots__ = ("weights", "intercept", "version", "step", "hypers", "standardization", "preparation")
 
     def __init__(self, weights: np.ndarray, intercept: float, version: int, step: StepRef,
-                 hypers: dict | None = None, standardization: Standardization | None = None) -> None:
+                 hypers: dict | None = None, standardization: Standardization | None = None,
+                 preparation: Preparation | None = None) -> None:
         weights = np.array(weights, dtype=float)
         weights.flags.writeable = False  # only a learner makes parameters
         self.weights = weights
@@ -74,6 +76,7 @@ class Model:
         self.step = step
         self.hypers = dict(hypers or {})
         self.standardization = standardization
+        self.preparation = preparation  # the imputations and encodings it was fitted under
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return X @ self.weights + self.intercept
@@ -149,12 +152,15 @@ class Interpreter(n.Visitor):
 
     def run(self) -> Report:
         started = time.perf_counter()
+        imputed, encoded = _prepared_columns(self.program)
         if self.options.stream:
             streaming.refuse_unstreamable(self)  # before reading any data
             data = self.data = streaming.describe(self.scope.source, self._base_dir())
         else:
-            data = self.data = load(self.scope.source, self._base_dir())
+            data = self.data = load(self.scope.source, self._base_dir(), imputed=imputed, encoded=encoded,
+                                    fit_split=self.scope.train_split or "train")
         self.store = self._split(data)
+        self._begin_tables(data, imputed | encoded)
         if self.options.ledger is not None:
             self.options.ledger.begin(self, data)
         for source, statement in self.analysis.overrides:
@@ -171,6 +177,7 @@ class Interpreter(n.Visitor):
             record = StepRecord(self.step.line, self.step.kind, [name.name for name in step.splits]
                                 if not isinstance(step, n.Set) else [])
             try:
+                self._complete(step)
                 handler(step, record)
             except learners.NumericFailure as failure:
                 raise self._numeric(f"{self.step}: {failure}", failure.faint) from None
@@ -215,8 +222,11 @@ class Interpreter(n.Visitor):
         else:
             order = self.split_order = shuffle(rows, self.scope.split_seed)
             source, gather = MemorySource(data.X, data.y), MemoryRows(data.X, data.y, order)
+        # An impute or encode to come: X holds NaN until then, and the prepared table
+        # becomes the engine's source (_prepared); sums are taken only when asked.
+        prepared = any(isinstance(step, (n.Impute, n.Encode)) for step in self.program.steps)
         self.engine = Engine(source, rows, self.scope.split_seed, cuts, len(data.features), problem, fingerprints,
-                             eager=self.options.stream or rows >= len(data.features))
+                             eager=self.options.stream or (rows >= len(data.features) and not prepared))
         return SplitStore(self.engine, layout, {info.name: info.role for info in infos}, gather)
 
     def _fold_cuts(self, layout) -> list[int]:
@@ -227,12 +237,16 @@ class Interpreter(n.Visitor):
             if isinstance(step, n.Tune) and step.cv is not None:
                 try:
                     k = self._count(step.cv)
+                    m = self._count(step.outer) if step.outer is not None else None
                 except v.EvalError:
                     continue  # the step reports it when it runs
                 names = sorted({name.name for name in step.splits if name.name in layout}, key=lambda s: layout[s][0])
-                total = sum(layout[s][1] - layout[s][0] for s in names)
+                spans = [layout[s] for s in names]
+                total = sum(b - a for a, b in spans)
                 if names and 2 <= k <= total:
-                    cuts += [edge for fold in fold_ranges([layout[s] for s in names], k) for r in fold for edge in r]
+                    cuts += [edge for fold in fold_ranges(spans, k) for r in fold for edge in r]
+                if names and m is not None and 2 <= m <= total and k <= nested.fewest_training_rows(total, m):
+                    cuts += nested.rank_cuts(nested.Plan(total, k, m), spans)
         return cuts
 
     def row_fingerprints(self) -> np.ndarray:
@@ -281,14 +295,142 @@ class Interpreter(n.Visitor):
     def visit_Standardize(self, step: n.Standardize, record: StepRecord) -> None:
         self.after_test()
         block = self.store.rows(self.refs(step.splits), self.step, "standardize")
+        keep, columns = self.preparation.indicators, self.preparation.columns
         # Fewer rows than features, or spreads too faint for one unit: fitted on the rows.
-        if block.wide or block.raw_stats.lost:
-            self.standardization = Standardization.fit(block.raw, block.names)
+        # So is a prepared table (after impute or encode, always in memory): two passes
+        # over its rows, as scikit-learn's scaler, which the raw-unit weights are held to.
+        if block.wide or block.raw_stats.lost or self.preparation.steps():
+            self.standardization = Standardization.fit(block.raw, block.names, keep=keep, columns=columns)
         else:
-            fitted = Standardization.from_stats(block.raw_stats)
-            self.standardization = Standardization(fitted.mean, fitted.std, block.names)
+            fitted = Standardization.from_stats(block.raw_stats, keep)
+            self.standardization = Standardization(fitted.mean, fitted.std, block.names, columns)
         self.store.transform(self.standardization)
         self.version += 1
+
+    # ---- impute and encode ---------------------------------------------------------------------------
+
+    def _begin_tables(self, data: Dataset, prepared: frozenset[str]) -> None:
+        """The model's columns before any impute or encode, and the columns still missing
+        cells or holding text. Those steps fit on the data's own rows (data.X and data.text,
+        in file order: no second copy), found through the shuffled order."""
+        self.preparation = Preparation(data.features)
+        self.pending = {column for column in prepared if np.isnan(data.X[:, data.features.index(column)]).any()}
+
+    def _fit_rows(self, step) -> tuple[tuple[str, ...], np.ndarray]:
+        """The named splits (read through the guards, for the audit) and their rows' places
+        in the file, in the shuffled order."""
+        block = self.store.rows(self.refs(step.splits), self.step, "impute" if isinstance(step, n.Impute) else "encode")
+        return block.names, self._file_rows(block.names)
+
+    def _file_rows(self, names) -> np.ndarray:
+        """The file rows of these splits, in the shuffled order."""
+        return self.split_order[np.concatenate([np.arange(*self.split_layout[name]) for name in names])]
+
+    def visit_Impute(self, step: n.Impute, record: StepRecord) -> None:
+        self.after_test()
+        names, rows = self._fit_rows(step)
+        strategy = step.strategy.name if step.strategy is not None else "mean"
+        constant = float(v.constant(step.value)) if step.value is not None else None
+        fills = {}
+        for column in step.columns:
+            name = n.column_name(column)
+            j = self.data.features.index(name)
+            fitted = Imputation.fit(name, self.data.X[rows, j], strategy, constant, names)
+            if fitted is None:
+                raise fail("HP302", column.span, f"column '{name}' has no value in the rows of "
+                           f"{' + '.join(names)} to fit the {strategy} on: every one is missing",
+                           help="fit on more rows, or fill with a value you choose: 'with constant VALUE'")
+            self.preparation = self.preparation.with_step(fitted)
+            fills[name] = fitted.value
+        record.extra.update(columns=list(fills), strategy=strategy, fill=fills)
+        self._prepared(step)
+
+    def visit_Encode(self, step: n.Encode, record: StepRecord) -> None:
+        self.after_test()
+        names, rows = self._fit_rows(step)
+        categories, unseen, missing = {}, {}, {}
+        for column in step.columns:
+            name = n.column_name(column)
+            cells = self.data.text[name]
+            fitted = Encoding.fit(name, cells[rows], names)
+            self.preparation = self.preparation.with_step(fitted)
+            categories[name] = list(fitted.categories)
+            counts = {split: fitted.unseen(cells[self.split_order[a:b]]) for split, (a, b) in self.split_layout.items()}
+            unseen[name] = {split: c[0] for split, c in counts.items()}
+            missing[name] = {split: c[1] for split, c in counts.items()}
+        record.extra.update(columns=list(categories), categories=categories, unseen=unseen, missing=missing)
+        self._prepared(step)
+
+    def _prepared(self, step) -> None:
+        """A refitted impute or encode: new model columns for every split (not a read).
+        The prepared table (file order) is what the engine sums from now on: statistics of
+        the old columns say nothing of the new ones."""
+        self.pending -= {n.column_name(c) for c in step.columns}
+        data, old = self.data, self.engine
+        table = self.preparation.table(data.X, data.text)
+        self.engine = Engine(MemorySource(table, data.y), old.rows, self.scope.split_seed, old.plan.bounds,
+                             table.shape[1], old.problem, eager=old.rows >= table.shape[1])
+        self.engine.passes = old.passes  # one count of the passes over the data, for the whole run
+        scaling = self.standardization
+        self.store.prepare(self.engine, MemoryRows(table, data.y, self.split_order),
+                           scaling.aligned(self.preparation.columns) if scaling is not None else None)
+        self.version += 1
+
+    def _complete(self, step) -> None:
+        """HP302 before a step that reads the features while a column still holds missing
+        cells or text: its impute or encode comes later in the workflow."""
+        if not self.pending or isinstance(step, (n.Set, n.Impute, n.Encode)):
+            return
+        later = {}
+        steps = self.program.steps
+        at = next(i for i, candidate in enumerate(steps) if candidate is step)
+        for candidate in steps[at:]:
+            if isinstance(candidate, (n.Impute, n.Encode)):
+                for column in candidate.columns:
+                    later.setdefault(n.column_name(column), candidate)
+        column = min(self.pending, key=self.data.features.index)
+        fix = later[column]
+        verb = n.keyword(fix)
+        j = self.data.features.index(column)
+        if verb == "encode":
+            raise guard("HP210", self.step.span, f"{self.step} reads the features, but column '{column}' holds "
+                        f"text until its encode at line {self.line(fix)}")
+        row = int(np.min(self.data.rows[np.isnan(self.data.X[:, j])]))
+        raise fail("HP302", self.step.span, f"{self.step} reads the features, but row {row}, column '{column}' is "
+                   f"missing until its impute at line {self.line(fix)}",
+                   help=f"move the impute of '{column}' before line {self.step.line}")
+
+    def _fold_maker(self, block, pipeline: bool):
+        """make(training positions, held-out positions) -> (train Rows, held-out Rows) over
+        the block's rows, refitting inside the fold every impute and encode fitted on rows
+        that share a split with the cross-validated rows; None when there is none."""
+        cv = set(block.names)
+
+        def shared(splits) -> bool:
+            return bool(set(splits) & cv)
+
+        if not any(shared(step.splits) for step in self.preparation.steps()):
+            return None
+        rows = self._file_rows(block.names)
+        X = self.data.X[rows]
+        text = {column: cells[rows] for column, cells in self.data.text.items()}
+
+        def make(train_rows, held_rows):
+            return prepared_fold(self.preparation, X, text, block.y, train_rows, held_rows, shared,
+                                 self.standardization, pipeline)
+
+        return make
+
+    def _prepared_folds(self, block, k: int, pipeline: bool):
+        """K folds whose imputations and encodings are refitted inside each fold (see
+        _fold_maker); else None."""
+        make = self._fold_maker(block, pipeline)
+        if make is None:
+            return None
+        bounds = tune.fold_bounds(block.rows.n, k)
+        return [tune.Fold(*make(np.concatenate([np.arange(c, e) for g, (c, e) in enumerate(bounds) if g != f]),
+                                np.arange(a, b)))
+                for f, (a, b) in enumerate(bounds)]
 
     # ---- train -------------------------------------------------------------------------------------
 
@@ -375,7 +517,7 @@ class Interpreter(n.Visitor):
 
     def _fitted(self, fit: learners.Fit, k: int) -> None:
         self.model = Model(fit.weights[:, k], fit.intercept[k], self.version, self.step, self.hypers,
-                           self.standardization)
+                           self.standardization, self.preparation)
 
     def _diverged(self, rows, hypers, fit: learners.Fit, k: int, every_candidate: bool = False) -> RunError:
         """HP301 for candidate k of `fit`: refused before training (its rate exceeds the
@@ -470,6 +612,17 @@ class Interpreter(n.Visitor):
 
     def visit_Tune(self, step: n.Tune, record: StepRecord) -> None:
         self.after_test()
+        search = self._search(step)
+        if step.cv is None:
+            folds, fits, scores, winner = self._tune_holdout(step, search, record)
+        elif step.outer is None:
+            folds, fits, scores, winner = self._tune_cv(step, search, record)
+        else:
+            folds, fits, scores, winner = self._tune_nested(step, search, record)
+        self._tune_record(step, search, folds, fits, scores, winner, record)
+
+    def _search(self, step: n.Tune) -> _Search:
+        """The tune's candidates, expanded and checked, with its objective."""
         for item in step.space:
             if item.name.name in PARAMETERS or item.name.name in self.scope.params:
                 raise guard("HP102", item.name.span, f"{self.step} would choose learned parameter "
@@ -487,66 +640,160 @@ class Interpreter(n.Visitor):
         except v.EvalError as error:
             raise fail(error.code or "HP004", error.span, error.message, error.help) from None
         metric = step.objective.metric.name if step.objective else "mse"
-        lower = lower_is_better(metric)
         base = dict(self.hypers)
-        trials_hypers = [frozen({**base, **c}) for c in candidates]
-        for h in trials_hypers:
+        hypers = [frozen({**base, **c}) for c in candidates]
+        for h in hypers:
             self.check_schedule(h)
-        progress = self._tune_progress()
-        model = self.model_spec.name
-        inits = self.scope.param_inits
-        if step.cv is not None:
-            k = self._count(step.cv)
-            block = self.store.rows(self.refs(step.splits), self.step, "cv")
-            if block.rows.n < k:
-                raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
-                           f"{' + '.join(block.names)} has {block.rows.n}")
-            scaling = self.standardization
-            pipeline = scaling is not None and bool(set(scaling.splits) & set(block.names))
-            folds = self.store.folds(block, k, pipeline)
-            scores, fits = tune.search(model, trials_hypers, folds, inits, metric, None, progress)
-            winner = tune.best(tune.mean_scores(scores), lower)
-            if winner is None:
-                raise self._no_winner(folds, fits, trials_hypers, metric)
-            self.hypers.update(candidates[winner])
-            self.version += 1
-            refit = self.store.rows(self.refs(step.splits), self.step, "fit")
-            fit = self._refit(refit.rows)
-            self.training_rows = refit.names
-            record.extra["refit"] = {"splits": list(refit.names), "epochs_run": _epochs(fit)}
-            record.extra["cv"] = k
-        else:
-            scored = self.store.rows(self.refs(step.splits), self.step, "tune-score")
-            monitor = None
-            if self.stop_rule is not None:
-                watched = self.store.rows(self.refs([self.stop_rule.split]), self.step, "early-stop")
-                monitor = Monitor(watched.rows, self.stop_rule.metric.name, self._count(self.stop_rule.patience))
-            names = self.training_rows or (self.scope.train_split,)
-            training = self.store.rows([(name, None) for name in names], self.step, "fit")
-            folds = [tune.Fold(training.rows, scored.rows)]
-            scores, fits = tune.search(model, trials_hypers, folds, inits, metric, monitor, progress)
-            winner = tune.best(tune.mean_scores(scores), lower)
-            if winner is None:
-                raise self._no_winner(folds, fits, trials_hypers, metric)
-            self.hypers.update(candidates[winner])
-            self.version += 1
-            # The refit is the winner's own fit: the same rows, hyperparameters and seed.
-            self._fitted(fits[0], winner)
-            self.training_rows = training.names
-            record.extra["refit"] = {"splits": list(training.names), "epochs_run": _epochs(fits[0], winner)}
-            record.extra["cv"] = None
+        return _Search(space, candidates, hypers, metric, self._tune_progress())
+
+    def _winner(self, search: _Search, folds, scores, fits) -> int:
+        """The best candidate; its values become the current hyperparameters."""
+        winner = tune.best(tune.mean_scores(scores), search.lower)
+        if winner is None:
+            raise self._no_winner(folds, fits, search.hypers, search.metric)
+        self.hypers.update(search.candidates[winner])
+        self.version += 1
+        return winner
+
+    def _tune_holdout(self, step: n.Tune, search: _Search, record: StepRecord):
+        """Candidates train on the current training rows (with the latest train's early
+        stopping) and are scored on the tune's splits; the winner's own fit is the model."""
+        scored = self.store.rows(self.refs(step.splits), self.step, "tune-score")
+        monitor = None
+        if self.stop_rule is not None:
+            watched = self.store.rows(self.refs([self.stop_rule.split]), self.step, "early-stop")
+            monitor = Monitor(watched.rows, self.stop_rule.metric.name, self._count(self.stop_rule.patience))
+        names = self.training_rows or (self.scope.train_split,)
+        training = self.store.rows([(name, None) for name in names], self.step, "fit")
+        folds = [tune.Fold(training.rows, scored.rows)]
+        scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
+                                   search.metric, monitor, search.progress)
+        winner = self._winner(search, folds, scores, fits)
+        # The refit is the winner's own fit: the same rows, hyperparameters and seed.
+        self._fitted(fits[0], winner)
+        self.training_rows = training.names
+        record.extra["refit"] = {"splits": list(training.names), "epochs_run": _epochs(fits[0], winner)}
+        record.extra["cv"] = None
+        return folds, fits, scores, winner
+
+    def _tune_cv(self, step: n.Tune, search: _Search, record: StepRecord):
+        """K-fold cross-validation over the tune's splits (the pipeline rule refits a
+        standardization inside each fold); the winner is refit on all those rows."""
+        k = self._count(step.cv)
+        block = self.store.rows(self.refs(step.splits), self.step, "cv")
+        if block.rows.n < k:
+            raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
+                       f"{' + '.join(block.names)} has {block.rows.n}")
+        pipeline = self._pipeline(block.names)
+        folds = self._prepared_folds(block, k, pipeline) or self.store.folds(
+            block, k, pipeline, self.preparation.indicators)
+        scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
+                                   search.metric, None, search.progress)
+        winner = self._winner(search, folds, scores, fits)
+        self._cv_refit(step, k, record)
+        return folds, fits, scores, winner
+
+    def _pipeline(self, names: tuple[str, ...]) -> bool:
+        """Whether the standardization in effect saw these rows, so that each fold refits it."""
+        scaling = self.standardization
+        return scaling is not None and bool(set(scaling.splits) & set(names))
+
+    def _cv_refit(self, step: n.Tune, k: int, record: StepRecord) -> None:
+        """The winner (already the current hyperparameters) trained on all the
+        cross-validated rows, as declared: the model, and the training rows from now on."""
+        refit = self.store.rows(self.refs(step.splits), self.step, "fit")
+        fit = self._refit(refit.rows)
+        self.training_rows = refit.names
+        record.extra["refit"] = {"splits": list(refit.names), "epochs_run": _epochs(fit)}
+        record.extra["cv"] = k
+
+    def _tune_nested(self, step: n.Tune, search: _Search, record: StepRecord):
+        """Nested cross-validation (runtime/nested.py): every outer fold runs the whole cv K
+        tune on its outer-training rows, refits its winner on them and scores it on the
+        held-out fold; then the same tune on all the rows chooses the model, as `using cv K`."""
+        k, m = self._count(step.cv), self._count(step.outer)
+        block = self.store.rows(self.refs(step.splits), self.step, "cv")
+        rows = block.rows.n
+        if rows < m:
+            raise fail("HP302", step.outer.span, f"nested in cv {m} needs at least {m} rows, but "
+                       f"{' + '.join(block.names)} has {rows}")
+        fewest = nested.fewest_training_rows(rows, m)
+        if fewest < k:
+            raise fail("HP302", step.cv.span, f"cv {k} inside each outer fold needs at least {k} rows, but "
+                       f"the first of the {m} outer folds of {' + '.join(block.names)} ({rows} rows) leaves {fewest}",
+                       help="use fewer folds, or cross-validate over more rows")
+        pipeline = self._pipeline(block.names)
+        plan = nested.Plan(rows, k, m)
+        make = self._fold_maker(block, pipeline)
+        folds = nested.PreparedFolds(make) if make is not None else nested.folds_of(
+            self.store, block, plan, pipeline, self.preparation.indicators)
+        per_search = len(search.hypers) * k
+        total = per_search * (m + 1) + m
+        outer = [self._assess(search, folds, plan, o, _offset(search.progress, o * (per_search + 1), total))
+                 for o in range(m)]
+        flat = folds.folds(plan.flat)
+        scores, fits = tune.search(self.model_spec.name, search.hypers, flat, self.scope.param_inits,
+                                   search.metric, None, _offset(search.progress, m * (per_search + 1), total))
+        winner = self._winner(search, flat, scores, fits)
+        self._cv_refit(step, k, record)
+        values = np.array([fold["score"] for fold in outer])
+        with np.errstate(all="ignore"):
+            mean, std = float(values.mean()), float(values.std())  # std: population (ddof 0), as numpy's
+        if not (np.isfinite(mean) and np.isfinite(std)):
+            raise self._numeric(f"the mean {search.metric} over the outer folds of {self.step} is not a finite number")
+        record.extra["nested"] = {"folds": m, "mean": mean, "std": std, "outer": outer}
+        return flat, fits, scores, winner
+
+    def _assess(self, search: _Search, folds: nested.Folds, plan: nested.Plan, o: int, progress) -> dict:
+        """Outer fold o: the tune on its outer-training rows (their K inner folds), the
+        winner refit on all of them and scored on the held-out fold."""
+        model, inits, metric = self.model_spec.name, self.scope.param_inits, search.metric
+        inner = folds.folds(plan.inner[o])
+        scores, fits = tune.search(model, search.hypers, inner, inits, metric, None, progress)
+        means = tune.mean_scores(scores)
+        chosen = tune.best(means, search.lower)
+        if chosen is None:
+            raise self._no_winner(inner, fits, search.hypers, metric)
+        assessed = folds.fold(*plan.outer[o])
+        outer, refit = tune.search(model, [search.hypers[chosen]], [assessed], inits, metric)
+        if refit[0].diverged[0]:
+            raise self._diverged(assessed.train, search.hypers[chosen], refit[0], 0)
+        value = float(outer[0, 0])
+        if not np.isfinite(value):
+            raise self._numeric(f"the {metric} of outer fold {o + 1} of {self.step} is not a finite number")
+        if progress is not None:
+            progress(len(search.hypers) * len(inner) + 1, None)  # the outer refit, after the inner search
+        return {"rows": assessed.score.n, "training_rows": assessed.train.n,
+                "best": dict(search.candidates[chosen]), "inner_score": float(means[chosen]), "score": value}
+
+    def _tune_record(self, step: n.Tune, search: _Search, folds, fits, scores, winner: int,
+                     record: StepRecord) -> None:
+        """What every tune reports: its search, trials, winner and notes."""
+        candidates = search.candidates
+        means = tune.mean_scores(scores)
         record.extra.update(
-            search="random" if space.random else "grid",
-            objective={"direction": "minimize" if lower else "maximize", "metric": metric},
+            search="random" if search.space.random else "grid",
+            objective={"direction": "minimize" if search.lower else "maximize", "metric": search.metric},
             trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
-                     **({"fold_scores": [float(x) for x in s]} if step.cv is not None else {})}
-                    for c, s, mean in zip(candidates, scores, tune.mean_scores(scores))],
+                     **({"fold_scores": [float(x) for x in s], "fold_std": _finite_or_none(np.std(s, ddof=1))}
+                        if step.cv is not None else {})}
+                    for c, s, mean in zip(candidates, scores, means)],
             best=dict(candidates[winner]),
-            score=float(tune.mean_scores(scores)[winner]),
+            score=float(means[winner]),
             notes=tune.edge_notes(candidates, candidates[winner], self.scope.hypers),
         )
-        if space.random:
-            self.report.search_seeds.append({"line": self.step.line, "seed": space.seed})
+        if search.space.random:
+            self.report.search_seeds.append({"line": self.step.line, "seed": search.space.seed})
+        seed = optimism.seed_of(self.scope.split_seed, self.step.line)
+        if self.options.stream:
+            # BBC-CV resamples each held-out row's loss under every candidate: rows a
+            # streamed run never holds. Said in the report, never a guessed number.
+            record.extra["selection"] = optimism.not_estimated(
+                folds, scores, winner, seed, "a streamed run does not compute the per-row losses BBC-CV resamples; "
+                "run without --stream for the estimate")
+            return
+        record.extra["selection"] = selection = optimism.summarize(folds, fits, scores, winner, search.metric, seed)
+        self.report.warn(optimism.noise_warning(selection, step), self.step.line)
 
     def _tune_progress(self):
         """progress(done, total) for this tune's candidates, or None."""
@@ -600,5 +847,43 @@ class Interpreter(n.Visitor):
         record.extra["scores"] = self._scores(model, block, step.metrics)
 
 
+class _Search:
+    """A tune's expanded search: its candidates (the tuned values), each candidate's full
+    frozen hyperparameters, the objective, and the progress callback."""
+
+    __slots__ = ("space", "candidates", "hypers", "metric", "lower", "progress")
+
+    def __init__(self, space: tune.Space, candidates: list[dict], hypers: list, metric: str, progress) -> None:
+        self.space = space
+        self.candidates = candidates
+        self.hypers = hypers
+        self.metric = metric
+        self.lower = lower_is_better(metric)
+        self.progress = progress
+
+
+def _offset(progress, start: int, total: int):
+    """A progress(done, total) callback for one part of a longer search: the part's own
+    total is ignored, and `done` is reported as start + done of the whole."""
+    if progress is None:
+        return None
+    return lambda done, _: progress(start + done, total)
+
+
+def _finite_or_none(value) -> float | None:
+    """A number for report.json: NaN (a fold that scored no number) is null."""
+    return float(value) if np.isfinite(value) else None
+
+
 def _epochs(fit: learners.Fit, k: int = 0):
     return None if fit.epochs_run is None else int(fit.epochs_run[k])
+
+
+def _prepared_columns(program: n.Program) -> tuple[frozenset[str], frozenset[str]]:
+    """The columns the workflow imputes and those it encodes: the data reader keeps their
+    missing cells (NaN) and their text."""
+    imputed, encoded = set(), set()
+    for step in program.steps:
+        if isinstance(step, (n.Impute, n.Encode)):
+            (imputed if isinstance(step, n.Impute) else encoded).update(n.column_name(c) for c in step.columns)
+    return frozenset(imputed), frozenset(encoded)

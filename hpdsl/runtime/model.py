@@ -3,8 +3,11 @@
 The format (version 1) is documented in docs/model.md and described by the JSON Schema
 hpdsl/schemas/model.schema.json; `read` checks the same constraints by hand, since
 jsonschema is not a dependency of hpdsl. A prediction applies the preprocessing steps in
-order, then the trained-space weights: for `standardize`, z = (x - mean) / std, and
-ŷ = z·weights + intercept. The raw-unit coefficients give the same number in one step.
+order, then the trained-space weights: `impute` fills a missing cell of its column with
+its value, `encode` replaces its column by one 0/1 column per category (all zeros for a
+category it never saw), `standardize` maps z = (x - mean) / std over the model's columns,
+and ŷ = z·weights + intercept. The raw-unit coefficients give the same number in one step
+from the imputed and encoded columns.
 """
 
 from __future__ import annotations
@@ -20,18 +23,19 @@ from ..diagnostics import Diagnostic
 from ..source import Source, Span
 from .errors import ModelError
 from .report import jsonable
+from .tables import Encoding, Imputation, Preparation
 
 FORMAT = "hpdsl-model"
 VERSION = 1
 KINDS = ("linear_regression", "ridge")
-STEPS = ("standardize",)
+STEPS = ("impute", "encode", "standardize")
 FILE_NAME = "model.json"
 
 
 # ---- writing ---------------------------------------------------------------------------------------
 
 
-def document(report: dict, fitted) -> dict | None:
+def document(report: dict, fitted, dialect: dict | None = None) -> dict | None:
     """model.json's content from a run's report data and its fitted model (None: untrained).
 
     The weights, hyperparameters and standardization are those the model was fitted
@@ -43,18 +47,30 @@ def document(report: dict, fitted) -> dict | None:
     intercept = float(fitted.intercept)
     preprocessing = []
     raw_weights, raw_intercept = weights, intercept
+    preparation = fitted.preparation
+    columns = preparation.columns if preparation is not None else list(report["data"]["features"])
+    for step in preparation.steps() if preparation is not None else ():
+        preprocessing.append({"step": "impute" if hasattr(step, "strategy") else "encode",
+                              "fitted_on": list(step.splits), **step.to_json()})
     scaling = fitted.standardization
     if scaling is not None:
+        scaling = scaling.aligned(columns)
         preprocessing.append({"step": "standardize", "fitted_on": list(scaling.splits),
                               "mean": scaling.mean, "std": scaling.std})
         raw_weights = weights / scaling.std
         raw_intercept = intercept - float(raw_weights @ scaling.mean)
     workflow, data = report["workflow"], report["data"]
+    extra = {}
+    if columns != list(data["features"]):
+        extra["columns"] = columns
+    if dialect is not None and (dialect["sep"] != "," or dialect["missing"] != [""]):
+        extra["csv"] = dialect
     return jsonable({
         "format": FORMAT,
         "version": VERSION,
         "kind": report["model"],
         "features": list(data["features"]),
+        **extra,
         "target": data["target"],
         "preprocessing": preprocessing,
         "trained": {"weights": weights, "intercept": intercept},
@@ -156,7 +172,16 @@ def _invalid(doc) -> str | None:
         return "has \"features\" that are not a list of distinct column names"
     if not isinstance(doc["target"], str) or not doc["target"]:
         return "has a \"target\" that is not a column name"
-    d = len(features)
+    columns = doc.get("columns", features)
+    if (not isinstance(columns, list) or not columns or not all(isinstance(c, str) and c for c in columns)
+            or len(set(columns)) != len(columns)):
+        return "has \"columns\" that are not a list of distinct column names"
+    dialect = doc.get("csv", {"sep": ",", "missing": [""]})
+    if (not isinstance(dialect, dict) or set(dialect) != {"sep", "missing"} or not isinstance(dialect["sep"], str)
+            or len(dialect["sep"]) != 1 or not isinstance(dialect["missing"], list)
+            or not all(isinstance(m, str) for m in dialect["missing"])):
+        return "has a \"csv\" that is not {\"sep\": one character, \"missing\": [cell texts]}"
+    d = len(columns)
     if not isinstance(doc["preprocessing"], list):
         return "has \"preprocessing\" that is not a list of steps"
     for index, step in enumerate(doc["preprocessing"]):
@@ -166,6 +191,11 @@ def _invalid(doc) -> str | None:
             return f"has {where} = {name}, not a step version {VERSION} knows ({', '.join(STEPS)})"
         if not isinstance(step.get("fitted_on"), list) or not all(isinstance(s, str) for s in step["fitted_on"]):
             return f"has {where} without \"fitted_on\" (the splits it was fitted on)"
+        if step["step"] != "standardize":
+            problem = _column_step(step, where, features)
+            if problem:
+                return problem
+            continue
         for key in ("mean", "std"):
             problem = _numbers(step.get(key), d, f"{where}.{key}", positive=key == "std")
             if problem:
@@ -193,6 +223,25 @@ def _invalid(doc) -> str | None:
             return f"has no sha256 digest in \"provenance\".{key}"
     if not _is_int(provenance["split_seed"]):
         return "has a \"provenance\".split_seed that is not an integer"
+    return None
+
+
+def _column_step(step: dict, where: str, features: list) -> str | None:
+    """What is wrong with an impute or encode step, or None."""
+    if step.get("column") not in features:
+        return f"has {where} whose \"column\" is not one of the features"
+    if step["step"] == "impute":
+        if step.get("strategy") not in ("mean", "median", "constant") or not _is_number(step.get("value")):
+            return f"has {where} without a \"strategy\" (mean, median or constant) and a finite \"value\""
+        if set(step) != {"step", "fitted_on", "column", "strategy", "value"}:
+            return f"has {where} with keys an impute step does not have"
+        return None
+    categories = step.get("categories")
+    if (not isinstance(categories, list) or not all(isinstance(c, str) for c in categories)
+            or categories != sorted(set(categories))):
+        return f"has {where} whose \"categories\" are not a sorted list of distinct texts"
+    if set(step) != {"step", "fitted_on", "column", "categories"}:
+        return f"has {where} with keys an encode step does not have"
     return None
 
 
@@ -249,12 +298,25 @@ class Model:
         self.preprocessing: list[dict] = content["preprocessing"]
         self.hyperparameters: dict = content["hyperparameters"]
         self.provenance: dict = content["provenance"]
-        self.coefficients: dict[str, float] = dict(zip(self.features, content["raw"]["weights"]))
+        # The model's columns: the features, with each encoded one replaced by its indicators.
+        self.columns: list[str] = list(content.get("columns", self.features))
+        self.csv: dict = content.get("csv", {"sep": ",", "missing": [""]})
+        self.coefficients: dict[str, float] = dict(zip(self.columns, content["raw"]["weights"]))
         self.intercept: float = content["raw"]["intercept"]
         self._weights = np.array(content["trained"]["weights"], dtype=np.float64)
         self._intercept = float(content["trained"]["intercept"])
         self._steps = [(np.array(s["mean"], dtype=np.float64), np.array(s["std"], dtype=np.float64))
-                       for s in self.preprocessing]
+                       for s in self.preprocessing if s["step"] == "standardize"]
+        fitted = {}
+        for s in self.preprocessing:
+            if s["step"] == "impute":
+                fitted[s["column"]] = Imputation(s["column"], s["strategy"], float(s["value"]), tuple(s["fitted_on"]))
+            elif s["step"] == "encode":
+                fitted[s["column"]] = Encoding(s["column"], tuple(s["categories"]), tuple(s["fitted_on"]))
+        self._preparation = Preparation(self.features, {k: x for k, x in fitted.items() if isinstance(x, Imputation)},
+                                        {k: x for k, x in fitted.items() if isinstance(x, Encoding)})
+        self.imputed = frozenset(self._preparation.imputations)
+        self.encoded = frozenset(self._preparation.encodings)
 
     @classmethod
     def from_report(cls, report) -> Model | None:
@@ -269,7 +331,23 @@ class Model:
     def predict(self, X) -> np.ndarray:
         """Predictions for rows given as a 2-D array (columns in `features` order) or as a
         mapping of column name -> 1-D array (a pandas DataFrame works; extra columns are
-        ignored). Every value must be a finite number."""
+        ignored). Every value must be a finite number, except a missing one (NaN or None)
+        in an imputed column; an encoded column holds text (given only in a mapping)."""
+        if self.encoded:
+            if not (hasattr(X, "keys") and hasattr(X, "__getitem__")):
+                raise ValueError("the model encodes column " + ", ".join(repr(c) for c in sorted(self.encoded))
+                                 + ": give the rows as a mapping of column name -> values")
+            absent = [c for c in self.features if c not in X.keys()]
+            if absent:
+                raise ValueError(f"the rows have no column {', '.join(repr(m) for m in absent)}; "
+                                 f"the model needs {', '.join(self.features)}")
+            text = {c: np.array([None if x is None or x != x else str(x) for x in X[c]], dtype=object)
+                    for c in self.encoded}
+            rows = len(next(iter(text.values())))
+            numeric = {c: X[c] if c not in self.encoded else np.zeros(rows) for c in self.features}
+            matrix = self.matrix(numeric)
+            matrix[:, [self.features.index(c) for c in self.encoded]] = np.nan
+            return self.apply(matrix, text)
         return self.apply(self.matrix(X))
 
     def matrix(self, X) -> np.ndarray:
@@ -280,7 +358,8 @@ class Model:
             if missing:
                 raise ValueError(f"the rows have no column {', '.join(repr(m) for m in missing)}; "
                                  f"the model needs {', '.join(self.features)}")
-            columns = [np.asarray(X[name], dtype=np.float64) for name in self.features]
+            columns = [np.array([np.nan if x is None else x for x in X[name]], dtype=np.float64)
+                       if name in self.imputed else np.asarray(X[name], dtype=np.float64) for name in self.features]
             for name, column in zip(self.features, columns):
                 if column.ndim != 1 or len(column) != len(columns[0]):
                     raise ValueError(f"column {name!r} is not a 1-D array as long as column "
@@ -293,15 +372,19 @@ class Model:
                                  f"({', '.join(self.features)}), got shape {matrix.shape}"
                                  + ("; for one row use x.reshape(1, -1)" if matrix.ndim == 1 else ""))
         finite = np.isfinite(matrix)
+        for name in self.imputed:
+            j = self.features.index(name)
+            finite[:, j] |= np.isnan(matrix[:, j])  # missing: the imputation fills it
         if not finite.all():
             row, column = np.argwhere(~finite)[0]
             raise ValueError(f"row {row}, column {self.features[column]!r} holds {matrix[row, column]}, "
                              "not a finite number")
         return matrix
 
-    def apply(self, matrix: np.ndarray) -> np.ndarray:
-        """The prediction formula of docs/model.md on a checked float matrix."""
-        z = matrix
+    def apply(self, matrix: np.ndarray, text: dict | None = None) -> np.ndarray:
+        """The prediction formula of docs/model.md on a checked float matrix (NaN where an
+        imputed cell is missing) and, for encoded columns, their cells as text."""
+        z = self._preparation.table(matrix, text or {})
         for mean, std in self._steps:
             z = (z - mean) / std
         return z @ self._weights + self._intercept
@@ -318,6 +401,9 @@ class Model:
             from sklearn.preprocessing import StandardScaler
         except ImportError:
             raise ImportError("Model.to_sklearn needs scikit-learn: pip install scikit-learn") from None
+        if self.imputed or self.encoded:
+            raise ValueError("Model.to_sklearn covers standardize only; this model also imputes or encodes "
+                             "(build the scikit-learn ColumnTransformer from its preprocessing steps)")
         d = len(self.features)
         steps = []
         for index, (mean, std) in enumerate(self._steps):
@@ -343,7 +429,7 @@ class Model:
         steps = ", ".join(s["step"] for s in self.preprocessing) or "none"
         lines = [f"<hpdsl Model {self.kind}: {self.target} from {len(self.features)} features; "
                  f"preprocessing: {steps}>"]
-        width = max(len(name) for name in [*self.features, "intercept"])
+        width = max(len(name) for name in [*self.columns, "intercept"])
         lines.extend(f"  {name:<{width}}  {weight: .6g}" for name, weight in self.coefficients.items())
         lines.append(f"  {'intercept':<{width}}  {self.intercept: .6g}")
         return "\n".join(lines)

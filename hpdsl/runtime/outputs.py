@@ -44,6 +44,8 @@ import tempfile
 import time
 from collections.abc import Mapping
 
+from ..files import current_umask
+
 MANIFEST = ".hpdsl-manifest.json"
 _STAGE, _OLD, _LOCK = ".hpdsl-new-", ".hpdsl-old-", ".hpdsl-lock"
 # Names that hpdsl versions before the manifest wrote into --out, and their temporaries.
@@ -358,13 +360,6 @@ def _folder_mode(path: str) -> int:
         return stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         return 0o777 & ~current_umask()
-
-
-def current_umask() -> int:
-    """The process's umask (reading it means setting it, so it is set back at once)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _listdir(path: str) -> list[str]:

@@ -22,9 +22,9 @@ import numpy as np
 
 from .. import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE
 from ..diagnostics import Diagnostic
+from ..files import PendingFile
 from ..render import format_text
 from ..source import Source, Span
-from .outputs import current_umask
 from .data import CsvStream
 from .errors import RunError, UsageError
 from .model import Model, load
@@ -70,15 +70,17 @@ def predict_command(args) -> int:
 
 
 def _predict(args, model: Model, line: Source, problem, watch, color: bool) -> int:
+    from ..ledger.store import LedgerError  # loaded by run_predict already; named here for the except below
 
     as_json = args.json and not args.out
     try:
         # Beside --out (renamed over it at the end), or a spool for stdout.
-        spool = _Pending(args.out) if args.out else tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        pending = PendingFile(args.out, "w+", encoding="utf-8", newline="") if args.out else None
+        spool = pending.file if pending else tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
     except OSError as error:
         print(f"hpdsl: cannot write into the folder of {args.out}: {error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE
-    with spool:
+    with pending or spool:
         try:
             outcome = predict_file(model, args.data, args.data, problem, spool, json_rows=as_json,
                                    watch=watch if watch is not None and watch.active else None)
@@ -98,7 +100,7 @@ def _predict(args, model: Model, line: Source, problem, watch, color: bool) -> i
         summary = outcome.summary(args.model, args.data, args.out)
         try:
             if args.out:
-                spool.publish()
+                pending.publish()
             if args.json:
                 sys.stdout.write(outcome.json_head(args.model, args.data, note, as_json))
                 if as_json:
@@ -180,7 +182,8 @@ def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: b
     `row,prediction` lines, or comma-separated JSON objects when `json_rows`. With a
     ledger `watch` and a target column, the rows the ledger recorded as test rows are
     recognised and scored on their own too. Raises RunError (HP302) for the data."""
-    stream = CsvStream(path, shown, model.features, model.target, problem, block_rows)
+    stream = CsvStream(path, shown, model.features, model.target, problem, block_rows, sep=model.csv["sep"],
+                       missing=model.csv["missing"], imputed=model.imputed, encoded=model.encoded)
     try:
         if not json_rows:
             out.write("row,prediction\n")
@@ -189,7 +192,7 @@ def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: b
         count = 0
         for rows, X, y in stream:
             with np.errstate(over="ignore", invalid="ignore"):
-                predicted = model.apply(X)
+                predicted = model.apply(X, stream.text)
             if not np.isfinite(predicted).all():
                 row = int(rows[np.argmin(np.isfinite(predicted))])
                 raise problem(f"row {row} of '{shown}': the prediction is not a finite number (the row's values "
@@ -266,41 +269,6 @@ def look_at_test_rows(model: Model, outcome: Outcome, watch) -> str | None:
         return None
     return (f"these are the rows the model's run split with seed {model.provenance['split_seed']}, "
             "so they include its test split: scores on them are not a fresh test")
-
-
-class _Pending:
-    """A text file being written beside `path`: `publish` renames it over `path`; closing
-    it unpublished removes it, so a failed prediction leaves no file behind."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        handle, self.temporary = tempfile.mkstemp(dir=os.path.dirname(path) or ".",
-                                                  prefix="." + os.path.basename(path) + ".")
-        self.file = os.fdopen(handle, "w+", encoding="utf-8", newline="")
-        self.published = False
-
-    def write(self, text: str) -> int:
-        return self.file.write(text)
-
-    def seek(self, offset: int):
-        return self.file.seek(offset)
-
-    def read(self, size: int = -1) -> str:
-        return self.file.read(size)
-
-    def publish(self) -> None:
-        self.file.close()
-        os.chmod(self.temporary, 0o666 & ~current_umask())  # mkstemp makes it private; predictions are not
-        os.replace(self.temporary, self.path)
-        self.published = True
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.file.close()
-        if not self.published:
-            os.unlink(self.temporary)
 
 
 def _copy(spool, stream) -> None:

@@ -61,12 +61,20 @@ class Report:
         self.curves: list[dict] = []  # per train: loss and training mse per epoch, logged values, kept epoch (for plots)
         self.overrides: list[dict] = []
         self.search_seeds: list[dict] = []
+        self.warnings: list = []  # run-time warnings (HP209): Diagnostics, printed after the report
+        self._warned: list[dict] = []
         self.data: dict = {}
         # Not part of report.json: model.json's content (None when nothing was trained),
         # for `--out`, and what split_rows needs, for the Python API.
         self.model: dict | None = None
         self.split_layout: dict = {}
         self._file_rows = self._order = None
+
+    def warn(self, diagnostic, line: int) -> None:
+        """Keep a run-time warning (None: nothing to warn about), for stderr and report.json."""
+        if diagnostic is not None:
+            self.warnings.append(diagnostic)
+            self._warned.append({"code": diagnostic.code, "line": line, "message": diagnostic.message})
 
     def finish(self, run, data, total: float) -> None:
         """Assemble the report from the interpreter's final state."""
@@ -84,9 +92,10 @@ class Report:
                        for info in scope.splits.values()},
             "steps": [step.to_json() for step in self.steps],
             "hypers": dict(run.hypers),
-            "params": None if model is None else {"weights": model.weights, "intercept": model.intercept},
+            "params": None if model is None else _params(model, data.features),
             "standardize": None if run.standardization is None else run.standardization.to_json(),
             "truth": data.truth,
+            "warnings": self._warned,
             "audit": run.store.audit(),
             "overrides": self.overrides,
             "seeds": {"split": scope.split_seed, "data": data.seed, "model": run.hypers.get("seed"),
@@ -98,7 +107,9 @@ class Report:
         })
         from .model import document  # here, not above: model.py uses this module's jsonable
 
-        self.model = document(self.data, model)
+        dialect = run.scope.source.args if run.scope.source.kind == "csv" else None
+        self.model = document(self.data, model, dialect and {"sep": dialect.get("sep", ","),
+                                                             "missing": list(dialect.get("missing", [""]))})
         self.split_layout, self._order, self._file_rows = run.split_layout, run.split_order, data.rows
 
     def split_rows(self, split: str):
@@ -191,6 +202,9 @@ def _scores(scores: dict) -> str:
     return "  ".join(f"{k} {_num(x)}" for k, x in scores.items())
 
 
+_LISTED = 8  # categories an encode line of the summary names (report.json has them all)
+
+
 def _describe(step: dict) -> list[str]:
     head = f"  line {step['line']:<4} {step['kind']}"
     splits = " + ".join(step["splits"])
@@ -199,6 +213,22 @@ def _describe(step: dict) -> list[str]:
         return [f"{head} {step['name']} = {_show(step['value'])}"]
     if kind == "standardize":
         return [f"{head} using {splits}"]
+    if kind == "impute":
+        fills = ", ".join(f"{c} {_num(x)}" for c, x in step["fill"].items())
+        return [f"{head} using {splits}: {step['strategy']} fills {fills}"]
+    if kind == "encode":
+        lines = []
+        for column in step["columns"]:
+            categories = step["categories"][column]
+            unseen = {k: x for k, x in step["unseen"][column].items() if x}
+            missing = {k: x for k, x in step["missing"][column].items() if x}
+            note = "".join(f"; {what} in " + ", ".join(f"{k} {x}" for k, x in counts.items())
+                           for what, counts in (("unseen", unseen), ("missing", missing)) if counts)
+            shown = ", ".join(categories[:_LISTED]) + (f", ... and {len(categories) - _LISTED} more"
+                                                       if len(categories) > _LISTED else "")
+            lines.append(f"{head if not lines else ' ' * len(head)} {column} using {splits}: "
+                         f"{len(categories)} categories ({shown}){note}")
+        return lines
     if kind == "train":
         if step["epochs_run"] is None:
             return [f"{head} on {splits}: solved exactly"]
@@ -211,45 +241,90 @@ def _describe(step: dict) -> list[str]:
     if kind in ("evaluate", "test"):
         return [f"{head} on {splits}: {_scores(step['scores'])}"]
     objective = step["objective"]
+    nested = step.get("nested")
     where = f"cv {step['cv']} on {splits}" if step["cv"] else f"on {splits}"
+    if nested is not None:
+        where = f"cv {step['cv']} nested in cv {nested['folds']} on {splits}"
     best = ", ".join(f"{k} {_show(x)}" for k, x in step["best"].items())
     lines = [f"{head} {where}, {step['search']} of {len(step['trials'])}: best {best} "
              f"({objective['metric']} {_num(step['score'])})"]
+    if nested is not None:
+        lines.extend(_nested(nested, objective["metric"], step["score"]))
     lower = objective["direction"] == "minimize"
     ranked = sorted(((t["score"], i) for i, t in enumerate(step["trials"]) if t["score"] is not None),
                     key=lambda p: (p[0] if lower else -p[0], p[1]))
+    if step["cv"]:
+        lines.append(f"             top candidates, {objective['metric']} mean ± standard deviation over the folds:")
     for place, (value, index) in enumerate(ranked[:5]):
-        hypers = ", ".join(f"{k} {_show(x)}" for k, x in step["trials"][index]["hypers"].items())
-        lines.append(f"             {place + 1}. {hypers}: {objective['metric']} {_num(value)}")
+        trial = step["trials"][index]
+        hypers = ", ".join(f"{k} {_show(x)}" for k, x in trial["hypers"].items())
+        spread = f" ± {_num(trial['fold_std'])}" if trial.get("fold_std") is not None else ""
+        lines.append(f"             {place + 1}. {hypers}: {objective['metric']} {_num(value)}{spread}")
     diverged = len(step["trials"]) - len(ranked)
     if diverged:
         lines.append(f"             ({diverged} candidate{'s' if diverged != 1 else ''} diverged or scored no finite "
                      "number)")
     lines.extend(f"             note: {note}" for note in step["notes"])
+    lines.extend(_selection(step["selection"], objective["metric"], step["cv"]))
     return lines
 
 
-def _parameters(d: dict, params: dict) -> list[str]:
-    features = d["data"]["features"]
-    weights, intercept = params["weights"], params["intercept"]
-    truth = d["truth"]
-    scaling = d["standardize"]
-    if truth is None:
-        space = " (standardized features)" if scaling else ""
-        lines = [f"parameters{space}"]
-        lines.extend(f"  {name:<12} {_num(w)}" for name, w in zip(features, weights))
-        lines.append(f"  {'intercept':<12} {_num(intercept)}")
-        return lines
-    # Beside the truth, in the raw feature space the truth lives in.
+def _nested(nested: dict, metric: str, flat: float) -> list[str]:
+    """The outer folds' estimate of the whole tune, beside the flat cv score of its choice."""
+    lines = [f"             nested cv {nested['folds']}: {metric} {_num(nested['mean'])} ± {_num(nested['std'])} "
+             f"(mean ± std over the outer folds), the estimate of this whole tune; "
+             f"{_num(flat)} above is the score it chose by"]
+    for index, fold in enumerate(nested["outer"]):
+        best = ", ".join(f"{k} {_show(x)}" for k, x in fold["best"].items())
+        lines.append(f"             outer {index + 1:>2}: chose {best} (inner cv {_num(fold['inner_score'])} on "
+                     f"{fold['training_rows']} rows), {metric} {_num(fold['score'])} on {fold['rows']} held out")
+    return lines
+
+
+def _selection(selection: dict, metric: str, cv) -> list[str]:
+    """The winner's score with its standard error, and the selection optimism (BBC-CV)."""
+    rows = f"{selection['rows']} {'out-of-fold' if cv else 'validation'} rows"
+    if "reason" in selection:
+        return [f"             optimism not estimated: {selection['reason']}"]
+    if selection["optimism"] is None:
+        return [f"             optimism not estimated: the winner's losses on the {rows} are not finite numbers"]
+    return [f"             winner {metric} {_num(selection['score'])} ± {_num(selection['standard_error'])} "
+            f"(standard error over the {rows})",
+            f"             selection optimism {_num(selection['optimism'])} (BBC-CV estimate {_num(selection['estimate'])}; "
+            f"{selection['bootstraps']} bootstraps, seed {selection['seed']})"]
+
+
+def _params(model, features: list[str]) -> dict:
+    """The model's parameters as trained, and in the units of the data's columns: with a
+    standardization z = (x - mean) / std, w·z + b = (w / std)·x + (b - Σ w·mean / std);
+    indicator columns are never scaled, so their weights are the same in both."""
+    columns = model.preparation.columns if model.preparation is not None else list(features)
+    weights, intercept = np.asarray(model.weights, dtype=np.float64), float(model.intercept)
+    raw_w, raw_b = weights, intercept
+    scaling = model.standardization
     if scaling is not None:
-        mean, std = scaling["mean"], scaling["std"]
-        raw_w = [w / s for w, s in zip(weights, std)]
-        raw_b = intercept - sum(w * m for w, m in zip(raw_w, mean))
-    else:
-        raw_w, raw_b = weights, intercept
-    lines = [f"parameters (raw feature space)  {'learned':>12} {'truth':>12}"]
-    lines.extend(f"  {name:<30} {_num(w):>12} {_num(t):>12}" for name, w, t in zip(features, raw_w, truth["weights"]))
-    lines.append(f"  {'intercept':<30} {_num(raw_b):>12} {_num(truth['intercept']):>12}")
+        scaling = scaling.aligned(columns)
+        raw_w = weights / scaling.std
+        raw_b = intercept - float(raw_w @ scaling.mean)
+    return {"weights": weights, "intercept": intercept, "columns": columns,
+            "raw": {"weights": raw_w, "intercept": raw_b}}
+
+
+def _parameters(d: dict, params: dict) -> list[str]:
+    """Each weight in the units of its column (and as trained, when standardized), beside
+    the truth for synthetic data."""
+    columns = params["columns"]
+    truth = d["truth"]
+    scaled = d["standardize"] is not None
+    head = ["raw units"] + (["standardized"] if scaled else []) + (["truth"] if truth is not None else [])
+    width = max(12, *(len(c) for c in columns))
+    lines = [f"parameters{' ' * (width - 8)}" + "".join(f" {h:>12}" for h in head)]
+    rows = [(name, params["raw"]["weights"][k], params["weights"][k], truth["weights"][k] if truth else None)
+            for k, name in enumerate(columns)]
+    rows.append(("intercept", params["raw"]["intercept"], params["intercept"], truth["intercept"] if truth else None))
+    for name, raw, trained, true in rows:
+        cells = [raw] + ([trained] if scaled else []) + ([true] if truth is not None else [])
+        lines.append(f"  {name:<{width}}" + "".join(f" {_num(x):>12}" for x in cells))
     return lines
 
 

@@ -94,23 +94,25 @@ class Fold:
         self.score = score
 
 
-def cv_folds(raw: np.ndarray, model: np.ndarray, y: np.ndarray, k: int, pipeline: bool) -> list[Fold]:
+def cv_folds(raw: np.ndarray, model: np.ndarray, y: np.ndarray, k: int, pipeline: bool,
+             keep: np.ndarray | None = None) -> list[Fold]:
     """K contiguous folds of the rows. With `pipeline`, each fold's training rows get
-    their own standardization (fitted on them alone) and the held-out fold is scaled by it."""
+    their own standardization (fitted on them alone, the `keep` columns left as they are)
+    and the held-out fold is scaled by it."""
     source = raw if pipeline else model
     bounds = fold_bounds(len(y), k)
     if source.shape[0] < source.shape[1]:
-        return _row_folds(source, y, bounds, pipeline)
+        return _row_folds(source, y, bounds, pipeline, keep)
     parts = [Stats.of(source[a:b], y[a:b]) for a, b in bounds]
     if pipeline and any(part.lost for part in parts):
-        return _row_folds(source, y, bounds, pipeline)  # raw sums too faint to standardize from
+        return _row_folds(source, y, bounds, pipeline, keep)  # raw sums too faint to standardize from
     folds = []
     for f, (a, b) in enumerate(bounds):
         others = [bounds[g] for g in range(k) if g != f]
         stats = merged([parts[g] for g in range(k) if g != f])
         y_train = np.concatenate([y[c:e] for c, e in others])
         if pipeline:
-            scaling = Standardization.from_stats(stats)
+            scaling = Standardization.from_stats(stats, keep)
             train = Rows(y=y_train, stats=stats.standardized(scaling.mean, scaling.std),
                          make_X=_rows_of(source, others, scaling))
             held_out = Rows(scaling.apply(source[a:b]), y[a:b])
@@ -121,7 +123,7 @@ def cv_folds(raw: np.ndarray, model: np.ndarray, y: np.ndarray, k: int, pipeline
     return folds
 
 
-def _row_folds(source: np.ndarray, y: np.ndarray, bounds, pipeline: bool) -> list[Fold]:
+def _row_folds(source: np.ndarray, y: np.ndarray, bounds, pipeline: bool, keep=None) -> list[Fold]:
     """Folds built from their rows, not from per-fold sums: for rows fewer than their
     features (no d x d sums: ridge solves the dual and scores predict), and for raw
     features of scales too far apart for one unit (each fold's standardization is fitted
@@ -132,7 +134,7 @@ def _row_folds(source: np.ndarray, y: np.ndarray, bounds, pipeline: bool) -> lis
         X = np.concatenate([source[c:e] for c, e in others])
         held_out = source[a:b]
         if pipeline:
-            scaling = Standardization.fit(X)
+            scaling = Standardization.fit(X, keep=keep)
             X, held_out = scaling.apply(X), scaling.apply(held_out)
         folds.append(Fold(Rows(X, np.concatenate([y[c:e] for c, e in others])), Rows(held_out, y[a:b])))
     return folds

@@ -7,6 +7,10 @@ independent mistakes are all reported (up to MAX_SYNTAX_ERRORS).
 The parser runs on tables generated from grammar/hpdsl.lark (`_tables`, committed
 source; the test suite regenerates them and compares). HPDSL_PARSER=lark runs lark
 itself, the reference parser, on the grammar instead (the test suite compares the two).
+
+Tools that read text which may not parse use the same terminals through `tokens(text)`
+(hpdsl.syntax.lexer, a tolerant token stream) and the keyword lists the tables define
+(hpdsl.syntax.keywords).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from ..source import Source, Span, decode
 from ._build import Builder
 from ._driver import SyntaxProblem
 
-__all__ = ["ParseResult", "parse", "parse_bytes", "grammar_path", "parser_kind"]
+__all__ = ["ParseResult", "parse", "parse_bytes", "grammar_path", "parser_kind", "Token", "tokens"]
 
 MAX_SYNTAX_ERRORS = 10
 
@@ -44,6 +48,16 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return self.program is not None
+
+
+def __getattr__(name: str):
+    # The token stream (hpdsl.syntax.lexer) is for tools that read text which may not
+    # parse; a clean `hpdsl check` never loads it.
+    if name in ("Token", "tokens"):
+        from . import lexer
+
+        return getattr(lexer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def grammar_path() -> str:

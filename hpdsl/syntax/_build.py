@@ -221,6 +221,23 @@ class Builder:
     def standardize(self, children):
         return n.Standardize(span=_span(children), splits=_nodes(children)[0].names)
 
+    def impute(self, children):
+        parts = _nodes(children)
+        strategy = next((p for p in parts if isinstance(p, _With)), None)
+        return n.Impute(span=_span(children), columns=parts[0].names, splits=parts[1].names,
+                        strategy=strategy.strategy if strategy else None, value=strategy.value if strategy else None)
+
+    def impute_with(self, children):
+        parts = _nodes(children)
+        return _With(span=_span(children), strategy=parts[0], value=parts[1] if len(parts) > 1 else None)
+
+    def encode(self, children):
+        parts = _nodes(children)
+        return n.Encode(span=_span(children), columns=parts[0].names, splits=parts[1].names)
+
+    def columns(self, children):
+        return _Splits(span=_span(children), names=tuple(_nodes(children)))
+
     def train(self, children):
         parts = _nodes(children)
         body = parts[1] if len(parts) > 1 else None
@@ -232,6 +249,7 @@ class Builder:
             span=_span(children),
             space=tuple(p for p in parts if isinstance(p, n.SpaceItem)),
             cv=next((p.folds for p in parts if isinstance(p, _Folds)), None),
+            outer=next((p.outer for p in parts if isinstance(p, _Folds)), None),
             splits=next(p.names for p in parts if isinstance(p, _Splits)),
             objective=next((p for p in parts if isinstance(p, n.Objective)), None),
             search=next((p for p in parts if isinstance(p, (n.Grid, n.RandomSearch))), None),
@@ -262,7 +280,11 @@ class Builder:
         return n.SpaceItem(span=_span(children), name=name, candidates=candidates)
 
     def cv(self, children):
-        return _Folds(span=_span(children), folds=_nodes(children)[0])
+        parts = _nodes(children)
+        return _Folds(span=_span(children), folds=parts[0], outer=parts[1] if len(parts) > 1 else None)
+
+    def nested(self, children):
+        return _nodes(children)[0]
 
     def objective(self, children):
         return n.Objective(span=_span(children), direction=children[0].value, metric=_nodes(children)[0])
@@ -358,7 +380,14 @@ class _Splits(n.Record):
     names: tuple
 
 
+class _With(n.Record):
+    span: Span
+    strategy: n.Name
+    value: object
+
+
 class _Folds(n.Record):
     span: Span
     folds: n.Number
+    outer: n.Number | None = None
 

@@ -12,13 +12,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..diagnostics import Diagnostic
-from ..source import Span, code_part
-from ..suggest import nearest
+from ..source import Span
+from ..suggest import did_you_mean
 from ._driver import END, NEWLINE, SyntaxProblem
+from .keywords import STATEMENT_KEYWORDS, STATEMENT_TERMINALS, starts_statement
+from .lexer import code_tokens
 
-DECLARATION_KEYWORDS = ("workflow", "data", "split", "model", "hyper", "param")
-STEP_KEYWORDS = ("set", "standardize", "train", "tune", "evaluate", "test")
-_STATEMENT_TERMINALS = frozenset(k.upper() for k in DECLARATION_KEYWORDS + STEP_KEYWORDS)
 _VALUE_TERMINALS = frozenset({"NUMBER", "NAME", "LPAR", "MINUS"})
 _OPERATOR_TERMINALS = frozenset({"PLUS", "MINUS", "STAR", "SLASH"})
 
@@ -51,29 +50,18 @@ _DESCRIBE = {
     END: "the end of the file",
 }
 
-# A line that plainly starts a top-level statement (used to spot a block left open).
-_STATEMENT_LINE = re.compile(
-    r'[ \t]*((?:train|test|evaluate)(?=\s+on\b)|standardize(?=\s+using\b)|tune(?=\s+\w+\s+in\b)'
-    r'|data(?=\s+\w+\s*=)|split(?=\s+\w+\s*->)|model(?=\s+\w+\s*(?:#|$))|hyper(?=\s*\{)|param(?=\s*\{)'
-    r'|workflow(?=\s+"))',
-    re.M,
-)
-
-_LAST_TOKEN = re.compile(
-    r'("(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?|->|\S)$'
-)
 
 
 def previous_token(text: str, offset: int) -> str | None:
-    """The token that ends before `offset`, skipping blanks, newlines and comments."""
+    """The text of the token that ends before `offset`, skipping blanks, newlines and
+    comments (read line by line backwards: a token never spans lines)."""
     end = offset
     while end > 0:
-        line_start = text.rfind("\n", 0, end) + 1
-        segment = code_part(text[line_start:end]).rstrip()
-        if segment:
-            m = _LAST_TOKEN.search(segment)
-            return m.group(1) if m else None
-        end = line_start - 1
+        start = text.rfind("\n", 0, end) + 1
+        code = code_tokens(text[start:end])
+        if code:
+            return code[-1].text
+        end = start - 1
     return None
 
 
@@ -90,9 +78,9 @@ def _join(items: list[str]) -> str:
 def describe_expected(expected: frozenset[str], literals: dict[str, str], previous: str | None) -> str:
     remaining = set(expected)
     parts: list[str] = []
-    if remaining & _STATEMENT_TERMINALS:
-        keywords = [k for k in DECLARATION_KEYWORDS + STEP_KEYWORDS if k.upper() in remaining]
-        remaining -= _STATEMENT_TERMINALS | {NEWLINE, END}
+    if remaining & STATEMENT_TERMINALS:
+        keywords = [k for k in STATEMENT_KEYWORDS if k.upper() in remaining]
+        remaining -= STATEMENT_TERMINALS | {NEWLINE, END}
         parts.append("a declaration or a step (" + ", ".join(keywords) + ")")
     if _VALUE_TERMINALS <= remaining:
         remaining -= _VALUE_TERMINALS | {"STRING", "LSQB"}
@@ -142,34 +130,30 @@ def _describe_char(char: str) -> str:
     return f"control character {code}"
 
 
+_BRACKET = re.compile(r"[()\[\]]")
+
+
 def _scan_brackets(text: str, offset: int) -> tuple[list[tuple[int, str]], int]:
-    """Brackets still open at `offset` (outside strings and comments), and the offset
-    where the statement holding `offset` starts (a line start outside any bracket)."""
+    """The ( and [ still open at `offset` (outside strings and comments), with their
+    offsets, and the offset where the statement holding `offset` starts (a line start
+    outside any bracket). Only lines with a bracket character are tokenized."""
     stack: list[tuple[int, str]] = []
     statement_start = 0
-    in_string = in_comment = False
-    i = 0
-    while i < offset:
-        c = text[i]
-        if in_comment:
-            in_comment = c != "\n"
-        elif in_string:
-            if c == "\\":
-                i += 1
-            elif c == '"' or c == "\n":
-                in_string = False
-        elif c == "#":
-            in_comment = True
-        elif c == '"':
-            in_string = True
-        elif c in "([":
-            stack.append((i, c))
-        elif c in ")]" and stack:
-            stack.pop()
-        if c == "\n" and not stack:
-            statement_start = i + 1
-        i += 1
-    return stack, statement_start
+    line_start = 0
+    while True:
+        line_end = text.find("\n", line_start, offset)
+        end = offset if line_end == -1 else line_end
+        if _BRACKET.search(text, line_start, end):
+            for token in code_tokens(text[line_start:end]):
+                if token.kind in ("LPAR", "LSQB"):
+                    stack.append((line_start + token.start, token.text))
+                elif token.kind in ("RPAR", "RSQB") and stack:
+                    stack.pop()
+        if line_end == -1:
+            return stack, statement_start
+        if not stack:
+            statement_start = line_end + 1
+        line_start = line_end + 1
 
 
 def _unclosed_bracket(text: str, offset: int) -> tuple[int, str] | None:
@@ -185,12 +169,13 @@ def _open_block(text: str, offset: int) -> int | None:
     """The 0-based line of a block '{' still open at `offset` (a line ending in '{' opens
     one, a line holding only '}' closes it)."""
     opened: list[int] = []
-    lines = text[:offset].split("\n")
-    for number, line in enumerate(lines[:-1]):
-        code = code_part(line).strip()
-        if code.endswith("{"):
+    for number, line in enumerate(text[:offset].split("\n")[:-1]):
+        if "{" not in line and "}" not in line:
+            continue
+        code = code_tokens(line)
+        if code and code[-1].kind == "LBRACE":
             opened.append(number)
-        elif code == "}" and opened:
+        elif len(code) == 1 and code[0].kind == "RBRACE" and opened:
             opened.pop()
     return opened[-1] if opened else None
 
@@ -220,13 +205,15 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
         return Diagnostic("HP001", span, message, help="remove it or move it into a comment"), recover
 
     block_line = _open_block(text, problem.start)
-    line_start = text.rfind("\n", 0, problem.start) + 1
-    statement = _STATEMENT_LINE.match(text, line_start)
-    if block_line is not None and statement and problem.start >= statement.start(1):
-        keyword = statement.group(1)
-        start = statement.start(1)
-        message = f"expected '}}' to close the block opened at line {block_line + 1} before '{keyword}'"
-        return Diagnostic("HP001", Span(start, start + len(keyword)), message, help="add a line holding only '}'"), False
+    if block_line is not None:
+        line_end = text.find("\n", problem.start)
+        line_start = text.rfind("\n", 0, problem.start) + 1
+        line = code_tokens(text[line_start:len(text) if line_end == -1 else line_end])
+        if starts_statement(line) and problem.start >= line_start + line[0].start:
+            keyword = line[0].text
+            start = line_start + line[0].start
+            message = f"expected '}}' to close the block opened at line {block_line + 1} before '{keyword}'"
+            return Diagnostic("HP001", Span(start, start + len(keyword)), message, help="add a line holding only '}'"), False
 
     bracket = _unclosed_bracket(text, problem.start)
     if bracket is not None and ({"RPAR", "RSQB"} & problem.expected):
@@ -238,11 +225,11 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
 
     previous = previous_token(text, problem.start)
     what = describe_expected(problem.expected, literals, previous)
-    if problem.expected & _STATEMENT_TERMINALS:
+    if problem.expected & STATEMENT_TERMINALS:
         message = f"expected {what}, found {found}"
         if problem.found == "NAME":
-            guess = nearest(problem.text, DECLARATION_KEYWORDS + STEP_KEYWORDS)
-            help_text = f"did you mean '{guess}'?" if guess else "each line starts with a declaration or a step keyword"
+            help_text = did_you_mean(problem.text, STATEMENT_KEYWORDS, span,
+                                     "each line starts with a declaration or a step keyword")
     elif previous is not None:
         message = f"expected {what} after {_quote(previous)}, found {found}"
     else:
@@ -251,9 +238,7 @@ def diagnose(problem: SyntaxProblem, text: str, literals: dict[str, str]) -> tup
         help_text = _share_help(problem.text, text, problem.start)
     elif problem.found == "NAME" and help_text is None:
         keywords = [literals[t] for t in problem.expected if t in literals and literals[t].isalpha()]
-        guess = nearest(problem.text, keywords)
-        if guess:
-            help_text = f"did you mean '{guess}'?"
+        help_text = did_you_mean(problem.text, keywords, span)
     return Diagnostic("HP001", span, message, help=help_text), recover
 
 

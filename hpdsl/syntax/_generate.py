@@ -17,13 +17,13 @@ for byte and under different PYTHONHASHSEEDs.
 from __future__ import annotations
 
 import hashlib
-import os
 import pprint
 import sys
-import tempfile
 
 import lark
 from lark.parsers.lalr_analysis import Shift
+
+from ..files import write_atomic
 
 # What every parser of this grammar is built with; the tables record it.
 LARK_OPTIONS = {"parser": "lalr", "lexer": "contextual", "keep_all_tokens": True, "start": "start"}
@@ -147,15 +147,7 @@ def module_source(grammar_text: str) -> str:
 def write(grammar_path: str, output_path: str) -> None:
     with open(grammar_path, encoding="utf-8") as f:
         source = module_source(f.read())
-    folder = os.path.dirname(os.path.abspath(output_path))
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(source)
-        os.replace(tmp, output_path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomic(output_path, source.encode("utf-8"))
 
 
 if __name__ == "__main__":
