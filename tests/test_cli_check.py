@@ -121,12 +121,14 @@ def test_sarif_output_names_rules_and_locations():
     assert run["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == "HP103"
 
 
-def test_the_checker_never_imports_numpy_or_lark():
+def test_the_checker_never_imports_numpy_lark_or_the_data_reader():
     code = (
         "import sys, hpdsl.cli, hpdsl.checker, hpdsl.render;"
         "from hpdsl.checker import check_text;"
         "check_text(open(sys.argv[1]).read());"
-        "bad = sorted(m for m in ('numpy', 'lark') if m in sys.modules);"
+        "check_text('data d = csv(\"a/*.csv\", target: \"y\", sep: \";\", missing: [\"\", \"NA\"])\\n');"
+        "check_text('data d = parquet(\"a/\", target: \"y\")\\n');"
+        "bad = sorted(m for m in ('numpy', 'lark', 'pyarrow', 'polars', 'pandas') if m in sys.modules);"
         "print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code, os.path.join(EXAMPLES, "quickstart.hp")],

@@ -70,6 +70,13 @@ def folder(tmp_path_factory):
     (path / "d.csv").write_text("\n".join(lines) + "\n")
     (path / "ridge.hp").write_text(RIDGE)
     (path / "descent.hp").write_text(DESCENT)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (path / "pq").mkdir()
+    for k, (a, b) in enumerate([(0, 20_000), (20_000, rows)]):
+        pq.write_table(pa.table({**{f"x{j + 1}": X[a:b, j] for j in range(4)}, "y": y[a:b]}), path / "pq" / f"{k}.parquet")
+    (path / "parquet.hp").write_text(RIDGE.replace('csv("d.csv", target: "y")', 'parquet("pq/", target: "y")'))
     return path
 
 
@@ -94,6 +101,12 @@ def test_a_cluster_run_gives_the_local_report_byte_for_byte(cluster, folder):
     assert report(folder, "ridge.hp", "--scheduler", cluster) == streamed
     assert without_selection(report(folder, "ridge.hp")) == without_selection(streamed)
     assert [s["selection"]["reason"] for s in streamed["steps"] if s["kind"] == "tune"]
+
+
+def test_a_folder_of_parquet_files_runs_on_the_cluster_as_streamed_here(cluster, folder):
+    streamed = report(folder, "parquet.hp", "--stream")
+    assert report(folder, "parquet.hp", "--scheduler", cluster) == streamed
+    assert without_selection(report(folder, "parquet.hp")) == without_selection(streamed)
 
 
 def test_the_scheduler_address_may_come_from_the_environment(cluster, folder):

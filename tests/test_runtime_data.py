@@ -175,3 +175,246 @@ def test_synthetic_data_depends_only_on_its_seed():
     assert a.sha256 == b.sha256 != c.sha256
     assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y)
     assert np.allclose(a.y, a.X @ a.truth["weights"] + a.truth["intercept"], atol=3)
+
+
+# ---- the fast reader, dialects, missing and text cells, many files, Parquet ------------------------
+
+import hashlib  # noqa: E402
+
+from hpdsl.runtime import data as data_module  # noqa: E402
+
+
+def source(folder, call: str):
+    """The evaluated data source of a workflow whose data line is `call`."""
+    analysis = check_text(workflow(f"data rows = {call}"), os.path.join(folder, "w.hp"))
+    assert not analysis.errors, analysis.errors
+    return analysis.scope.source
+
+
+def load_error(folder, call: str, **kinds):
+    with pytest.raises(RunError) as caught:
+        data_module.load(source(folder, call), str(folder), **kinds)
+    assert caught.value.diagnostic.code == "HP302"
+    return caught.value.diagnostic
+
+
+def numbers(rows: int, seed: int = 0) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    return [[f"{v:.6f}" for v in row] for row in rng.standard_normal((rows, 3))]
+
+
+def write(path, header, body, sep=",", end="\n"):
+    path.write_text(end.join(sep.join(cells) for cells in [header, *body]) + end, encoding="utf-8")
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """pyarrow parses 64 KB at a time: a 2 MB file is dozens of blocks."""
+    monkeypatch.setattr(data_module, "_ARROW_BLOCK", 1 << 16)
+
+
+def test_the_fast_and_the_slow_reader_give_the_same_rows(tmp_path, small_blocks):
+    body = numbers(50_000)
+    write(tmp_path / "fast.csv", ["a", "b", "y"], body)
+    # A quoted cell after the header sends the file to the csv module.
+    write(tmp_path / "slow.csv", ["a", "b", "y"], body[:-1] + [[f'"{body[-1][0]}"', *body[-1][1:]]])
+    fast = data_module.load(source(tmp_path, 'csv("fast.csv", target: "y")'), str(tmp_path))
+    slow = data_module.load(source(tmp_path, 'csv("slow.csv", target: "y")'), str(tmp_path))
+    assert data_module._scan(open(tmp_path / "fast.csv", "rb")).fast
+    assert not data_module._scan(open(tmp_path / "slow.csv", "rb")).fast
+    assert np.array_equal(fast.X, slow.X) and np.array_equal(fast.y, slow.y)
+    assert np.array_equal(fast.rows, np.arange(2, 50_002)) and np.array_equal(fast.rows, slow.rows)
+    assert fast.X.dtype == np.float64 and fast.X.flags.c_contiguous
+    assert fast.sha256 == hashlib.sha256((tmp_path / "fast.csv").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("five", "row {row}, column 'b' of 'd.csv' holds 'five', not a number"),
+    ("", "row {row}, column 'b' of 'd.csv' is empty; every cell must be a number"),
+    ("nan", "row {row}, column 'b' of 'd.csv' holds 'nan', not a finite number"),
+    ("-inf", "row {row}, column 'b' of 'd.csv' holds '-inf', not a finite number"),
+    ("1e400", "row {row}, column 'b' of 'd.csv' holds '1e400', not a finite number"),
+])
+def test_a_bad_cell_deep_in_a_large_file_names_its_row_and_column(tmp_path, small_blocks, cell, message):
+    body = numbers(40_000)
+    body[31_234][1] = cell
+    body[35_000][0] = "later"  # only the first bad cell in file order is reported
+    write(tmp_path / "d.csv", ["a", "b", "y"], body)
+    assert load_error(tmp_path, 'csv("d.csv", target: "y")').message == message.format(row=31_236)
+
+
+def test_blank_lines_count_in_the_row_numbers_deep_in_a_file(tmp_path, small_blocks):
+    body = numbers(30_000)
+    text = "a,b,y\n" + "\n".join(",".join(r) for r in body[:10]) + "\n\n\n" + \
+        "\n".join(",".join(r) for r in body[10:]) + "\n"
+    text = text.replace(",".join(body[20_000]), ",".join([body[20_000][0], "x", body[20_000][2]]))
+    (tmp_path / "d.csv").write_text(text, encoding="utf-8")
+    assert load_error(tmp_path, 'csv("d.csv", target: "y")').message == \
+        "row 20004, column 'b' of 'd.csv' holds 'x', not a number"
+
+
+def test_a_ragged_row_after_a_bad_cell_is_the_error_reported(tmp_path, small_blocks):
+    body = numbers(30_000)
+    body[100][1] = "bad"
+    body[29_000] = body[29_000][:2]
+    write(tmp_path / "d.csv", ["a", "b", "y"], body)
+    assert load_error(tmp_path, 'csv("d.csv", target: "y")').message == \
+        "row 29002 of 'd.csv' has 2 cells but the header has 3 (column 'y' is missing)"
+
+
+def test_a_cell_the_csv_module_reads_but_pyarrow_does_not_still_loads(tmp_path, small_blocks):
+    body = numbers(20_000)
+    body[15_000][0] = "1_000"
+    write(tmp_path / "d.csv", ["a", "b", "y"], body)
+    loaded = data_module.load(source(tmp_path, 'csv("d.csv", target: "y")'), str(tmp_path))
+    assert loaded.X[15_000, 0] == 1000.0 and len(loaded.y) == 20_000
+
+
+def test_trailing_blank_lines_and_crlf_keep_the_fast_reader(tmp_path):
+    (tmp_path / "d.csv").write_bytes(b"a,y\r\n1,2\r\n3,4\r\n\r\n\r\n")
+    assert data_module._scan(open(tmp_path / "d.csv", "rb")).fast
+    loaded = data_module.load(source(tmp_path, 'csv("d.csv", target: "y")'), str(tmp_path))
+    assert loaded.X.tolist() == [[1.0], [3.0]] and loaded.rows.tolist() == [2, 3]
+
+
+@pytest.mark.parametrize("sep, written", [(";", ";"), ("\t", "\\t"), ("|", "|")])
+def test_sep_reads_other_separators(tmp_path, sep, written):
+    write(tmp_path / "d.csv", ["a", "b", "y"], [["1,5", "2", "3"], ["4", "5", "6"]] if sep != ";" else
+          [["1", "2", "3"], ["4", "5", "6"]], sep=sep)
+    loaded = data_module.load(source(tmp_path, f'csv("d.csv", target: "y", features: ["b"], sep: "{written}")'),
+                              str(tmp_path))
+    assert loaded.X.tolist() == [[2.0], [5.0]] and loaded.y.tolist() == [3.0, 6.0]
+
+
+def test_a_one_column_header_asks_about_the_separator(tmp_path):
+    write(tmp_path / "d.csv", ["a", "b", "y"], [["1", "2", "3"]], sep=";")
+    diagnostic = load_error(tmp_path, 'csv("d.csv", target: "y")')
+    assert diagnostic.message == "data file 'd.csv' has no column 'y' for the target"
+    assert diagnostic.help == "the header has one column; is the file separated by ';'? write csv(..., sep: \";\")"
+
+
+def test_missing_cells_are_nan_in_imputed_columns_and_hp302_elsewhere(tmp_path):
+    write(tmp_path / "d.csv", ["a", "b", "y"], [["1", "NA", "3"], ["", "5", "6"], [" ? ", "7", "8"]])
+    call = 'csv("d.csv", target: "y", missing: ["", "NA", "?"])'
+    loaded = data_module.load(source(tmp_path, call), str(tmp_path), imputed=frozenset({"a", "b"}))
+    assert np.isnan(loaded.X[0, 1]) and np.isnan(loaded.X[1, 0]) and np.isnan(loaded.X[2, 0])
+    assert loaded.X[2, 1] == 7.0
+    diagnostic = load_error(tmp_path, call, imputed=frozenset({"a"}), fit_split="fit")
+    assert diagnostic.message == "row 2, column 'b' of 'd.csv' holds 'NA', a missing value; every cell must be a number"
+    assert diagnostic.help == 'add \'impute b using fit\' before training, or leave the column out with \'features: ["a"]\''
+    # Without `missing:`, only the empty cell is missing: 'NA' is text.
+    diagnostic = load_error(tmp_path, 'csv("d.csv", target: "y")', imputed=frozenset({"a", "b"}))
+    assert diagnostic.message == "row 2, column 'b' of 'd.csv' holds 'NA', not a number"
+
+
+def test_text_columns_are_delivered_for_encode_and_named_in_the_help_otherwise(tmp_path):
+    write(tmp_path / "d.csv", ["city", "a", "y"], [["Paris", "1", "2"], ["", "3", "4"], [" Lyon ", "5", "6"]])
+    call = 'csv("d.csv", target: "y")'
+    loaded = data_module.load(source(tmp_path, call), str(tmp_path), encoded=frozenset({"city"}))
+    assert loaded.text["city"].tolist() == ["Paris", None, "Lyon"]
+    assert loaded.text["city"].dtype == object and np.isnan(loaded.X[:, 0]).all()
+    assert loaded.X[:, 1].tolist() == [1.0, 3.0, 5.0]
+    diagnostic = load_error(tmp_path, call)
+    assert diagnostic.message == "row 2, column 'city' of 'd.csv' holds 'Paris', not a number"
+    assert diagnostic.help == '\'encode city using train\', or leave it out with \'features: ["a"]\''
+
+
+def test_a_glob_reads_every_file_in_sorted_order_with_one_digest(tmp_path):
+    (tmp_path / "parts").mkdir()
+    write(tmp_path / "parts" / "b.csv", ["a", "y"], [["3", "4"], ["5", "6"]])
+    write(tmp_path / "parts" / "a.csv", ["a", "y"], [["1", "2"]])
+    for call in ('csv("parts/*.csv", target: "y")', 'csv("parts/", target: "y")'):
+        loaded = data_module.load(source(tmp_path, call), str(tmp_path))
+        assert loaded.X[:, 0].tolist() == [1.0, 3.0, 5.0] and loaded.rows.tolist() == [2, 2, 3]
+        assert loaded.files == ["parts/a.csv", "parts/b.csv"]
+        manifest = "".join(f"{hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()}  {name}\n"
+                           for name in loaded.files)
+        assert loaded.sha256 == hashlib.sha256(manifest.encode()).hexdigest()
+    write(tmp_path / "parts" / "c.csv", ["a", "y"], [["1", "x"]])
+    assert load_error(tmp_path, 'csv("parts/*.csv", target: "y")').message == \
+        "row 2, column 'y' of 'parts/c.csv' holds 'x', not a number"
+    write(tmp_path / "parts" / "c.csv", ["b", "y"], [["1", "2"]])
+    assert load_error(tmp_path, 'csv("parts/*.csv", target: "y")').message == \
+        "data file 'parts/c.csv' has a different header from 'parts/a.csv': column 1 is 'b', not 'a'"
+    assert load_error(tmp_path, 'csv("nothing/*.csv", target: "y")').message == "no file matches 'nothing/*.csv'"
+
+
+def test_parquet_files_and_folders(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "pq").mkdir()
+    pq.write_table(pa.table({"a": [1, 2], "city": ["x", "y"], "y": [0.5, 1.5]}), tmp_path / "pq" / "1.parquet")
+    pq.write_table(pa.table({"a": [3, None], "city": ["z", None], "y": [2.5, 3.5]}), tmp_path / "pq" / "2.parquet")
+    one = data_module.load(source(tmp_path, 'parquet("pq/1.parquet", target: "y", features: ["a"])'), str(tmp_path))
+    assert one.X.tolist() == [[1.0], [2.0]] and one.rows.tolist() == [1, 2]
+    assert one.sha256 == hashlib.sha256((tmp_path / "pq" / "1.parquet").read_bytes()).hexdigest()
+    folder = source(tmp_path, 'parquet("pq/", target: "y")')
+    both = data_module.load(folder, str(tmp_path), imputed=frozenset({"a"}), encoded=frozenset({"city"}))
+    assert both.X[:3, 0].tolist() == [1.0, 2.0, 3.0] and np.isnan(both.X[3, 0])
+    assert both.text["city"].tolist() == ["x", "y", "z", None]
+    with data_module.open_stream(folder, str(tmp_path), encoded=frozenset({"city"}), imputed=frozenset({"a"})) as s:
+        assert s.row_count() == 4
+    diagnostic = load_error(tmp_path, 'parquet("pq/", target: "y")', encoded=frozenset({"city"}))
+    assert diagnostic.message == "row 2, column 'a' of 'pq/2.parquet' is missing; every cell must be a number"
+    assert load_error(tmp_path, 'parquet("pq/", target: "y")').message == \
+        "column 'city' of 'pq/1.parquet' holds string, not numbers"
+    (tmp_path / "no.parquet").write_text("a,y\n1,2\n")
+    assert "'no.parquet' is not a Parquet file" in load_error(tmp_path, 'parquet("no.parquet", target: "y")').message
+
+
+def test_a_stream_gives_the_loaded_rows_in_blocks_and_counts_them(tmp_path, small_blocks):
+    body = numbers(10_000)
+    text = "a,b,y\n\n" + "\n".join(",".join(r) for r in body) + "\n"
+    (tmp_path / "blank.csv").write_text(text, encoding="utf-8")  # a blank line: the csv module's count
+    write(tmp_path / "plain.csv", ["a", "b", "y"], body)
+    for name in ("plain.csv", "blank.csv"):
+        declared = source(tmp_path, f'csv("{name}", target: "y")')
+        loaded = data_module.load(declared, str(tmp_path))
+        assert data_module.row_count(declared, str(tmp_path)) == 10_000
+        with data_module.open_stream(declared, str(tmp_path), block_rows=999) as stream:
+            assert stream.row_count() == 10_000
+            blocks = list(stream)
+            assert stream.sha256 == loaded.sha256
+        # Blocks of exactly block_rows rows, whatever pyarrow's own blocks: a row's arithmetic
+        # may depend on its place in a block, and must not depend on how the file was parsed.
+        assert [len(rows) for rows, _, _ in blocks] == [999] * 10 + [10]
+        assert all(X.flags.c_contiguous for _, X, _ in blocks)
+        assert np.array_equal(np.concatenate([X for _, X, _ in blocks]), loaded.X)
+        assert np.array_equal(np.concatenate([y for _, _, y in blocks]), loaded.y)
+        assert np.array_equal(np.concatenate([rows for rows, _, _ in blocks]), loaded.rows)
+    assert loaded.rows[0] == 3  # the blank line is row 2
+
+
+# ---- the checker's side: the arguments of csv() and parquet() ---------------------------------------
+
+
+def codes(call: str) -> list[tuple[str, str]]:
+    return [(d.code, d.message) for d in check_text(workflow(f"data rows = {call}"), "w.hp").errors]
+
+
+@pytest.mark.parametrize("call, expected", [
+    ('csv("d.csv", target: "y", sep: ";;")', [("HP004", "csv() sep must be one character, not 2")]),
+    ('csv("d.csv", target: "y", sep: "")', [("HP004", "csv() sep must be one character, not 0")]),
+    ('csv("d.csv", target: "y", sep: 1)', [("HP004", 'csv() sep must be one character in double quotes, e.g. ";" or "\\t"')]),
+    ('csv("d.csv", target: "y", sep: "\\"")', [("HP004", "csv() sep cannot be a quote or a line break")]),
+    ('csv("d.csv", target: "y", missing: "NA")', [("HP004", 'csv() missing must be a list of cell texts, e.g. ["", "NA"]')]),
+    ('csv("d.csv", target: "y", missing: ["NA", "NA"])', [("HP003", "'NA' is listed twice in missing")]),
+    ('csv("d.csv", target: "y", missing: [" NA"])', [("HP004", "a missing text is compared without surrounding spaces")]),
+    ('parquet("d.parquet", target: "y", sep: ";")', [("HP005", "parquet() has no argument 'sep'")]),
+    ('parquet("", target: "y")', [("HP004", "parquet() path is empty")]),
+    ('parquet("d.parquet", target: "y", features: [])', [("HP004", "parquet() features is empty")]),
+    ('parket("d.parquet", target: "y")', [("HP005", "unknown data source 'parket'")]),
+])
+def test_bad_data_arguments_are_static_errors(call, expected):
+    assert codes(call) == expected
+
+
+def test_good_data_arguments_check_clean_and_are_evaluated():
+    assert codes('csv("d/*.csv", target: "y", sep: "\\t", missing: ["", "NA", "?"])') == []
+    assert codes('parquet("d/", target: "y", features: ["a"])') == []
+    text = workflow('data rows = csv("d.csv", target: "y", sep: "\\t", missing: ["NA"])')
+    assert check_text(text, "w.hp").scope.source.args == {
+        "path": "d.csv", "target": "y", "sep": "\t", "missing": ["NA"], "features": None}
+    defaults = check_text(workflow('data rows = csv("d.csv", target: "y")'), "w.hp").scope.source.args
+    assert defaults["sep"] == "," and defaults["missing"] == [""]

@@ -271,3 +271,38 @@ def test_a_streamed_run_reads_the_csv_dialect(tmp_path):
     _, in_memory = interpret(tmp_path, workflow)
     _, stream = interpret(tmp_path, workflow, stream=True)
     assert without_timings(in_memory, selection=False) == without_timings(stream, selection=False)
+
+
+def test_parquet_files_and_csv_globs_stream_as_they_load(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    X, y = table(BLOCK_ROWS + 500, seed=5)
+    (tmp_path / "pq").mkdir()
+    (tmp_path / "parts").mkdir()
+    for k, (a, b) in enumerate([(0, 7000), (7000, len(y))]):  # two files, cut inside a canonical block
+        pq.write_table(pa.table({**{f"x{j + 1}": X[a:b, j] for j in range(X.shape[1])}, "y": y[a:b]}),
+                       tmp_path / "pq" / f"{k}.parquet")
+        write_csv(tmp_path / "parts" / f"{k}.csv", X[a:b], y[a:b])
+    for call in ('parquet("pq/", target: "y")', 'csv("parts/*.csv", target: "y")'):
+        workflow = RIDGE_CV.format(metric="mse", report="mse, mae").replace('csv("d.csv", target: "y")', call)
+        _, in_memory = interpret(tmp_path, workflow)
+        streamed, stream = interpret(tmp_path, workflow, stream=True)
+        assert [p["purpose"] for p in streamed.engine.passes] == ["statistics", "mae"]
+        assert stream.data["data"] == in_memory.data["data"]  # the digest of every file included
+        assert without_timings(in_memory, selection=False) == without_timings(stream, selection=False)
+
+
+def test_a_bad_cell_in_a_streamed_file_is_HP302_with_its_row_and_column(tmp_path):
+    X, y = table(BLOCK_ROWS + 300, seed=6)
+    write_csv(tmp_path / "d.csv", X, y)
+    lines = (tmp_path / "d.csv").read_text().splitlines()
+    cells = lines[BLOCK_ROWS + 10].split(",")
+    cells[2] = "oops"
+    lines[BLOCK_ROWS + 10] = ",".join(cells)
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(RunError) as caught:
+        interpret(tmp_path, RIDGE_CV.format(metric="mse", report="mse"), stream=True)
+    diagnostic = caught.value.diagnostic
+    assert diagnostic.code == "HP302"
+    assert f"row {BLOCK_ROWS + 11}, column 'x3'" in diagnostic.message and "oops" in diagnostic.message

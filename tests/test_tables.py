@@ -310,3 +310,21 @@ def test_under_nested_cv_impute_and_encode_are_refit_inside_every_outer_and_inne
         assert abs(fold["inner_score"] - min(inner)) / min(inner) < 1e-9
         expected = mse(outer_train, held, chosen)
         assert abs(fold["score"] - expected) / expected < 1e-9
+
+
+def test_an_encoded_synthetic_feature_prints_no_truth_for_its_indicator_columns(tmp_path):
+    """The truth of synthetic data belongs to its features by name: the indicator columns
+    an encode makes of one have none, and the terminal report says so with '-'."""
+    path = tmp_path / "s.hp"
+    path.write_text(
+        "data d = synthetic(rows: 40, features: 2, noise: 0.1, seed: 3)\n"
+        "split d -> train 50%, test 50% seed 1\nmodel ridge\nhyper {\n    l2: float in [0, inf) = 0.01\n}\n"
+        "encode x1 using train\ntrain on train\ntest on test\n", encoding="utf-8")
+    result = hpdsl.run(path, ledger=False)
+    columns = result.report["params"]["columns"]
+    assert len(columns) > 2 and columns[-1] == "x2"
+    lines = {line.split()[0]: line.split()[1:] for line in result._report.summary().splitlines()[1:]
+             if line.startswith("  ") and line.split() and line.split()[0] in columns}
+    assert lines[columns[0]][-1] == "-"
+    truth = result.report["truth"]["weights"][1]
+    assert float(lines["x2"][-1]) == pytest.approx(truth, rel=1e-5)

@@ -23,6 +23,37 @@ SHARE_TOLERANCE = 1e-9
 SYNTHETIC_MAX_CELLS = 10**9
 
 
+DATA_SOURCES = ("csv", "parquet", "synthetic")
+
+
+def _separator(value) -> str:
+    """csv()'s `sep`: one character that can separate cells."""
+    if not isinstance(value, n.String):
+        raise v.EvalError("HP004", value.span, 'csv() sep must be one character in double quotes, e.g. ";" or "\\t"')
+    sep = value.value
+    if len(sep) != 1:
+        raise v.EvalError("HP004", value.span, f"csv() sep must be one character, not {len(sep)}",
+                          help='e.g. sep: ";" or sep: "\\t" (a tab)')
+    if sep in "\"\r\n":
+        raise v.EvalError("HP004", value.span, "csv() sep cannot be a quote or a line break",
+                          help="cells are quoted with \" and rows end at a line break")
+    return sep
+
+
+def _missing(value) -> list[str]:
+    """csv()'s `missing`: the cell texts that mean a missing value."""
+    if not isinstance(value, n.ListExpr) or not all(isinstance(i, n.String) for i in value.items):
+        raise v.EvalError("HP004", value.span, 'csv() missing must be a list of cell texts, e.g. ["", "NA"]')
+    texts = [i.value for i in value.items]
+    for item in value.items:
+        if texts.count(item.value) > 1:
+            raise v.EvalError("HP003", item.span, f"'{item.value}' is listed twice in missing")
+        if item.value != item.value.strip():
+            raise v.EvalError("HP004", item.span, "a missing text is compared without surrounding spaces",
+                              help=f'write "{item.value.strip()}"')
+    return texts
+
+
 class SplitInfo:
     __slots__ = ("name", "role", "percent", "entry")
 
@@ -63,7 +94,7 @@ class DataSource:
     __slots__ = ("kind", "args", "node")
 
     def __init__(self, kind: str, args: dict, node: n.Data) -> None:
-        self.kind = kind  # "csv" or "synthetic"
+        self.kind = kind  # "csv", "parquet" or "synthetic"
         self.args = args
         self.node = node
 
@@ -236,18 +267,19 @@ class _Declarations:
         self.data_names.add(data.name.name)
         self.declare(data.name, "data")
         source = data.source
-        if not isinstance(source, n.Call) or source.func.name not in ("csv", "synthetic"):
+        if not isinstance(source, n.Call) or source.func.name not in DATA_SOURCES:
             name = source.func.name if isinstance(source, n.Call) else None
             span = source.func.span if isinstance(source, n.Call) else source.span
             otherwise = 'use csv("file.csv", target: "y") or synthetic(rows: N, features: D, noise: S, seed: K)'
             self.report(
-                "HP005", span, f"unknown data source '{name}'" if name else "a data source must be csv(...) or synthetic(...)",
-                help=did_you_mean(name, ("csv", "synthetic"), span, otherwise) if name else otherwise,
+                "HP005", span, f"unknown data source '{name}'" if name
+                else "a data source must be csv(...), parquet(...) or synthetic(...)",
+                help=did_you_mean(name, DATA_SOURCES, span, otherwise) if name else otherwise,
             )
             return
         try:
-            if source.func.name == "csv":
-                args = self._csv_args(source)
+            if source.func.name in ("csv", "parquet"):
+                args = self._file_args(source)
             else:
                 args = self._synthetic_args(source)
         except v.EvalError as error:
@@ -255,22 +287,29 @@ class _Declarations:
             return
         self.scope.source = DataSource(source.func.name, args, data)
 
-    def _csv_args(self, call: n.Call) -> dict:
-        bound = v.call_arguments(call, ("path",), ("target", "features", "sep", "missing"), ("path", "target"))
+    def _file_args(self, call: n.Call) -> dict:
+        """csv(path, target:, features:, sep:, missing:) and parquet(path, target:, features:)."""
+        func = call.func.name
+        named = ("target", "features", "sep", "missing") if func == "csv" else ("target", "features")
+        bound = v.call_arguments(call, ("path",), named, ("path", "target"))
         out = {}
         for key in ("path", "target"):
             value = bound[key].value
             if not isinstance(value, n.String):
-                raise v.EvalError("HP004", value.span, f"csv() {key} must be a string in double quotes")
+                raise v.EvalError("HP004", value.span, f"{func}() {key} must be a string in double quotes")
             out[key] = value.value
         if not out["path"]:
-            raise v.EvalError("HP004", bound["path"].value.span, "csv() path is empty")
+            raise v.EvalError("HP004", bound["path"].value.span, f"{func}() path is empty")
+        if func == "csv":
+            out["sep"] = _separator(bound["sep"].value) if "sep" in bound else ","
+            out["missing"] = _missing(bound["missing"].value) if "missing" in bound else [""]
         if "features" in bound:
             value = bound["features"].value
             if not isinstance(value, n.ListExpr) or not all(isinstance(i, n.String) for i in value.items):
-                raise v.EvalError("HP004", value.span, 'csv() features must be a list of column names, e.g. ["a", "b"]')
+                raise v.EvalError("HP004", value.span,
+                                  f'{func}() features must be a list of column names, e.g. ["a", "b"]')
             if not value.items:
-                raise v.EvalError("HP004", value.span, "csv() features is empty", help="name at least one column")
+                raise v.EvalError("HP004", value.span, f"{func}() features is empty", help="name at least one column")
             names = [i.value for i in value.items]
             for item in value.items:
                 if names.count(item.value) > 1:
@@ -280,18 +319,6 @@ class _Declarations:
             out["features"] = names
         else:
             out["features"] = None
-        out["sep"] = ","
-        if "sep" in bound:
-            value = bound["sep"].value
-            if not isinstance(value, n.String) or len(value.value) != 1 or value.value in '"\r\n':
-                raise v.EvalError("HP004", value.span, 'csv() sep must be one character in double quotes, e.g. ";"')
-            out["sep"] = value.value
-        out["missing"] = [""]
-        if "missing" in bound:
-            value = bound["missing"].value
-            if not isinstance(value, n.ListExpr) or not all(isinstance(i, n.String) for i in value.items):
-                raise v.EvalError("HP004", value.span, 'csv() missing must be a list of cell texts, e.g. ["", "NA"]')
-            out["missing"] = [i.value for i in value.items]
         return out
 
     def _synthetic_args(self, call: n.Call) -> dict:

@@ -1,6 +1,6 @@
 """The interpreter of `.hp` workflows: the only part of hpdsl that uses numpy.
 
-    data.py         csv and synthetic data -> arrays (HP302)
+    data.py         csv, parquet and synthetic data -> arrays and block streams (HP302)
     splits.py       the seeded split and cross-validation folds
     stats.py        sufficient statistics of a block of rows
     engine.py       one pass over the data: every split's and fold's statistics, by rank

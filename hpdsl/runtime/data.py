@@ -1,18 +1,33 @@
-"""Data sources -> arrays: a CSV file read with the standard csv module, or synthetic rows.
+"""Data sources -> arrays: CSV and Parquet files (one, a folder, or a glob) and synthetic rows.
 
 Every problem with the data is an HP302 diagnostic that names the file, the row (as in
-the file, the header being row 1) and the column. Only the columns the workflow uses
-must hold numbers; every row must have as many cells as the header.
+the file: for a CSV the header is row 1 and blank lines count; a Parquet file's first
+row is row 1) and the column. Only the columns the workflow uses are read: they must
+hold numbers, except a column the workflow encodes (its cells are delivered as text)
+and a missing cell in a column it imputes (NaN). Every row must have as many cells as
+the header, and every file of a folder or glob the same header.
+
+Two readers, one set of rules. pyarrow's CSV reader (imported only here, so `hpdsl
+check` never loads it) parses a file in blocks straight into float64; before it, one
+scan of the bytes computes the sha256 and decides whether the fast reader numbers the
+rows exactly (no blank line inside the file, no quote after the header, no lone CR, no
+NUL, valid UTF-8). The standard csv module is the definition: it reads any file the
+scan does not pass, and whenever the fast reader stops or finds a cell that is not a
+finite number it takes over from the first row not yet delivered, to find and word the
+first problem exactly as it always has (or to read on, when the csv module accepts what
+pyarrow did not, e.g. '1_000').
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import glob
 import hashlib
 import io
 import math
 import os
-from operator import itemgetter
+from typing import Iterator
 
 import numpy as np
 
@@ -24,11 +39,15 @@ from .errors import RunError, fail
 
 
 class Dataset:
-    """The rows of the workflow's data: raw features X (rows x features) and target y."""
+    """The rows of the workflow's data: raw features X (rows x features) and target y.
 
-    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed", "rows", "text")
+    An encoded column's cells are in `text[name]` (a numpy object array of str, None where
+    missing), and X holds NaN in that column."""
 
-    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None, rows=None, text=None) -> None:
+    __slots__ = ("X", "y", "features", "target", "source", "sha256", "truth", "seed", "rows", "text", "files")
+
+    def __init__(self, X, y, features, target, source, sha256, truth=None, seed=None, rows=None,
+                 text=None, files=None) -> None:
         self.X = X
         self.y = y
         self.features = features
@@ -37,21 +56,19 @@ class Dataset:
         self.sha256 = sha256
         self.truth = truth  # {"weights": [...], "intercept": x} for synthetic data
         self.seed = seed
-        # Each row's number in the file (the header is row 1); synthetic rows count from 1.
+        # Each row's number in its file (a CSV's header is row 1); synthetic rows count from 1.
         self.rows = rows if rows is not None else np.arange(1, len(y) + 1)
-        # column -> the cells of an encoded column as text (None where missing); X holds NaN there.
         self.text = text if text is not None else {}
+        # The files read, in order, as the workflow's folder names them (one for a file).
+        self.files = files if files is not None else []
 
 
-def load(data_source, base_dir: str, *, imputed=frozenset(), encoded=frozenset(), fit_split="train") -> Dataset:
-    """The data a `data` declaration names. Raises RunError (HP302).
-
-    Missing cells of `imputed` columns are NaN in X; `encoded` columns hold NaN in X and
-    their cells as text in `Dataset.text` (None where missing)."""
+def load(data_source, base_dir: str, *, imputed=frozenset(), encoded=frozenset(), fit_split: str = "train") -> Dataset:
+    """The data a `data` declaration names, in memory. Raises RunError (HP302)."""
     try:
         if data_source.kind == "synthetic":
             data = synthetic(**data_source.args)
-            for column in encoded:
+            for column in encoded:  # each distinct number a category, as its text
                 j = data.features.index(column)
                 data.text[column] = np.array([repr(float(x)) for x in data.X[:, j]], dtype=object)
                 data.X[:, j] = np.nan
@@ -60,7 +77,8 @@ def load(data_source, base_dir: str, *, imputed=frozenset(), encoded=frozenset()
                            f"the synthetic target overflows float64 (noise {data_source.args['noise']!r})",
                            help="use a noise whose size float64 can carry, e.g. noise: 1e100")
             return data
-        return read_csv(data_source, base_dir, imputed, encoded, fit_split)
+        with open_stream(data_source, base_dir, imputed=imputed, encoded=encoded, fit_split=fit_split) as stream:
+            return stream.collect()
     except MemoryError:
         raise fail("HP302", data_source.node.source.span, "the data does not fit in memory") from None
 
@@ -90,7 +108,55 @@ def synthetic(rows: int, features: int, noise: float, seed: int) -> Dataset:
     return Dataset(X, y, names, "y", source, digest.hexdigest(), truth, seed)
 
 
-# ---- csv ---------------------------------------------------------------------------------------
+# ---- what is read ------------------------------------------------------------------------------
+
+# How a used column is read: numbers; numbers where a missing cell is NaN (imputed); text (encoded).
+NUMBER, IMPUTED, TEXT = "number", "imputed", "text"
+
+
+class _Plan:
+    """The columns to read and how, and what to say when a cell is wrong."""
+
+    def __init__(self, features: list[str], target: str | None, imputed, encoded, missing, fit_split: str) -> None:
+        self.features = list(features)
+        self.target = target
+        self.names = self.features + ([target] if target is not None else [])
+        self.kinds = [TEXT if name in encoded else IMPUTED if name in imputed else NUMBER for name in self.features]
+        if target is not None:
+            self.kinds.append(NUMBER)  # a target is never imputed or encoded
+        self.missing = frozenset(missing)
+        self.fit_split = fit_split
+
+    def others(self, name: str) -> str:
+        """`features: [...]` without `name`, for a help that leaves the column out."""
+        rest = [f'"{_clip(f)}"' for f in self.features if f != name]
+        shown = ", ".join(rest[:_LISTED_COLUMNS]) + (", ..." if len(rest) > _LISTED_COLUMNS else "")
+        return f"features: [{shown}]"
+
+    def missing_help(self, name: str) -> str | None:
+        if name == self.target:
+            return "every row needs a target value: fix the row, or leave it out of the file"
+        out = f"add 'impute {_step_column(name)} using {self.fit_split}' before training"
+        return out + (f", or leave the column out with '{self.others(name)}'" if len(self.features) > 1 else "")
+
+    def text_help(self, name: str) -> str | None:
+        if name == self.target:
+            return None
+        out = f"'encode {_step_column(name)} using {self.fit_split}'"
+        return out + (f", or leave it out with '{self.others(name)}'" if len(self.features) > 1 else "")
+
+
+class Block:
+    """Consecutive rows of one file: their numbers in it, X (rows x features), y, the text
+    of the encoded columns, and the file's name as the workflow shows it."""
+
+    __slots__ = ("rows", "X", "y", "text", "file")
+
+    def __init__(self, rows, X, y, text, file) -> None:
+        self.rows, self.X, self.y, self.text, self.file = rows, X, y, text, file
+
+
+# ---- the files a data call names -------------------------------------------------------------
 
 
 def _arg_node(call: n.Call, key: str, position: int | None):
@@ -106,87 +172,622 @@ def _arg_node(call: n.Call, key: str, position: int | None):
     return call
 
 
-_HEAD_BYTES = 1 << 16  # read and looked at for a NUL byte before the rest of the file
+_GLOB = frozenset("*?[")
 
 
-def read_csv(data_source, base_dir: str, imputed=frozenset(), encoded=frozenset(), fit_split="train") -> Dataset:
+def _paths(kind: str, shown: str, base_dir: str, problem) -> list[tuple[str, str]]:
+    """(full path, shown name) of every file a path names, in sorted order: the file, the
+    folder's .csv/.parquet files, or the files a glob matches."""
+    suffix = ".parquet" if kind == "parquet" else ".csv"
+    full = os.path.join(base_dir, shown)
+    if _GLOB & set(shown):
+        found = sorted(p for p in glob.glob(full) if os.path.isfile(p))
+        if not found:
+            raise problem(f"no file matches '{shown}'",
+                          help=f"the pattern is read relative to the workflow's folder ({base_dir or '.'})")
+    elif shown.endswith(("/", os.sep)) or (os.path.isdir(full) and kind == "parquet"):
+        if not os.path.isdir(full):
+            raise problem(f"data folder '{shown}' does not exist",
+                          help=f"the path is read relative to the workflow's folder ({base_dir or '.'})")
+        found = sorted(os.path.join(full, name) for name in os.listdir(full)
+                       if name.endswith(suffix) and os.path.isfile(os.path.join(full, name)))
+        if not found:
+            raise problem(f"data folder '{shown}' holds no {suffix} file")
+    else:
+        return [(full, shown)]
+    return [(path, _shown(path, base_dir, shown)) for path in found]
+
+
+def _shown(path: str, base_dir: str, written: str) -> str:
+    """A matched file's name as the workflow would write it (relative to its folder)."""
+    if os.path.isabs(written):
+        return path
+    return os.path.relpath(path, base_dir or ".")
+
+
+def combined_sha256(files: list[tuple[str, str]]) -> str:
+    """The digest of several files: sha256 of the lines '<sha256 of the file>  <name>\\n' in
+    order, names as the workflow's folder shows them (what `sha256sum FILES | sha256sum`
+    prints from that folder)."""
+    lines = "".join(f"{digest}  {shown}\n" for shown, digest in files)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+# ---- streams -----------------------------------------------------------------------------------
+
+
+def open_stream(data_source, base_dir: str, *, imputed=frozenset(), encoded=frozenset(), fit_split: str = "train",
+                block_rows: int = 65536) -> "Stream":
+    """A `data` declaration's csv/parquet files as a Stream of blocks. Raises RunError (HP302)
+    for a file that is missing or unreadable, or whose header lacks a column named."""
     call = data_source.node.source
-    path_node = _arg_node(call, "path", 0)
-    target_node = _arg_node(call, "target", None)
-    features_node = _arg_node(call, "features", None)
-    shown = data_source.args["path"]
-    target = data_source.args["target"]
-    wanted = data_source.args["features"]
-    here = path_node.span
+    here = _arg_node(call, "path", 0).span
+    args = data_source.args
+    kind = data_source.kind
+    shown = args["path"]
 
-    def problem(message: str, span: Span = here, help: str | None = None) -> RunError:
+    def problem(message: str, help: str | None = None, span: Span = here) -> RunError:
         return fail("HP302", span, message, help=help)
 
-    full = os.path.join(base_dir, shown)
+    paths = _paths(kind, shown, base_dir, problem)
+    files = []
     try:
-        with open_regular(full) as handle:
+        for path, name in paths:
+            files.append(_open(kind, path, name, args.get("sep", ","), problem, base_dir))
+    except BaseException:
+        for file in files:
+            file.close()
+        raise
+    try:
+        first = files[0]
+        columns = first.header()
+        for other in files[1:]:
+            _same_header(first, columns, other, other.header(), problem)
+        target = args["target"]
+        position = {name: index for index, name in enumerate(columns)}
+        if target not in position:
+            raise problem(f"data file '{first.shown}' has no column '{target}' for the target",
+                          help=_column_hint(target, columns, first, _arg_node(call, "target", None).span),
+                          span=_arg_node(call, "target", None).span)
+        wanted = args.get("features")
+        if wanted is None:
+            features = [c for c in columns if c != target]
+        else:
+            features_node = _arg_node(call, "features", None)
+            for name, item in zip(wanted, getattr(features_node, "items", ())):
+                if name not in position:
+                    raise problem(f"data file '{first.shown}' has no column '{name}' (named in features)",
+                                  help=_column_hint(name, columns, first, item.span), span=item.span)
+            features = list(wanted)
+        if not features:
+            raise problem(f"data file '{first.shown}' has no feature columns besides the target '{target}'",
+                          help=first.one_column_hint())
+        plan = _Plan(features, target, imputed, encoded, args.get("missing", ("",)), fit_split)
+        return Stream(files, plan, block_rows, source=shown)
+    except BaseException:
+        for file in files:
+            file.close()
+        raise
+
+
+def row_count(data_source, base_dir: str) -> int:
+    """The number of data rows a csv/parquet declaration names, without converting a cell
+    (Parquet: the files' metadata; CSV: the scan of its bytes, or the csv module's records
+    for a file the scan does not pass). Raises RunError (HP302) as open_stream does."""
+    with open_stream(data_source, base_dir) as stream:
+        return stream.row_count()
+
+
+def open_csv_stream(path: str, shown: str, features: list[str], target: str | None, problem,
+                    block_rows: int = 4096, sep: str = ",", missing=("",), imputed=frozenset(),
+                    encoded=frozenset()) -> "Stream":
+    """One CSV file streamed for `hpdsl predict`: the `features` must be columns of the file,
+    the target is read when the file has it (`has_target`), every other column is ignored;
+    missing cells of `imputed` columns are NaN and `encoded` columns come as text
+    (Stream.blocks).
+    `problem(message, help=None)` makes the HP302 RunError, pointing wherever the caller
+    names the file."""
+    file = _CsvFile(path, shown, sep, problem)
+    try:
+        columns = file.header()
+        for name in features:
+            if name not in columns:
+                raise problem(f"data file '{shown}' has no column '{name}', a feature of the model",
+                              help=_column_hint(name, columns, file))
+        if target is not None and target not in columns:
+            target = None
+        return Stream([file], _Plan(features, target, imputed, encoded, missing, "train"), block_rows, source=shown)
+    except BaseException:
+        file.close()
+        raise
+
+
+class Stream:
+    """The rows of one or more files, a block at a time, in file order.
+
+    Iterating yields (rows, X, y) blocks of at most `block_rows` rows: rows are the rows'
+    numbers in their file (int64), X float64 (rows x features), y float64 (None when the
+    file has no target column); `blocks()` yields Block objects, which also carry the
+    encoded columns' text and the file. `sha256` is the data's digest once every block has
+    been read (the file's bytes; for several files see combined_sha256). `row_count()`
+    counts the data rows without converting them. Close it (or use `with`)."""
+
+    def __init__(self, files, plan: _Plan, block_rows: int, source: str) -> None:
+        self._files = files
+        self._plan = plan
+        self.block_rows = block_rows
+        self.source = source
+        self.features = plan.features
+        self.target = plan.target
+        self.has_target = plan.target is not None
+        self.sha256: str | None = None
+        self._arrow_block = _STREAM_BLOCK
+
+    def __enter__(self) -> "Stream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for file in self._files:
+            file.close()
+
+    def row_count(self) -> int:
+        """The number of data rows: Parquet metadata, or one counting pass over a CSV (its
+        scan, or the csv module's records for a file the scan does not pass)."""
+        return sum(file.row_count() for file in self._files)
+
+    def digest(self) -> str:
+        """The data's sha256 (what `sha256` holds once every block is read) from the files'
+        bytes, without converting a cell: a CSV's from the scan `row_count()` makes."""
+        if len(self._files) == 1:
+            return self._files[0].sha256()
+        return combined_sha256([(file.shown, file.sha256()) for file in self._files])
+
+    def blocks(self) -> Iterator[Block]:
+        try:
+            for file in self._files:
+                yield from file.blocks(self._plan, self.block_rows, self._arrow_block)
+            self.sha256 = self.digest()
+        finally:
+            self.close()
+
+    def __iter__(self):
+        for block in self.blocks():
+            yield block.rows, block.X, block.y
+
+    def collect(self) -> Dataset:
+        """Every block in memory: X is filled in place when the row count is known (one copy
+        of the data and one block), else the blocks are joined at the end."""
+        plan = self._plan
+        self._arrow_block = _ARROW_BLOCK
+        known = [file.known_rows() for file in self._files]
+        total = sum(known) if min(known) >= 0 else -1
+        d = len(plan.features)
+        if total >= 0:
+            X, y, rows = np.empty((total, d)), np.empty(total), np.empty(total, dtype=np.int64)
+        parts: list[Block] = []
+        texts: dict[str, list] = {name: [] for name, kind in zip(plan.features, plan.kinds) if kind == TEXT}
+        at = 0
+        for block in self.blocks():
+            k = len(block.rows)
+            if total >= 0 and at + k <= total:
+                X[at:at + k], y[at:at + k], rows[at:at + k] = block.X, block.y, block.rows
+            else:
+                parts.append(block)
+            for name in texts:
+                texts[name].append(block.text[name])
+            at += k
+        if total < 0 or at != total:
+            done = [] if total < 0 else [Block(rows[:min(at, total)], X[:min(at, total)], y[:min(at, total)], {}, "")]
+            blocks = done + parts
+            X = np.concatenate([b.X for b in blocks]) if blocks else np.empty((0, d))
+            y = np.concatenate([b.y for b in blocks]) if blocks else np.empty(0)
+            rows = np.concatenate([b.rows for b in blocks]) if blocks else np.empty(0, dtype=np.int64)
+        text = {name: np.concatenate(chunks) if chunks else np.empty(0, dtype=object) for name, chunks in texts.items()}
+        return Dataset(X, y, plan.features, plan.target, self.source, self.sha256, rows=rows, text=text,
+                       files=[file.shown for file in self._files])
+
+
+def _same_header(first, columns: list[str], other, theirs: list[str], problem) -> None:
+    if theirs == columns:
+        return
+    for index, (a, b) in enumerate(zip(columns, theirs)):
+        if a != b:
+            raise problem(f"data file '{other.shown}' has a different header from '{first.shown}': "
+                          f"column {index + 1} is '{_clip(b)}', not '{_clip(a)}'",
+                          help="every file of the data must have the same columns in the same order")
+    raise problem(f"data file '{other.shown}' has {len(theirs)} columns but '{first.shown}' has {len(columns)}",
+                  help="every file of the data must have the same columns in the same order")
+
+
+def _open(kind: str, path: str, shown: str, sep: str, problem, folder: str | None):
+    if kind == "parquet":
+        return _ParquetFile(path, shown, problem, folder)
+    return _CsvFile(path, shown, sep, problem, folder)
+
+
+# ---- csv ---------------------------------------------------------------------------------------
+
+_HEAD_BYTES = 1 << 16  # read and looked at for a NUL byte before the rest of the file
+_SCAN_BYTES = 1 << 20
+# Bytes pyarrow parses at a time. Its memory peaks at ~40 times the block (measured: 1 MB
+# blocks at 42 MB of Arrow memory, 8 MB blocks at 223 MB), and 1 MB blocks are as fast as
+# larger ones; a stream, whose memory must not grow with the file, parses 256 KB (~10 MB).
+_ARROW_BLOCK = 1 << 20
+_STREAM_BLOCK = 1 << 18
+_BLANKS = b" \t\r\n"
+
+
+class _Scan:
+    """What one pass over a CSV file's bytes found."""
+
+    __slots__ = ("sha256", "rows", "fast", "utf8")
+
+    def __init__(self, sha256: str, rows: int, fast: bool, utf8: bool) -> None:
+        self.sha256 = sha256
+        self.rows = rows  # data rows when `fast`, else -1
+        self.fast = fast  # pyarrow's rows are the file's lines 2, 3, ... (see the module docstring)
+        self.utf8 = utf8
+
+
+class _CsvFile:
+    def __init__(self, path: str, shown: str, sep: str, problem, folder: str | None = None) -> None:
+        self.path, self.shown, self.sep, self.problem = path, shown, sep, problem
+        self._scan: _Scan | None = None
+        self._columns: list[str] | None = None
+        try:
+            self._handle = open_regular(path)
+        except FileNotFoundError:
+            raise problem(f"data file '{shown}' does not exist", help=None if folder is None else
+                          f"the path is read relative to the workflow's folder ({folder or '.'})") from None
+        except NotRegularFile as error:
+            raise problem(f"data file '{shown}' {error.strerror}") from None
+        except OSError as error:
+            raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+        try:
             # A binary file shows a NUL byte early: refuse it before reading gigabytes.
-            raw = handle.read(_HEAD_BYTES)
-            if b"\0" not in raw:
-                handle.seek(0)
-                raw = handle.read()
-    except FileNotFoundError:
-        raise problem(f"data file '{shown}' does not exist",
-                      help=f"the path is read relative to the workflow's folder ({base_dir or '.'})") from None
-    except NotRegularFile as error:
-        raise problem(f"data file '{shown}' {error.strerror}") from None
-    except OSError as error:
-        raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
-    _refuse_binary(raw, shown, problem)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = raw[: error.start].count(b"\n") + 1
-        raise problem(f"data file '{shown}' is not UTF-8 text (row {row}, byte {error.start + 1})") from None
-    if not text.strip():
-        raise problem(f"data file '{shown}' is empty; it needs a header row and data rows")
+            _refuse_binary(self._handle.read(_HEAD_BYTES), shown, problem)
+        except BaseException:
+            self._handle.close()
+            raise
 
-    sep = data_source.args.get("sep", ",")
-    missing = frozenset(data_source.args.get("missing", [""]))
-    records = _records(text, shown, problem, sep)
-    header_row, header = records[0]
-    columns, position = _header_columns(header_row, header, shown, problem)
-    if target not in position:
-        raise problem(f"data file '{shown}' has no column '{target}' for the target", target_node.span,
-                      help=_column_hint(target, columns, target_node.span))
-    if wanted is None:
-        features = [c for c in columns if c != target]
-    else:
-        for name, item in zip(wanted, getattr(features_node, "items", ())):
-            if name not in position:
-                raise problem(f"data file '{shown}' has no column '{name}' (named in features)", item.span,
-                              help=_column_hint(name, columns, item.span))
-        features = list(wanted)
-    if not features:
-        raise problem(f"data file '{shown}' has no feature columns besides the target '{target}'")
-    body = records[1:]
-    if not body:
-        raise problem(f"data file '{shown}' has a header but no data rows")
-    for row, cells in body:
-        _check_width(row, cells, columns, shown, problem)
+    def close(self) -> None:
+        self._handle.close()
 
-    texts = {c: np.array([None if cells[position[c]].strip() in missing else cells[position[c]].strip()
-                          for _, cells in body], dtype=object) for c in features if c in encoded}
-    numeric = [c for c in features if c not in encoded] + [target]
-    used = [position[c] for c in numeric]
-    table = _numbers(body, used, numeric, shown, problem, missing, imputed, fit_split)
-    digest = hashlib.sha256(raw).hexdigest()
-    X = np.full((len(body), len(features)), np.nan)
-    for k, c in enumerate(numeric[:-1]):
-        X[:, features.index(c)] = table[:, k]
-    y = np.ascontiguousarray(table[:, -1])
-    rows = np.array([row for row, _ in body], dtype=np.int64)
-    return Dataset(X, y, features, target, shown, digest, rows=rows, text=texts)
+    def scan(self) -> _Scan:
+        if self._scan is None:
+            self._scan = _scan(self._handle)
+            if not self._scan.utf8:
+                raise self._not_utf8()
+        return self._scan
+
+    def sha256(self) -> str:
+        return self.scan().sha256
+
+    def known_rows(self) -> int:
+        return self.scan().rows
+
+    def row_count(self) -> int:
+        if self.scan().fast:
+            return self._scan.rows
+        return sum(1 for _ in self._records()) - 1
+
+    def _records(self):
+        """(row number in the file, cells) of every non-blank record, by the csv module."""
+        self._handle.seek(0)
+        text = io.TextIOWrapper(io.BufferedReader(_Unclosing(self._handle), 1 << 16), encoding="utf-8-sig", newline="")
+        return _iter_records(text, self.shown, self.problem, self.sep)
+
+    def header(self) -> list[str]:
+        if self._columns is None:
+            self.scan()  # bytes that are not UTF-8 are the first problem, as they always were
+            records = self._records()
+            first = next(records, None)
+            if first is None:
+                raise self.problem(f"data file '{self.shown}' is empty; it needs a header row and data rows")
+            self._header_row, self._header = first
+            self._columns, _ = _header_columns(first[0], first[1], self.shown, self.problem)
+        return self._columns
+
+    def one_column_hint(self) -> str | None:
+        """For a header of one column holding another likely separator: say so."""
+        if len(self._columns or ()) != 1:
+            return None
+        for sep in (";", "\t", "|", ","):
+            if sep != self.sep and sep in self._header[0]:
+                shown = "\\t" if sep == "\t" else sep
+                return f"the header has one column; is the file separated by '{shown}'? write csv(..., sep: \"{shown}\")"
+        return None
+
+    def _not_utf8(self) -> RunError:
+        """The first byte that is not UTF-8, line by line (a newline byte is never inside a
+        UTF-8 character), with its row and byte in the file."""
+        offset = 0
+        self._handle.seek(0)
+        for row, line in enumerate(self._handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return self.problem(f"data file '{self.shown}' is not UTF-8 text "
+                                    f"(row {row}, byte {offset + error.start + 1})")
+            offset += len(line)
+        return self.problem(f"data file '{self.shown}' is not UTF-8 text (it ends inside a character)")
+
+    # ---- blocks
+
+    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int) -> Iterator[Block]:
+        columns = self.header()
+        used = [columns.index(name) for name in plan.names]
+        delivered = 0
+        if self._scan.fast and self._scan.rows > 0 and self._header_row == 1 and self._single_line_header():
+            try:
+                for block in self._fast(plan, used, block_rows, arrow_block):
+                    delivered += len(block.rows)
+                    yield block
+                return
+            except _Slow:
+                pass
+        yield from self._slow(plan, used, block_rows, skip=delivered)
+
+    def _single_line_header(self) -> bool:
+        self._handle.seek(0)
+        line = self._handle.readline()
+        return line.count(b'"') % 2 == 0
+
+    def _fast(self, plan: _Plan, used: list[int], block_rows: int, arrow_block: int) -> Iterator[Block]:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        width = len(self._columns)
+        names = [f"c{i}" for i in range(width)]
+        wanted = [names[i] for i in used]
+        types = {names[i]: pa.string() if kind == TEXT else pa.float64() for i, kind in zip(used, plan.kinds)}
+        try:
+            # By path: pyarrow reads natively, off the GIL (the scan has read the file as a regular one).
+            reader = pacsv.open_csv(
+                self.path,
+                read_options=pacsv.ReadOptions(block_size=arrow_block, skip_rows=1, column_names=names),
+                parse_options=pacsv.ParseOptions(delimiter=self.sep, quote_char='"', double_quote=True,
+                                                 escape_char=False, newlines_in_values=False,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types=types,
+                                                     null_values=sorted(plan.missing), strings_can_be_null=True,
+                                                     quoted_strings_can_be_null=True))
+        except (pa.ArrowException, ValueError):
+            raise _Slow() from None
+        total = self._scan.rows
+        d = len(plan.features)
+        texts = [name for name, kind in zip(plan.names, plan.kinds) if kind == TEXT]
+        # Blocks of exactly `block_rows` rows (the last one shorter), whatever pyarrow's
+        # batches: a row's arithmetic (X @ w in a prediction) may depend on its place in a
+        # block, so the blocks are the csv module's, row for row.
+        block = _Filling(block_rows, d, plan.target is not None, texts, first_row=2)
+        at = 0
+        try:
+            for batch in reader:
+                k = min(batch.num_rows, total - at)
+                if k <= 0:
+                    break  # blank lines after the last row (the scan saw nothing else there)
+                columns = []
+                for j, kind in enumerate(plan.kinds):
+                    column = batch.column(j).slice(0, k)
+                    if kind == TEXT:
+                        columns.append(_texts(column.to_pylist(), plan.missing))
+                        continue
+                    values = column.to_numpy(zero_copy_only=False)
+                    bad = np.count_nonzero(~np.isfinite(values))
+                    # A null is a missing cell; any other NaN or inf is a cell to word exactly.
+                    if bad and (kind == NUMBER or bad != column.null_count):
+                        raise _Slow()
+                    columns.append(values)
+                done = 0
+                while done < k:
+                    take = block.add(columns, plan.kinds, plan.names, done, k)
+                    done += take
+                    if block.full():
+                        yield block.take(self.shown)
+                at += k
+        except pa.ArrowException:
+            raise _Slow() from None
+        if at != total:
+            raise _Slow()
+        if block.fill:
+            yield block.take(self.shown)
+
+    def _slow(self, plan: _Plan, used: list[int], block_rows: int, skip: int) -> Iterator[Block]:
+        """The csv module's reading: every record's width is checked in file order, the
+        first bad cell is remembered and raised only if no later row is ragged (the order
+        the whole-file reader always had)."""
+        columns = self._columns
+        width = len(columns)
+        records = self._records()
+        next(records)  # the header
+        found: RunError | None = None
+        block: list[tuple[int, list[str]]] = []
+        count = 0
+        for record in records:
+            if len(record[1]) != width:
+                _check_width(*record, columns, self.shown, self.problem)
+            count += 1
+            if count <= skip or found is not None:
+                continue
+            block.append(record)
+            if len(block) == block_rows:
+                converted = self._convert(block, used, plan)
+                if isinstance(converted, RunError):
+                    found = converted
+                else:
+                    yield converted
+                block = []
+        if block and found is None:
+            converted = self._convert(block, used, plan)
+            if isinstance(converted, RunError):
+                found = converted
+            else:
+                yield converted
+        if found is not None:
+            raise found
+        if not count:
+            raise self.problem(f"data file '{self.shown}' has a header but no data rows")
+
+    def _convert(self, block, used: list[int], plan: _Plan):
+        """A Block of records, or the RunError of its first bad cell (row, then column)."""
+        d = len(plan.features)
+        table, text = _cells(block, used, plan, self.shown, self.problem)
+        if isinstance(table, RunError):
+            return table
+        rows = np.fromiter((row for row, _ in block), dtype=np.int64, count=len(block))
+        return Block(rows, np.ascontiguousarray(table[:, :d]), table[:, d] if plan.target is not None else None,
+                     text, self.shown)
 
 
-def _records(text: str, shown: str, problem, sep: str = ",") -> list[tuple[int, list[str]]]:
-    """(row number in the file, cells) for every non-blank record."""
-    return list(_iter_records(io.StringIO(text, newline=""), shown, problem, sep))
+class _Filling:
+    """The block being filled from pyarrow's columns: X row-major, y, the encoded text."""
+
+    def __init__(self, size: int, features: int, target: bool, texts: list[str], first_row: int) -> None:
+        self.size, self.features, self.target, self.texts = size, features, target, texts
+        self.next_row = first_row
+        self.fill = 0
+        self.X = None
+
+    def _new(self) -> None:
+        self.X = np.empty((self.size, self.features))
+        self.y = np.empty(self.size) if self.target else None
+        self.text = {name: np.empty(self.size, dtype=object) for name in self.texts}
+        self.fill = 0
+
+    def full(self) -> bool:
+        return self.fill == self.size
+
+    def add(self, columns: list, kinds: list[str], names: list[str], start: int, stop: int) -> int:
+        """Copy rows start.. of the batch's columns in, as many as fit; how many did."""
+        if self.X is None:
+            self._new()
+        take = min(self.size - self.fill, stop - start)
+        here = slice(self.fill, self.fill + take)
+        for j, (values, kind) in enumerate(zip(columns, kinds)):
+            part = values[start:start + take]
+            if kind == TEXT:
+                self.text[names[j]][here] = part
+                self.X[here, j] = np.nan
+            elif j < self.features:
+                self.X[here, j] = part
+            else:
+                self.y[here] = part
+        self.fill += take
+        return take
+
+    def take(self, shown: str) -> Block:
+        n = self.fill
+        rows = np.arange(self.next_row, self.next_row + n, dtype=np.int64)
+        block = Block(rows, self.X[:n], self.y[:n] if self.y is not None else None,
+                      {name: cells[:n] for name, cells in self.text.items()}, shown)
+        self.next_row += n
+        self.X, self.fill = None, 0
+        return block
+
+
+class _Slow(Exception):
+    """The fast reader cannot deliver the next rows exactly: the csv module takes over."""
+
+
+class _Unclosing(io.RawIOBase):
+    """A file read through a buffer that must not close it (the csv module's pass)."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        pass
+
+
+def _scan(handle) -> _Scan:
+    """One pass over the bytes: sha256, UTF-8 validity, and whether pyarrow's rows are the
+    file's lines (no blank line before the last row, no quote after the header line, no
+    NUL, no lone CR), with the number of data rows."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    handle.seek(0)
+    newlines = lone_cr = 0
+    fast = utf8 = True
+    header_end = -1  # offset just past the header line's newline
+    # An empty line in an earlier chunk / in the current chunk (with the previous one's end).
+    blank_before, blank_at = False, -1
+    offset = 0
+    prev = b""  # the previous chunk's last two bytes, for patterns across chunks
+    ends_cr = False
+    last = b""
+    while True:
+        chunk = handle.read(_SCAN_BYTES)
+        if not chunk:
+            break
+        digest.update(chunk)
+        if utf8 and (not chunk.isascii() or decoder.getstate()[0]):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = fast = False
+        if fast:
+            if b"\0" in chunk:
+                fast = False
+            if header_end < 0:
+                found = chunk.find(b"\n")
+                if found >= 0:
+                    header_end = offset + found + 1
+            data = chunk if header_end <= offset else chunk[max(0, header_end - offset):]
+            if header_end >= 0 and b'"' in data:
+                fast = False
+            breaks = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            newlines += len(breaks)
+            carriage = b"\r" in chunk
+            if carriage:
+                lone_cr += chunk.count(b"\r") - chunk.count(b"\r\n") - (1 if ends_cr and chunk[:1] == b"\n" else 0)
+            blank_before |= blank_at >= 0
+            blank_at = _last_blank(chunk, breaks, carriage)
+            if blank_at < 0 and _has_blank(prev + chunk[:2]):
+                blank_at = 1
+            ends_cr = chunk.endswith(b"\r")
+            last, prev = chunk, chunk[-2:]
+        offset += len(chunk)
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = fast = False
+    rows = -1
+    if fast:
+        body = last.rstrip(_BLANKS)
+        # Empty lines after the last row are harmless; one before it shifts the numbering.
+        if not body or lone_cr or blank_before or 0 <= blank_at < len(body):
+            fast = False
+        else:
+            rows = newlines - last[len(body):].count(b"\n")  # lines of text after the header
+    return _Scan(digest.hexdigest(), rows if fast else -1, fast, utf8)
+
+
+def _last_blank(chunk: bytes, breaks: np.ndarray, carriage: bool) -> int:
+    """Where the last empty line of a chunk ends (its second line break), or -1; `breaks`
+    are the chunk's newline offsets (numpy finds them ~4x faster than bytes.find on text
+    with a newline every few hundred bytes)."""
+    gaps = np.diff(breaks)
+    ends = breaks[1:][gaps == 1]
+    if carriage:
+        crlf = breaks[1:][gaps == 2]
+        ends = np.concatenate([ends, crlf[np.frombuffer(chunk, dtype=np.uint8)[crlf - 1] == 13]])
+    return int(ends.max()) if len(ends) else -1
+
+
+def _has_blank(text: bytes) -> bool:
+    """Whether bytes hold an empty line (two line breaks with nothing between)."""
+    return b"\n\n" in text or b"\n\r\n" in text
 
 
 def _iter_records(lines, shown: str, problem, sep: str = ","):
@@ -200,6 +801,8 @@ def _iter_records(lines, shown: str, problem, sep: str = ","):
             start = reader.line_num + 1
     except csv.Error as error:
         raise problem(f"row {start} of '{shown}' is not valid CSV: {error}") from None
+    except UnicodeDecodeError:
+        raise problem(f"data file '{shown}' is not UTF-8 text") from None
 
 
 def _refuse_binary(head: bytes, shown: str, problem) -> None:
@@ -237,55 +840,172 @@ def _check_width(row: int, cells: list[str], columns: list[str], shown: str, pro
         raise problem(f"row {row} of '{shown}' has {len(cells)} cells but the header has {width} ({detail})")
 
 
-def _numbers(body, used: list[int], names: list[str], shown: str, problem, missing=frozenset({""}),
-             imputed=frozenset(), fit_split="train") -> np.ndarray:
-    """The used columns as floats (NaN for a missing cell of an `imputed` column); the
-    first bad cell in file order is the error."""
-    pick = itemgetter(*used) if len(used) > 1 else lambda cells: (cells[used[0]],)
-    cells = [pick(cells) for _, cells in body]
+def _texts(cells: list, missing: frozenset) -> np.ndarray:
+    """An encoded column's cells: the text without surrounding spaces, None where missing."""
+    out = np.empty(len(cells), dtype=object)
+    for i, cell in enumerate(cells):
+        text = cell.strip() if cell is not None else None
+        out[i] = None if text is None or text in missing else text
+    return out
+
+
+def _cells(block, used: list[int], plan: _Plan, shown: str, problem):
+    """(the used columns as floats, encoded columns' text) of a block of records, or (the
+    RunError of the first bad cell in file order, None)."""
+    names, kinds = plan.names, plan.kinds
+    table = np.empty((len(block), len(used)))
+    text = {}
+    numeric = [k for k, kind in enumerate(kinds) if kind != TEXT]
+    for k, kind in enumerate(kinds):
+        if kind == TEXT:
+            text[names[k]] = _texts([cells[used[k]] for _, cells in block], plan.missing)
+            table[:, k] = np.nan
     try:
-        table = np.array(cells, dtype=np.float64)
-        if np.isfinite(table).all():
-            return table
+        values = np.array([[cells[used[k]] for k in numeric] for _, cells in block], dtype=np.float64)
+        if np.isfinite(values).all():
+            table[:, numeric] = values
+            return table, text
     except ValueError:
         pass
-    if missing != {""} or imputed:
-        gaps = np.array([[text.strip() in missing and names[k] in imputed for k, text in enumerate(values)]
-                         for values in cells], dtype=bool).reshape(len(cells), len(used))
-        filled = [tuple("nan" if gap else text for gap, text in zip(flags, values))
-                  for flags, values in zip(gaps, cells)]
-        try:
-            table = np.array(filled, dtype=np.float64)
-            if np.isfinite(table[~gaps]).all():
-                return table
-        except ValueError:
-            pass
-    # Slow path, only to name the first bad cell: scan in file order (row, then column).
-    order = sorted(range(len(used)), key=lambda k: used[k])
-    table = np.empty((len(cells), len(used)))
-    for r, ((row, _), values) in enumerate(zip(body, cells)):
+    # Only to name the first bad cell: scan in file order (row, then column).
+    order = sorted(numeric, key=lambda k: used[k])
+    for r, (row, cells) in enumerate(block):
         for k in order:
-            text = values[k].strip()
-            if text in missing and names[k] in imputed:
-                table[r, k] = np.nan
-                continue
-            if text in missing:
-                shown_cell = "empty" if not text else f"'{_clip(text)}', a missing value"
-                raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' is {shown_cell}; every cell must "
-                              "be a number", help=f"fill missing cells from the training rows: "
-                              f"'impute {_step_column(names[k])} using {fit_split}'")
+            raw = cells[used[k]]
+            stripped = raw.strip()
+            name = _clip(names[k])
+            if stripped in plan.missing:
+                if kinds[k] == IMPUTED:
+                    table[r, k] = np.nan
+                    continue
+                if not stripped:
+                    return problem(f"row {row}, column '{name}' of '{shown}' is empty; every cell must be a number",
+                                   help=plan.missing_help(names[k])), None
+                return problem(f"row {row}, column '{name}' of '{shown}' holds '{_clip(stripped)}', "
+                               "a missing value; every cell must be a number",
+                               help=plan.missing_help(names[k])), None
+            if not stripped:
+                return problem(f"row {row}, column '{name}' of '{shown}' is empty; every cell must be a number"), None
             try:
-                value = float(text)
+                value = float(stripped)
             except ValueError:
-                raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' holds '{_clip(text)}', "
-                              "not a number", help=f"a text column is used by encoding it "
-                              f"('encode {_step_column(names[k])} using {fit_split}') or left out with "
-                              "csv(..., features: [...])") from None
+                return problem(f"row {row}, column '{name}' of '{shown}' holds '{_clip(stripped)}', not a number",
+                               help=plan.text_help(names[k])), None
             if not math.isfinite(value):
-                raise problem(f"row {row}, column '{_clip(names[k])}' of '{shown}' holds '{_clip(text)}', "
-                              "not a finite number")
+                return problem(f"row {row}, column '{name}' of '{shown}' holds '{_clip(stripped)}', "
+                               "not a finite number"), None
             table[r, k] = value
-    return table
+    return table, text
+
+
+# ---- parquet -----------------------------------------------------------------------------------
+
+
+class _ParquetFile:
+    """A Parquet file, read in record batches with pyarrow; its rows count from 1."""
+
+    def __init__(self, path: str, shown: str, problem, folder: str | None = None) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.path, self.shown, self.problem = path, shown, problem
+        self._digest: str | None = None
+        try:
+            self._handle = open_regular(path)
+        except FileNotFoundError:
+            raise problem(f"data file '{shown}' does not exist", help=None if folder is None else
+                          f"the path is read relative to the workflow's folder ({folder or '.'})") from None
+        except NotRegularFile as error:
+            raise problem(f"data file '{shown}' {error.strerror}") from None
+        except OSError as error:
+            raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+        try:
+            self._file = pq.ParquetFile(self._handle)
+        except (pa.ArrowException, OSError, ValueError) as error:
+            self._handle.close()
+            raise problem(f"data file '{shown}' is not a Parquet file ({_clip(str(error).splitlines()[0])})") from None
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def header(self) -> list[str]:
+        return list(self._file.schema_arrow.names)
+
+    def one_column_hint(self) -> None:
+        return None
+
+    def sha256(self) -> str:
+        if self._digest is None:
+            digest = hashlib.sha256()
+            self._handle.seek(0)
+            for chunk in iter(lambda: self._handle.read(_SCAN_BYTES), b""):
+                digest.update(chunk)
+            self._digest = digest.hexdigest()
+        return self._digest
+
+    def known_rows(self) -> int:
+        return self._file.metadata.num_rows
+
+    def row_count(self) -> int:
+        return self._file.metadata.num_rows
+
+    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int) -> Iterator[Block]:
+        import pyarrow as pa
+
+        schema = self._file.schema_arrow
+        for name, kind in zip(plan.names, plan.kinds):
+            kind_of = schema.field(name).type
+            numeric = pa.types.is_integer(kind_of) or pa.types.is_floating(kind_of) \
+                or pa.types.is_decimal(kind_of) or pa.types.is_boolean(kind_of)
+            if kind != TEXT and not numeric:
+                raise self.problem(f"column '{_clip(name)}' of '{self.shown}' holds {kind_of}, not numbers",
+                                   help=plan.text_help(name))
+        d = len(plan.features)
+        at = 0
+        if self.known_rows() == 0:
+            raise self.problem(f"data file '{self.shown}' has no data rows")
+        for batch in self._file.iter_batches(batch_size=block_rows, columns=plan.names):
+            k = batch.num_rows
+            table = np.empty((k, len(plan.names)))
+            text = {}
+            for j, (name, kind) in enumerate(zip(plan.names, plan.kinds)):
+                column = batch.column(j)
+                if kind == TEXT:
+                    cells = column.cast(pa.string()).to_pylist()
+                    text[name] = _texts(cells, frozenset(("",)))
+                    table[:, j] = np.nan
+                    continue
+                values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+                bad = ~np.isfinite(values)
+                if bad.any():
+                    nulls = column.is_null().to_numpy(zero_copy_only=False)
+                    if (bad & ~nulls if kind == IMPUTED else bad).any():
+                        self._bad_cell(plan, batch, at)
+                table[:, j] = values
+            rows = np.arange(at + 1, at + 1 + k, dtype=np.int64)
+            yield Block(rows, table[:, :d], table[:, d] if plan.target is not None else None, text, self.shown)
+            at += k
+
+    def _bad_cell(self, plan: _Plan, batch, at: int) -> None:
+        """Raise the HP302 of the first bad cell of a batch, in file order (row, then column)."""
+        import pyarrow as pa
+
+        columns = [(j, name, kind) for j, (name, kind) in enumerate(zip(plan.names, plan.kinds)) if kind != TEXT]
+        order = sorted(columns, key=lambda c: self._file.schema_arrow.get_field_index(c[1]))
+        arrays = {j: batch.column(j) for j, _, _ in order}
+        values = {j: arrays[j].cast(pa.float64()).to_numpy(zero_copy_only=False) for j, _, _ in order}
+        nulls = {j: arrays[j].is_null().to_numpy(zero_copy_only=False) for j, _, _ in order}
+        for r in range(batch.num_rows):
+            for j, name, kind in order:
+                if nulls[j][r]:
+                    if kind == IMPUTED:
+                        continue
+                    raise self.problem(f"row {at + r + 1}, column '{_clip(name)}' of '{self.shown}' is missing; "
+                                       "every cell must be a number", help=plan.missing_help(name))
+                if not math.isfinite(values[j][r]):
+                    raise self.problem(f"row {at + r + 1}, column '{_clip(name)}' of '{self.shown}' holds "
+                                       f"{values[j][r]!r}, not a finite number")
+        raise AssertionError("a bad cell was flagged but not found")
 
 
 # Caps on what a data file can put into a message: its text is echoed to a terminal and
@@ -306,196 +1026,13 @@ def _step_column(name: str) -> str:
     return _clip(name) if bare else '"' + _clip(name).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _column_hint(name: str, columns: list[str], span=None) -> str:
-    """'did you mean ...?' (with its fix when `span` is the column's string in the
-    workflow), or the first few columns of the file."""
+def _column_hint(name: str, columns: list[str], file=None, span=None) -> str:
+    """A one-column header's likely separator, 'did you mean ...?' (with its fix when
+    `span` is the column's string in the workflow), or the first few columns."""
+    separator = file.one_column_hint() if file is not None else None
+    if separator:
+        return separator
     listed = ", ".join(_clip(c) for c in columns[:_LISTED_COLUMNS])
     more = len(columns) - _LISTED_COLUMNS
     otherwise = "its columns are " + listed + (f", ... and {more} more" if more > 0 else "")
     return did_you_mean(name, columns, span, otherwise, string=True, clip=_CELL_CHARS)
-
-
-# ---- csv, streamed -----------------------------------------------------------------------------
-
-
-class CsvStream:
-    """A csv file read a block of rows at a time, in constant memory, for `hpdsl predict`.
-
-    The same rules and diagnostics as read_csv (records, header, ragged rows and cells
-    are checked by the same functions): the `features` must be columns of the file, the
-    `target` is read when the file has it, and every other column is ignored. Iterating
-    yields (rows, X, y) blocks of at most `block_rows` rows, where rows are the rows'
-    numbers in the file and y is None without a target column. `sha256` is the file's
-    digest once every block has been read. `problem(message, help=None)` makes the
-    HP302 RunError, pointing wherever the caller names the file.
-    """
-
-    def __init__(self, path: str, shown: str, features: list[str], target: str | None, problem,
-                 block_rows: int = 4096, *, sep: str = ",", missing=("",), imputed=frozenset(),
-                 encoded=frozenset()) -> None:
-        self.shown = shown
-        self._sep, self._missing = sep, frozenset(missing)
-        self._imputed, self._encoded = frozenset(imputed), frozenset(encoded)
-        self.text: dict = {}  # an encoded column's cells in the block last yielded (None where missing)
-        self.problem = problem
-        self.block_rows = block_rows
-        self._digest = hashlib.sha256()
-        self.sha256: str | None = None
-        try:
-            self._handle = open_regular(path)
-        except FileNotFoundError:
-            raise problem(f"data file '{shown}' does not exist") from None
-        except NotRegularFile as error:
-            raise problem(f"data file '{shown}' {error.strerror}") from None
-        except OSError as error:
-            raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
-        text = io.TextIOWrapper(io.BufferedReader(_Digesting(self._handle, self._digest), 1 << 16),
-                                encoding="utf-8-sig", newline="")
-        try:
-            _refuse_binary(self._handle.read(_HEAD_BYTES), shown, problem)
-            self._handle.seek(0)
-            self._records = _iter_records(self._decoded(text), shown, problem, sep)
-            first = next(self._records, None)
-            if first is None:
-                raise problem(f"data file '{shown}' is empty; it needs a header row and data rows")
-            self.columns, position = _header_columns(first[0], first[1], shown, problem)
-            for name in features:
-                if name not in position:
-                    raise problem(f"data file '{shown}' has no column '{name}', a feature of the model",
-                                  help=_column_hint(name, self.columns))
-        except BaseException:
-            self._handle.close()
-            raise
-        self.has_target = target is not None and target in position
-        self._position = position
-        self._all = list(features)
-        features = [name for name in features if name not in self._encoded]
-        self._used = [position[name] for name in features]
-        if self.has_target:
-            self._used.append(position[target])
-        self._names = [self.columns[i] for i in self._used]
-        self._features = len(features)
-
-    def _decoded(self, text):
-        """The file's text; at a byte that is not UTF-8, the HP302 that read_csv gives."""
-        try:
-            yield from text
-        except UnicodeDecodeError:
-            raise self._not_utf8() from None
-
-    def _not_utf8(self) -> RunError:
-        """Find the first bad byte again, line by line (a newline byte is never inside a
-        UTF-8 character), to name its row and byte as read_csv does."""
-        offset = 0
-        self._handle.seek(0)
-        for row, line in enumerate(self._handle, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                return self.problem(f"data file '{self.shown}' is not UTF-8 text "
-                                    f"(row {row}, byte {offset + error.start + 1})")
-            offset += len(line)
-        return self.problem(f"data file '{self.shown}' is not UTF-8 text (it ends inside a character)")
-
-    def __iter__(self):
-        try:
-            block: list[tuple[int, list[str]]] = []
-            count = 0
-            width = len(self.columns)
-            for record in self._records:
-                if len(record[1]) != width:
-                    _check_width(*record, self.columns, self.shown, self.problem)
-                block.append(record)
-                if len(block) == self.block_rows:
-                    count += len(block)
-                    yield self._convert(block)
-                    block = []
-            if block:
-                count += len(block)
-                yield self._convert(block)
-            if not count:
-                raise self.problem(f"data file '{self.shown}' has a header but no data rows")
-            self.sha256 = self._digest.hexdigest()
-        finally:
-            self._handle.close()
-
-    def _convert(self, block):
-        table = _numbers(block, self._used, self._names, self.shown, self.problem, self._missing, self._imputed)
-        rows = np.fromiter((row for row, _ in block), dtype=np.int64, count=len(block))
-        X = np.ascontiguousarray(table[:, : self._features])
-        if self._encoded:
-            self.text = {c: np.array([None if cells[self._position[c]].strip() in self._missing
-                                      else cells[self._position[c]].strip() for _, cells in block], dtype=object)
-                         for c in self._encoded}
-            full = np.full((len(block), len(self._all)), np.nan)
-            full[:, [self._all.index(c) for c in self._all if c not in self._encoded]] = X
-            X = full
-        y = table[:, self._features] if self.has_target else None
-        return rows, X, y
-
-    def close(self) -> None:
-        self._handle.close()
-
-
-class _Digesting(io.RawIOBase):
-    """A binary file that feeds every byte read through it to a hash."""
-
-    def __init__(self, raw, digest) -> None:
-        self._raw = raw
-        self._digest = digest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        count = self._raw.readinto(buffer)
-        if count:
-            self._digest.update(memoryview(buffer)[:count])
-        return count
-
-
-# ---- the streamed run's reader ------------------------------------------------------------------
-
-
-def open_stream(data_source, base_dir: str, block_rows: int = 1 << 14) -> CsvStream:
-    """The rows of a `csv(...)` source as (rows, X, y) blocks, for a run that never holds
-    the data (`hpdsl run --stream`): the target and features resolved, and diagnosed, as
-    read_csv does; `.features` names the feature columns; `.sha256` once read."""
-    call = data_source.node.source
-    path_node = _arg_node(call, "path", 0)
-    shown = data_source.args["path"]
-    target = data_source.args["target"]
-    wanted = data_source.args["features"]
-    full = os.path.join(base_dir, shown)
-
-    def problem(message: str, span: Span = path_node.span, help: str | None = None) -> RunError:
-        return fail("HP302", span, message, help=help)
-
-    dialect = {"sep": data_source.args.get("sep", ","), "missing": data_source.args.get("missing", [""])}
-    header = CsvStream(full, shown, [], None, problem, **dialect)
-    header.close()
-    position = {name: i for i, name in enumerate(header.columns)}
-    if target not in position:
-        raise problem(f"data file '{shown}' has no column '{target}' for the target",
-                      _arg_node(call, "target", None).span, help=_column_hint(target, header.columns))
-    if wanted is None:
-        features = [c for c in header.columns if c != target]
-    else:
-        for name, item in zip(wanted, getattr(_arg_node(call, "features", None), "items", ())):
-            if name not in position:
-                raise problem(f"data file '{shown}' has no column '{name}' (named in features)", item.span,
-                              help=_column_hint(name, header.columns))
-        features = list(wanted)
-    if not features:
-        raise problem(f"data file '{shown}' has no feature columns besides the target '{target}'")
-    stream = CsvStream(full, shown, features, target, problem, block_rows, **dialect)
-    stream.features = features
-    return stream
-
-
-def row_count(data_source, base_dir: str) -> tuple[int, str, list[str]]:
-    """(rows, sha256, feature names) of a `csv(...)` source, from one pass that keeps
-    nothing: every cell is checked, so a bad cell is reported before anything is fitted."""
-    stream = open_stream(data_source, base_dir)
-    rows = sum(len(block[0]) for block in stream)
-    return rows, stream.sha256, stream.features

@@ -1,14 +1,15 @@
 """The engine's passes on a Dask cluster (`hpdsl run --scheduler ADDRESS`).
 
-Each pass cuts the data file into partitions of whole canonical blocks (engine.py), sends
-one task per partition to the cluster's workers, which read the file by path (they must
-see the same file system as this machine) and return their blocks' results; the results
+Each pass cuts the data into partitions of whole canonical blocks (engine.py), sends one
+task per partition to the cluster's workers, which read the files by path through the
+same reader as a local run (data.open_stream; they must see the same file system as
+this machine) and return their blocks' results; the results
 are merged here in block order, exactly as the local engine merges them, so the report
 is the same, byte for byte, except timings. Worker processes compute with one BLAS
 thread, as `hpdsl run` does, so that no sum depends on a thread count.
 
-A csv file's rows can only be found by reading it: a worker parses the file from its
-start and computes only its partition's blocks. Imported only when --scheduler is given:
+A worker reads the data from its start (a csv file's rows can only be found by reading
+it) and computes only its partition's blocks. Imported only when --scheduler is given:
 `distributed` is the optional `dask` extra.
 """
 
@@ -23,28 +24,19 @@ from .errors import UsageError
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-class CsvOpener:
-    """Opens the data file on a worker: picklable (paths and names only)."""
+class Opener:
+    """Opens the data on a worker, through the same reader as a local run
+    (data.open_stream): picklable (the data declaration and the workflow's folder as an
+    absolute path)."""
 
-    def __init__(self, path: str, shown: str, features: list[str], target: str, sep: str = ",",
-                 missing=("",)) -> None:
-        self.path = path
-        self.shown = shown
-        self.features = features
-        self.target = target
-        self.sep = sep
-        self.missing = tuple(missing)
+    def __init__(self, data_source, base_dir: str) -> None:
+        self.data_source = data_source
+        self.base_dir = base_dir
 
     def __call__(self):
-        from ..source import Span
-        from .data import CsvStream
-        from .errors import fail
+        from .data import open_stream
 
-        def problem(message: str, span=None, help: str | None = None):
-            return fail("HP302", Span(0, 0), message, help=help)
-
-        return CsvStream(self.path, self.shown, self.features, self.target, problem, BLOCK_ROWS, sep=self.sep,
-                         missing=self.missing)
+        return open_stream(self.data_source, self.base_dir, block_rows=BLOCK_ROWS)
 
 
 def _pin_threads() -> None:
@@ -58,26 +50,25 @@ def _pin_threads() -> None:
     threadpool_limits(1)
 
 
-def _partition(opener: CsvOpener, first: int, stop: int, task) -> list:
+def _partition(opener: Opener, first: int, stop: int, task) -> list:
     """On a worker: the task's result for each canonical block starting in [first, stop)."""
     _pin_threads()
     out = []
-    for start, X, y in canonical(opener()):
-        if start >= stop:
-            break
-        if start >= first:
-            out.append(task(start, X, y))
+    with opener() as stream:
+        for start, X, y in canonical(stream):
+            if start >= stop:
+                break
+            if start >= first:
+                out.append(task(start, X, y))
     return out
 
 
 class DaskSource:
-    """Canonical blocks of a csv file, computed on a Dask cluster's workers."""
+    """Canonical blocks of the data files (csv or parquet), computed on a Dask cluster's workers."""
 
-    def __init__(self, address: str, data_source, base_dir: str, rows: int, features: list[str]) -> None:
+    def __init__(self, address: str, data_source, base_dir: str, rows: int) -> None:
         self.address = address
-        self.opener = CsvOpener(os.path.abspath(os.path.join(base_dir, data_source.args["path"])),
-                                data_source.args["path"], features, data_source.args["target"],
-                                data_source.args.get("sep", ","), data_source.args.get("missing", [""]))
+        self.opener = Opener(data_source, os.path.abspath(base_dir))
         self.rows = rows
 
     def map(self, task):

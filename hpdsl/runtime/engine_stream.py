@@ -1,8 +1,9 @@
 """A streamed run (`hpdsl run --stream`, `--scheduler`): what it refuses, and where its blocks come from.
 
-A streamed run never holds the data: a counting pass finds the number of rows (and
-checks every cell), then the engine's passes read the file again, block by block, on
-this machine or on a Dask cluster's workers. Whatever needs the rows themselves is
+A streamed run never holds the data: the rows are counted without converting a cell
+(data.open_stream's reader: a scan of a CSV's bytes, a Parquet file's metadata), then the
+engine's passes read the files, block by block, on this machine or on a Dask cluster's
+workers; a bad cell is HP302 (row and column) in the first pass, before any step runs. Whatever needs the rows themselves is
 refused here, before any data is read, naming the alternatives: mini-batch gradient
 descent, mae logged or watched for early stopping every epoch, `impute` and `encode`
 (fitted on the rows, they change the model's columns: the engine's sums would have to
@@ -13,13 +14,14 @@ from __future__ import annotations
 
 from .. import nodes as n
 from ..render import format_line
-from .data import load, open_stream, row_count
-from .engine import MemorySource, StreamSource, StreamedData
+from .data import load, open_stream
+from .engine import BLOCK_ROWS, MemorySource, StreamSource, StreamedData
 from .errors import UsageError
 
 # The steps the engine runs from statistics (plus one pass for mae).
 STREAMED_STEPS = (n.Set, n.Standardize, n.Train, n.Tune, n.Evaluate, n.Test)
 ALTERNATIVES = "run without --stream (in memory)"
+FILES = ("csv", "parquet")  # the data sources read from files (data.open_stream)
 
 
 def refuse_unstreamable(run) -> None:
@@ -33,8 +35,8 @@ def refuse_unstreamable(run) -> None:
         return UsageError(format_line(path, f"{flag} cannot run this workflow: {what}, which needs the rows "
                                             f"in memory; {instead}", line))
 
-    if run.options.scheduler is not None and run.scope.source.kind != "csv":
-        raise UsageError(format_line(path, "--scheduler reads a data file on the workers; this workflow's data is "
+    if run.options.scheduler is not None and run.scope.source.kind not in FILES:
+        raise UsageError(format_line(path, "--scheduler reads data files on the workers; this workflow's data is "
                                            f"{run.scope.source.kind}(...): run it without --scheduler"))
     batch = "use full-batch gradient descent (leave batch_size unset), or model ridge, or " + ALTERNATIVES
     iterative = run.model_spec.iterative
@@ -64,11 +66,15 @@ def refuse_unstreamable(run) -> None:
 
 
 def describe(data_source, base_dir: str):
-    """The data as a streamed run knows it: for a csv file, its rows counted (one pass
-    that keeps nothing); synthetic data is generated in memory as always."""
-    if data_source.kind != "csv":
+    """The data as a streamed run knows it: for csv and parquet files, the rows counted
+    (Parquet: from the files' metadata; CSV: a scan of its bytes, which also gives its
+    sha256) and the feature columns from the header, no cell converted (a bad cell is
+    HP302 in the engine's pass, before any step runs); synthetic data is generated in
+    memory as always."""
+    if data_source.kind not in FILES:
         return load(data_source, base_dir)
-    count, sha256, features = row_count(data_source, base_dir)
+    with open_stream(data_source, base_dir) as stream:
+        count, features, sha256 = stream.row_count(), stream.features, stream.digest()
     return StreamedData(features, data_source.args["target"], data_source.args["path"], sha256, count)
 
 
@@ -79,5 +85,5 @@ def source(data_source, base_dir: str, data, scheduler: str | None):
     if scheduler is not None:
         from .engine_dask import DaskSource
 
-        return DaskSource(scheduler, data_source, base_dir, data.count, data.features)
-    return StreamSource(lambda: open_stream(data_source, base_dir))
+        return DaskSource(scheduler, data_source, base_dir, data.count)
+    return StreamSource(lambda: open_stream(data_source, base_dir, block_rows=BLOCK_ROWS))

@@ -1,6 +1,6 @@
 """`hpdsl predict MODEL --data FILE [--out preds.csv] [--json]`: a model.json applied to rows.
 
-An edge of the pipeline, like command.py. The data are streamed (data.CsvStream, a block
+An edge of the pipeline, like command.py. The data are streamed (data.open_csv_stream, a block
 of rows at a time, the same checks and HP302 diagnostics as `run`), so a file larger
 than memory can be predicted. Predictions go to a temporary file first — beside --out,
 or a spool for stdout — and appear only once every row was read and predicted, so an
@@ -25,7 +25,7 @@ from ..diagnostics import Diagnostic
 from ..files import PendingFile
 from ..render import format_text
 from ..source import Source, Span
-from .data import CsvStream
+from .data import open_csv_stream
 from .errors import RunError, UsageError
 from .model import Model, load
 
@@ -182,17 +182,18 @@ def predict_file(model: Model, path: str, shown: str, problem, out, json_rows: b
     `row,prediction` lines, or comma-separated JSON objects when `json_rows`. With a
     ledger `watch` and a target column, the rows the ledger recorded as test rows are
     recognised and scored on their own too. Raises RunError (HP302) for the data."""
-    stream = CsvStream(path, shown, model.features, model.target, problem, block_rows, sep=model.csv["sep"],
-                       missing=model.csv["missing"], imputed=model.imputed, encoded=model.encoded)
+    stream = open_csv_stream(path, shown, model.features, model.target, problem, block_rows, sep=model.csv["sep"],
+                             missing=model.csv["missing"], imputed=model.imputed, encoded=model.encoded)
     try:
         if not json_rows:
             out.write("row,prediction\n")
         metrics = Metrics() if stream.has_target else None
         tested = Metrics() if stream.has_target and watch is not None else None
         count = 0
-        for rows, X, y in stream:
+        for block in stream.blocks():
+            rows, X, y = block.rows, block.X, block.y
             with np.errstate(over="ignore", invalid="ignore"):
-                predicted = model.apply(X, stream.text)
+                predicted = model.apply(X, block.text)
             if not np.isfinite(predicted).all():
                 row = int(rows[np.argmin(np.isfinite(predicted))])
                 raise problem(f"row {row} of '{shown}': the prediction is not a finite number (the row's values "

@@ -319,11 +319,14 @@ def _parameters(d: dict, params: dict) -> list[str]:
     head = ["raw units"] + (["standardized"] if scaled else []) + (["truth"] if truth is not None else [])
     width = max(12, *(len(c) for c in columns))
     lines = [f"parameters{' ' * (width - 8)}" + "".join(f" {h:>12}" for h in head)]
-    rows = [(name, params["raw"]["weights"][k], params["weights"][k], truth["weights"][k] if truth else None)
+    # The truth belongs to the data's features by name: an encoded synthetic feature's
+    # indicator columns have none (shown as "-").
+    true = dict(zip(d["data"]["features"], truth["weights"])) if truth is not None else {}
+    rows = [(name, params["raw"]["weights"][k], params["weights"][k], true.get(name, "-"))
             for k, name in enumerate(columns)]
     rows.append(("intercept", params["raw"]["intercept"], params["intercept"], truth["intercept"] if truth else None))
-    for name, raw, trained, true in rows:
-        cells = [raw] + ([trained] if scaled else []) + ([true] if truth is not None else [])
+    for name, raw, trained, known in rows:
+        cells = [raw] + ([trained] if scaled else []) + ([known] if truth is not None else [])
         lines.append(f"  {name:<{width}}" + "".join(f" {_num(x):>12}" for x in cells))
     return lines
 

@@ -58,9 +58,11 @@ def _unescape(token, problems) -> str:
             nxt = raw[i + 1]
             if nxt in '"\\':
                 out.append(nxt)
+            elif nxt == "t":  # a tab, for csv(sep: "\t")
+                out.append("\t")
             else:
                 at = token.start_pos + 1 + i
-                problems.append((at, at + 2, f"unknown escape '\\{nxt}' in a string; only \\\" and \\\\ are allowed"))
+                problems.append((at, at + 2, f"unknown escape '\\{nxt}' in a string; only \\\", \\\\ and \\t are allowed"))
                 out.append(nxt)
             i += 2
         else:

@@ -373,7 +373,7 @@ def _unknown_initialiser(w):
 
 def _unknown_source(w):
     data = w.decl(n.Data)
-    source = tree.call(w.pick(["parquet", "cvs", "synthetics"]), [tree.arg(tree.string("x"))])
+    source = tree.call(w.pick(["excel", "cvs", "synthetics"]), [tree.arg(tree.string("x"))])
     w.replace_decl(data, n.replace(data, source=source))
 
 
