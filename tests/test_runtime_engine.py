@@ -137,12 +137,9 @@ def interpret(tmp_path, text: str, **options):
     return interpreter, interpreter.run()
 
 
-def without_timings(report, selection: bool = True) -> str:
+def without_timings(report) -> str:
     data = json.loads(report.to_json())
     data.pop("timings")
-    if not selection:
-        for step in data["steps"]:
-            step.pop("selection", None)
     return json.dumps(data)
 
 
@@ -153,14 +150,17 @@ def data_dir(tmp_path_factory):
     return folder
 
 
-def test_a_ridge_cv_tune_reads_each_row_once_and_mae_takes_one_more_pass(data_dir):
+def test_a_ridge_cv_tune_reads_each_row_once_and_its_optimism_and_mae_take_one_more_pass_each(data_dir):
+    """Every fold's statistics from one pass; the tune's selection optimism (each held-out
+    row's loss under every candidate) one more; mae one more where it is scored."""
     rows = 2 * BLOCK_ROWS + 77
     engine, _ = interpret(data_dir, RIDGE_CV.format(metric="mse", report="mse, rmse, r2"), stream=True)
-    assert engine.engine.passes == [{"purpose": "statistics", "rows": rows}]
+    assert engine.engine.passes == [{"purpose": "statistics", "rows": rows}, {"purpose": "selection", "rows": rows}]
     engine, _ = interpret(data_dir, RIDGE_CV.format(metric="mae", report="mse, rmse, r2"), stream=True)
-    assert engine.engine.passes == [{"purpose": "statistics", "rows": rows}, {"purpose": "mae", "rows": rows}]
+    assert engine.engine.passes == [{"purpose": "statistics", "rows": rows}, {"purpose": "mae", "rows": rows},
+                                    {"purpose": "selection", "rows": rows}]
     engine, report = interpret(data_dir, RIDGE_CV.format(metric="mse", report="mae"), stream=True)
-    assert [p["purpose"] for p in engine.engine.passes] == ["statistics", "mae"]
+    assert [p["purpose"] for p in engine.engine.passes] == ["statistics", "selection", "mae"]
     assert report.data["steps"][-1]["scores"]["mae"] > 0
 
 
@@ -170,13 +170,8 @@ def test_a_ridge_cv_tune_reads_each_row_once_and_mae_takes_one_more_pass(data_di
 def test_in_memory_and_streamed_runs_give_the_same_report(data_dir, text):
     memory, in_memory = interpret(data_dir, text)
     streamed, stream = interpret(data_dir, text, stream=True)
-    # A streamed tune does not estimate its selection optimism (it says why); the rest of
-    # the report is the same, byte for byte, except timings.
-    tuned = [s for s in streamed.report.data["steps"] if s["kind"] == "tune"]
-    assert tuned and all(s["selection"]["reason"] and s["selection"]["optimism"] is None for s in tuned)
-    memory_tunes = [s for s in memory.report.data["steps"] if s["kind"] == "tune"]
-    assert all("reason" not in s["selection"] and s["selection"]["optimism"] is not None for s in memory_tunes)
-    assert without_timings(in_memory, selection=False) == without_timings(stream, selection=False)
+    assert without_timings(in_memory) == without_timings(stream)  # the tunes' selection optimism included
+    assert all(s["selection"]["bootstraps"] == 1000 for s in stream.data["steps"] if s["kind"] == "tune")
     assert memory.split_order is not None and streamed.split_order is None
 
 
@@ -255,11 +250,12 @@ def test_a_nested_tune_streams_from_the_one_pass_statistics(data_dir):
     memory, in_memory = interpret(data_dir, NESTED)
     streamed, stream = interpret(data_dir, NESTED, stream=True)
     rows = 2 * BLOCK_ROWS + 77
-    # Every outer and inner fold's cut points are planned before the pass: one pass.
-    assert streamed.engine.passes == [{"purpose": "statistics", "rows": rows}]
-    assert memory.engine.passes == [{"purpose": "statistics", "rows": rows}]
+    # Every outer and inner fold's cut points are planned before the pass: one pass (and
+    # one for the selection optimism of the flat tune).
+    assert streamed.engine.passes == [{"purpose": "statistics", "rows": rows}, {"purpose": "selection", "rows": rows}]
+    assert memory.engine.passes == streamed.engine.passes
     assert len(stream.data["steps"][1]["nested"]["outer"]) == 5
-    assert without_timings(in_memory, selection=False) == without_timings(stream, selection=False)
+    assert without_timings(in_memory) == without_timings(stream)
 
 
 def test_a_streamed_run_reads_the_csv_dialect(tmp_path):
@@ -270,7 +266,7 @@ def test_a_streamed_run_reads_the_csv_dialect(tmp_path):
     workflow = RIDGE_CV.format(metric="mse", report="mse").replace('target: "y")', 'target: "y", sep: ";")')
     _, in_memory = interpret(tmp_path, workflow)
     _, stream = interpret(tmp_path, workflow, stream=True)
-    assert without_timings(in_memory, selection=False) == without_timings(stream, selection=False)
+    assert without_timings(in_memory) == without_timings(stream)
 
 
 def test_parquet_files_and_csv_globs_stream_as_they_load(tmp_path):
@@ -288,9 +284,9 @@ def test_parquet_files_and_csv_globs_stream_as_they_load(tmp_path):
         workflow = RIDGE_CV.format(metric="mse", report="mse, mae").replace('csv("d.csv", target: "y")', call)
         _, in_memory = interpret(tmp_path, workflow)
         streamed, stream = interpret(tmp_path, workflow, stream=True)
-        assert [p["purpose"] for p in streamed.engine.passes] == ["statistics", "mae"]
+        assert [p["purpose"] for p in streamed.engine.passes] == ["statistics", "selection", "mae"]
         assert stream.data["data"] == in_memory.data["data"]  # the digest of every file included
-        assert without_timings(in_memory, selection=False) == without_timings(stream, selection=False)
+        assert without_timings(in_memory) == without_timings(stream)
 
 
 def test_a_bad_cell_in_a_streamed_file_is_HP302_with_its_row_and_column(tmp_path):

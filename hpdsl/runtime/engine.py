@@ -140,6 +140,48 @@ class MaeTask:
         return len(y), out
 
 
+class SelectionTask:
+    """Per canonical block: the selection optimism's bootstrap sums (optimism.Sums) over the
+    block's held-out rows of every fold, each row at its place among the pooled held-out
+    rows (fold after fold, each fold's rows in rank order), so that its Poisson counts are
+    those of a run in memory; a fold is (segment mask, its ranges' first ranks, the pooled
+    place of each range's first row, standardization or None, W, b). None for a block
+    with no held-out row."""
+
+    def __init__(self, ranks_: Ranks, bounds: np.ndarray, folds, empty, metric: str, scale: float) -> None:
+        self.ranks = ranks_
+        self.bounds = bounds
+        self.folds = folds
+        self.empty = empty  # a Sums of no rows: the bootstraps, candidates and shift
+        self.metric = metric
+        self.scale = scale
+
+    def __call__(self, start: int, X: np.ndarray, y: np.ndarray):
+        from .optimism import Sums, losses_of
+
+        if start + len(y) > self.ranks.rows:  # more rows than counted: the engine reports it
+            return len(y), None
+        rank = self.ranks.array[start:start + len(y)]
+        segment = np.searchsorted(self.bounds, rank, side="right") - 1
+        sums = None
+        for mask, firsts, places, scaling, W, b in self.folds:
+            pick = mask[segment]
+            if not pick.any():
+                continue
+            if sums is None:
+                sums = Sums(self.empty.seed, self.empty.bootstraps, W.shape[1], self.empty.shift)
+            r = rank[pick]
+            at = np.searchsorted(firsts, r, side="right") - 1
+            positions = places[at] + (r - firsts[at])
+            Xp = X[pick]
+            if scaling is not None:
+                Xp = (Xp - scaling[0]) / scaling[1]
+            yp = y[pick]
+            for first, losses, ys in losses_of(Xp, yp, W, b, self.metric, self.scale):
+                sums.add(positions[first:first + len(ys)], losses, ys / self.scale)
+        return len(y), sums
+
+
 # ---- sources of canonical blocks ----------------------------------------------------------------
 
 
@@ -274,6 +316,43 @@ class Engine:
             return [total / size for total, size in zip(sums, sizes)]
 
 
+    @property
+    def summed(self) -> bool:
+        """Whether the statistics pass has been taken."""
+        return self._segments is not None
+
+    def selection(self, folds, sums, metric: str, scale: float):
+        """The selection optimism's bootstrap sums (optimism.Sums, `sums` empty) over the
+        held-out rows of folds (rank ranges, (mean, std) or None, W d x K, b K), in one
+        pass: each block's sums, merged in block order."""
+        offset, prepared = 0, []
+        for ranges, scaling, W, b in folds:
+            if not self.plan.covers(ranges):
+                self.stats(ranges)
+            lengths = np.array([b_ - a for a, b_ in ranges], dtype=np.int64)
+            places = offset + np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            firsts = np.array([a for a, _ in ranges], dtype=np.int64)
+            order = np.argsort(firsts, kind="stable")  # ranges by first rank, for the lookup
+            prepared.append((firsts[order], places[order], scaling, np.asarray(W, dtype=float),
+                             np.asarray(b, dtype=float), ranges))
+            offset += int(lengths.sum())
+        plan = self.plan
+        tasks = []
+        for firsts, places, scaling, W, b, ranges in prepared:
+            mask = np.zeros(plan.count, dtype=bool)
+            mask[plan.segments(ranges)] = True
+            tasks.append((mask, firsts, places, scaling, W, b))
+        read = 0
+        for count, part in self.source.map(SelectionTask(self.ranks, plan.bounds, tasks, sums, metric, scale)):
+            if part is not None:
+                sums.merge(part)
+            read += count
+        self.passes.append({"purpose": "selection", "rows": read})
+        if read != self.rows:
+            raise self.problem(f"the data changed while it was read: {read} rows, not {self.rows}")
+        return sums
+
+
 class EngineMae:
     """Rows.mae for rows of the engine: the mean absolute error of models on these rank
     ranges (scaled by `scaling`, (mean, std) or None), by one engine pass; several of them
@@ -283,6 +362,10 @@ class EngineMae:
         self.engine = engine
         self.ranges = ranges
         self.scaling = scaling
+
+    @property
+    def ranges_rows(self) -> int:
+        return sum(b - a for a, b in self.ranges)
 
     def __call__(self, W, b) -> np.ndarray:
         return self.engine.mae([(self.ranges, self.scaling, W, b)])[0]

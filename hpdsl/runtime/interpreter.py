@@ -230,8 +230,8 @@ class Interpreter(n.Visitor):
         return SplitStore(self.engine, layout, {info.name: info.role for info in infos}, gather)
 
     def _fold_cuts(self, layout) -> list[int]:
-        """Where every `using cv K` of the workflow cuts the shuffled order, so that one pass
-        gives every fold's statistics."""
+        """Where every `using cv K` of the workflow cuts the shuffled order (and every outer
+        and inner fold of a `nested in cv M`), so that one pass gives every fold's statistics."""
         cuts = []
         for step in self.program.steps:
             if isinstance(step, n.Tune) and step.cv is not None:
@@ -572,7 +572,7 @@ class Interpreter(n.Visitor):
         (and the `faint` features, by position, lost beside it)."""
         data = self.data
         magnitudes = [float(x) for x in self.engine.magnitudes]
-        names = [*data.features, data.target]
+        names = [*self.preparation.columns, data.target]  # the engine sums the model's columns
         column = int(np.argmax(magnitudes))
         name, largest = names[column], magnitudes[column]
         role = "the target" if column == len(names) - 1 else "feature"
@@ -784,15 +784,8 @@ class Interpreter(n.Visitor):
         )
         if search.space.random:
             self.report.search_seeds.append({"line": self.step.line, "seed": search.space.seed})
-        seed = optimism.seed_of(self.scope.split_seed, self.step.line)
-        if self.options.stream:
-            # BBC-CV resamples each held-out row's loss under every candidate: rows a
-            # streamed run never holds. Said in the report, never a guessed number.
-            record.extra["selection"] = optimism.not_estimated(
-                folds, scores, winner, seed, "a streamed run does not compute the per-row losses BBC-CV resamples; "
-                "run without --stream for the estimate")
-            return
-        record.extra["selection"] = selection = optimism.summarize(folds, fits, scores, winner, search.metric, seed)
+        record.extra["selection"] = selection = optimism.summarize(
+            folds, fits, scores, winner, search.metric, optimism.seed_of(self.scope.split_seed, self.step.line))
         self.report.warn(optimism.noise_warning(selection, step), self.step.line)
 
     def _tune_progress(self):

@@ -284,8 +284,6 @@ def _nested(nested: dict, metric: str, flat: float) -> list[str]:
 def _selection(selection: dict, metric: str, cv) -> list[str]:
     """The winner's score with its standard error, and the selection optimism (BBC-CV)."""
     rows = f"{selection['rows']} {'out-of-fold' if cv else 'validation'} rows"
-    if "reason" in selection:
-        return [f"             optimism not estimated: {selection['reason']}"]
     if selection["optimism"] is None:
         return [f"             optimism not estimated: the winner's losses on the {rows} are not finite numbers"]
     return [f"             winner {metric} {_num(selection['score'])} ± {_num(selection['standard_error'])} "
