@@ -87,6 +87,8 @@ class DaskSource:
             stops = [min(start + per * BLOCK_ROWS, self.rows) for start in starts]
             futures = client.map(_partition, [self.opener] * len(starts), starts, stops, [task] * len(starts),
                                  pure=False)
-            results = client.gather(futures)
-        for part in results:
-            yield from part
+            # In block order, one partition's results held here at a time (a tune's
+            # selection sums are a bootstraps x candidates matrix per block).
+            for future in futures:
+                yield from future.result()
+                future.release()
