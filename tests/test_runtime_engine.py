@@ -302,3 +302,23 @@ def test_a_bad_cell_in_a_streamed_file_is_HP302_with_its_row_and_column(tmp_path
     diagnostic = caught.value.diagnostic
     assert diagnostic.code == "HP302"
     assert f"row {BLOCK_ROWS + 11}, column 'x3'" in diagnostic.message and "oops" in diagnostic.message
+
+
+@pytest.mark.parametrize("text", [RIDGE_CV.format(metric="mae", report="mse"), DESCENT.format(extra="", body=""), NESTED])
+def test_the_selection_optimism_from_the_engine_is_the_one_from_the_rows(data_dir, monkeypatch, text):
+    """Block by block, each row at its place among the pooled held-out rows: the same
+    bootstrap counts as the rows in memory give, so the same estimate up to rounding."""
+    from hpdsl.runtime import optimism
+
+    def selections(report):
+        return [s["selection"] for s in report.data["steps"] if s["kind"] == "tune"]
+
+    streamed, engine_report = interpret(data_dir, text, stream=True)
+    assert "selection" in [p["purpose"] for p in streamed.engine.passes]
+    monkeypatch.setattr(optimism, "_engine_of", lambda folds: None)  # the rows' path, in memory
+    _, rows_report = interpret(data_dir, text)
+    for ours, theirs in zip(selections(engine_report), selections(rows_report), strict=True):
+        assert {k: ours[k] for k in ("bootstraps", "seed", "rows", "candidates")} == \
+            {k: theirs[k] for k in ("bootstraps", "seed", "rows", "candidates")}
+        for key in ("score", "standard_error", "estimate", "optimism"):
+            assert ours[key] == pytest.approx(theirs[key], rel=1e-9, abs=1e-12)
