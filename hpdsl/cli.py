@@ -50,6 +50,11 @@ def _parser():
     run.add_argument("--max-trials", type=int, default=10_000, metavar="N",
                      help="refuse a search with more candidates than this (default 10000)")
     run.add_argument("--plots", action="store_true", help="with --out, write PNG plots (needs the plot extra)")
+    run.add_argument("--stream", action="store_true",
+                     help="never hold the data: read it block by block, in bounded memory")
+    run.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="compute the statistics on a Dask cluster (e.g. tcp://10.0.0.5:8786; default "
+                     "$DASK_SCHEDULER_ADDRESS; needs the dask extra); implies --stream")
     _ledger_option(run)
     run.add_argument("--no-ledger", action="store_true",
                      help="run without recording in the test-use ledger (the report says so)")

@@ -129,7 +129,7 @@ class Recorder:
         run, data = self.run, self.data
         identity = canonical(run.program, run.analysis.overrides)
         if self._packed is None:
-            every = fp.row_fingerprints(data.X, data.y)[run.split_order]
+            every = run.row_fingerprints()
             self._packed = {name: fp.pack(every[start:stop]) for name, (start, stop) in run.split_layout.items()}
             self._every = every
         splits = {}

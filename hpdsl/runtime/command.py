@@ -10,6 +10,7 @@ The --out folder is written only when the run succeeds, as one transaction
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import sys
@@ -57,6 +58,12 @@ def _checked_run(args) -> int:
         if problem:
             print(f"hpdsl: {problem}", file=sys.stderr)
             return EXIT_USAGE
+    scheduler = getattr(args, "scheduler", None) or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if scheduler is not None and importlib.util.find_spec("distributed") is None:
+        print(f"hpdsl: --scheduler {scheduler} needs Dask's distributed package (the dask extra): "
+              "pip install '.[dask]' in a checkout of hpdsl",
+              file=sys.stderr)
+        return EXIT_USAGE
     stdin_name = getattr(args, "stdin_filename", None)
     try:
         if args.file == "-":
@@ -116,8 +123,10 @@ def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) 
               f"{error}; choose another with --ledger PATH", file=sys.stderr)
         return EXIT_USAGE
     progress = Progress() if sys.stderr.isatty() and not args.quiet else None
+    scheduler = getattr(args, "scheduler", None) or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     options = Options(base_dir=base_dir, max_trials=args.max_trials, progress=progress,
-                      workflow_bytes=data, overrides=args.overrides, ledger=recorder)
+                      workflow_bytes=data, overrides=args.overrides, ledger=recorder,
+                      stream=getattr(args, "stream", False), scheduler=scheduler)
     try:
         try:
             report = run(analysis, options)

@@ -338,14 +338,18 @@ class Stream:
         scan, or the csv module's records for a file the scan does not pass)."""
         return sum(file.row_count() for file in self._files)
 
+    def digest(self) -> str:
+        """The data's sha256 (what `sha256` holds once every block is read) from the files'
+        bytes, without converting a cell: a CSV's from the scan `row_count()` makes."""
+        if len(self._files) == 1:
+            return self._files[0].sha256()
+        return combined_sha256([(file.shown, file.sha256()) for file in self._files])
+
     def blocks(self) -> Iterator[Block]:
         try:
             for file in self._files:
                 yield from file.blocks(self._plan, self.block_rows, self._arrow_block)
-            if len(self._files) == 1:
-                self.sha256 = self._files[0].sha256()
-            else:
-                self.sha256 = combined_sha256([(file.shown, file.sha256()) for file in self._files])
+            self.sha256 = self.digest()
         finally:
             self.close()
 

@@ -20,15 +20,17 @@ from ..checker.models import METRICS, PARAMETERS
 from ..checker.scope import check_schedule, check_value
 from ..render import format_line
 from ..source import Source, Span
+from . import engine_stream as streaming
 from . import learners, nested, optimism, tune
 from .data import Dataset, load
+from .engine import Engine, MemoryRows, MemorySource, NoRows, StreamedData
 from .errors import RunError, UsageError, fail, guard
 from .guards import SplitStore, StepRef, frozen
 from .learners import Monitor
-from .metrics import from_predictions, lower_is_better, score
+from .metrics import lower_is_better, score
 from .preprocess import Standardization
 from .report import Report, StepRecord
-from .splits import blocks, share_counts, shuffle
+from .splits import blocks, fold_ranges, share_counts, shuffle
 from .stats import ORDINARY
 from .tables import Encoding, Imputation, Preparation, prepared_fold
 
@@ -38,16 +40,22 @@ ALL_METRICS = tuple(METRICS)
 class Options:
     """How to run: the data folder, the --max-trials limit, a progress callback
     `progress(label, done, total)`, the workflow's bytes and --set texts for the report, and
-    the test-use ledger's recorder (hpdsl.ledger.record.Recorder) when the run is recorded."""
+    the test-use ledger's recorder (hpdsl.ledger.record.Recorder) when the run is recorded,
+    and whether the data is streamed (`stream`) or read on a Dask cluster (`scheduler`)."""
 
     def __init__(self, base_dir: str | None = None, max_trials: int = 10_000, progress=None,
-                 workflow_bytes: bytes | None = None, overrides: list[str] = (), ledger=None) -> None:
+                 workflow_bytes: bytes | None = None, overrides: list[str] = (), ledger=None,
+                 stream: bool = False, scheduler: str | None = None) -> None:
         self.base_dir = base_dir
         self.max_trials = max_trials
         self.progress = progress
         self.workflow_bytes = workflow_bytes
         self.overrides = list(overrides)
         self.ledger = ledger
+        # --stream: never hold the data (engine.py); --scheduler: a Dask scheduler's
+        # address, whose workers compute the statistics (engine_dask.py; streamed too).
+        self.stream = stream or scheduler is not None
+        self.scheduler = scheduler
 
 
 class Model:
@@ -90,8 +98,9 @@ class Interpreter(n.Visitor):
         self.stop_rule: n.StopEarly | None = None
         self.standardization: Standardization | None = None
         self.final_test: StepRef | None = None
-        # The global shuffle and each split's block of it: the ledger fingerprints the
-        # splits from them, and the Python API's Result.rows finds a split's file rows.
+        # The global shuffle (None when streamed) and each split's block of it: the ledger
+        # fingerprints the splits from them, and the Python API's Result.rows finds a
+        # split's file rows.
         self.split_order: np.ndarray | None = None
         self.split_layout: dict[str, tuple[int, int]] = {}
         self.step: StepRef | None = None
@@ -144,8 +153,12 @@ class Interpreter(n.Visitor):
     def run(self) -> Report:
         started = time.perf_counter()
         imputed, encoded = _prepared_columns(self.program)
-        data = self.data = load(self.scope.source, self._base_dir(), imputed=imputed, encoded=encoded,
-                                fit_split=self.scope.train_split or "train")
+        if self.options.stream:
+            streaming.refuse_unstreamable(self)  # before reading any data
+            data = self.data = streaming.describe(self.scope.source, self._base_dir())
+        else:
+            data = self.data = load(self.scope.source, self._base_dir(), imputed=imputed, encoded=encoded,
+                                    fit_split=self.scope.train_split or "train")
         self.store = self._split(data)
         self._begin_tables(data, imputed | encoded)
         if self.options.ledger is not None:
@@ -180,18 +193,69 @@ class Interpreter(n.Visitor):
         path = self.source.path
         return os.path.dirname(path) if path and not path.startswith("<") else "."
 
-    def _split(self, data: Dataset) -> SplitStore:
+    def _split(self, data) -> SplitStore:
+        """The split layout, and the engine's pass over the data: statistics of every split
+        and of every cross-validation fold the workflow will ask for."""
         infos = list(self.scope.splits.values())
-        rows = len(data.y)
+        rows = data.count if isinstance(data, StreamedData) else len(data.y)
         counts = share_counts(rows, [info.percent for info in infos])
         for info, count in zip(infos, counts):
             if count == 0:
                 raise fail("HP302", info.entry.span, f"split '{info.name}' gets no rows: {v.show(info.percent)}% "
                            f"of {rows} rows rounds to 0", help="give it a larger share, or use more data")
-        order = shuffle(rows, self.scope.split_seed)
         layout = dict(zip((info.name for info in infos), blocks(counts)))
-        self.split_order, self.split_layout = order, layout
-        return SplitStore(data.X[order], data.y[order], layout, {info.name: info.role for info in infos})
+        self.split_layout = layout
+        cuts = [edge for span in layout.values() for edge in span] + self._fold_cuts(layout)
+        ledger = self.options.ledger
+        fingerprints = self.options.stream and ledger is not None and ledger.ledger is not None
+        span = self.scope.source.node.source.span
+
+        def problem(message: str) -> RunError:
+            return fail("HP302", span, message)
+
+        if self.options.stream:
+            source = streaming.source(self.scope.source, self._base_dir(), data, self.options.scheduler)
+            gather = NoRows(lambda: fail(
+                "HP302", self.step.span if self.step else span,
+                f"{self.step or 'this run'} needs the rows themselves in memory, which a streamed run never holds",
+                help="run without --stream (and without --scheduler), so the data is held in memory"))
+        else:
+            order = self.split_order = shuffle(rows, self.scope.split_seed)
+            source, gather = MemorySource(data.X, data.y), MemoryRows(data.X, data.y, order)
+        # An impute or encode to come: X holds NaN until then, and the prepared table
+        # becomes the engine's source (_prepared); sums are taken only when asked.
+        prepared = any(isinstance(step, (n.Impute, n.Encode)) for step in self.program.steps)
+        self.engine = Engine(source, rows, self.scope.split_seed, cuts, len(data.features), problem, fingerprints,
+                             eager=self.options.stream or (rows >= len(data.features) and not prepared))
+        return SplitStore(self.engine, layout, {info.name: info.role for info in infos}, gather)
+
+    def _fold_cuts(self, layout) -> list[int]:
+        """Where every `using cv K` of the workflow cuts the shuffled order (and every outer
+        and inner fold of a `nested in cv M`), so that one pass gives every fold's statistics."""
+        cuts = []
+        for step in self.program.steps:
+            if isinstance(step, n.Tune) and step.cv is not None:
+                try:
+                    k = self._count(step.cv)
+                    m = self._count(step.outer) if step.outer is not None else None
+                except v.EvalError:
+                    continue  # the step reports it when it runs
+                names = sorted({name.name for name in step.splits if name.name in layout}, key=lambda s: layout[s][0])
+                spans = [layout[s] for s in names]
+                total = sum(b - a for a, b in spans)
+                if names and 2 <= k <= total:
+                    cuts += [edge for fold in fold_ranges(spans, k) for r in fold for edge in r]
+                if names and m is not None and 2 <= m <= total and k <= nested.fewest_training_rows(total, m):
+                    cuts += nested.rank_cuts(nested.Plan(total, k, m), spans)
+        return cuts
+
+    def row_fingerprints(self) -> np.ndarray:
+        """Every row's fingerprint (the test-use ledger's), in the shuffled order."""
+        if self.engine.fingerprints is not None:
+            return self.engine.fingerprints
+        from ..ledger.fingerprints import row_fingerprints
+
+        return row_fingerprints(self.data.X, self.data.y)[self.split_order]
 
     # ---- set -----------------------------------------------------------------------------------------
 
@@ -231,25 +295,36 @@ class Interpreter(n.Visitor):
     def visit_Standardize(self, step: n.Standardize, record: StepRecord) -> None:
         self.after_test()
         block = self.store.rows(self.refs(step.splits), self.step, "standardize")
-        self.standardization = Standardization.fit(block.raw, block.names, keep=self.preparation.indicators,
-                                                   columns=self.preparation.columns)
+        keep, columns = self.preparation.indicators, self.preparation.columns
+        # Fewer rows than features, or spreads too faint for one unit: fitted on the rows.
+        # So is a prepared table (after impute or encode, always in memory): two passes
+        # over its rows, as scikit-learn's scaler, which the raw-unit weights are held to.
+        if block.wide or block.raw_stats.lost or self.preparation.steps():
+            self.standardization = Standardization.fit(block.raw, block.names, keep=keep, columns=columns)
+        else:
+            fitted = Standardization.from_stats(block.raw_stats, keep)
+            self.standardization = Standardization(fitted.mean, fitted.std, block.names, columns)
         self.store.transform(self.standardization)
         self.version += 1
 
     # ---- impute and encode ---------------------------------------------------------------------------
 
     def _begin_tables(self, data: Dataset, prepared: frozenset[str]) -> None:
-        """The data's rows in split order, before any impute or encode: what those steps fit on."""
-        order = self.split_order
-        self.data_X = data.X[order]
-        self.data_text = {column: cells[order] for column, cells in data.text.items()}
+        """The model's columns before any impute or encode, and the columns still missing
+        cells or holding text. Those steps fit on the data's own rows (data.X and data.text,
+        in file order: no second copy), found through the shuffled order."""
         self.preparation = Preparation(data.features)
-        self.pending = {column for column in prepared if np.isnan(self.data_X[:, data.features.index(column)]).any()}
+        self.pending = {column for column in prepared if np.isnan(data.X[:, data.features.index(column)]).any()}
 
     def _fit_rows(self, step) -> tuple[tuple[str, ...], np.ndarray]:
-        """The named splits (read through the guards, for the audit) and their rows' positions."""
+        """The named splits (read through the guards, for the audit) and their rows' places
+        in the file, in the shuffled order."""
         block = self.store.rows(self.refs(step.splits), self.step, "impute" if isinstance(step, n.Impute) else "encode")
-        return block.names, np.concatenate([np.arange(*self.split_layout[name]) for name in block.names])
+        return block.names, self._file_rows(block.names)
+
+    def _file_rows(self, names) -> np.ndarray:
+        """The file rows of these splits, in the shuffled order."""
+        return self.split_order[np.concatenate([np.arange(*self.split_layout[name]) for name in names])]
 
     def visit_Impute(self, step: n.Impute, record: StepRecord) -> None:
         self.after_test()
@@ -260,7 +335,7 @@ class Interpreter(n.Visitor):
         for column in step.columns:
             name = n.column_name(column)
             j = self.data.features.index(name)
-            fitted = Imputation.fit(name, self.data_X[rows, j], strategy, constant, names)
+            fitted = Imputation.fit(name, self.data.X[rows, j], strategy, constant, names)
             if fitted is None:
                 raise fail("HP302", column.span, f"column '{name}' has no value in the rows of "
                            f"{' + '.join(names)} to fit the {strategy} on: every one is missing",
@@ -276,22 +351,29 @@ class Interpreter(n.Visitor):
         categories, unseen, missing = {}, {}, {}
         for column in step.columns:
             name = n.column_name(column)
-            cells = self.data_text[name]
+            cells = self.data.text[name]
             fitted = Encoding.fit(name, cells[rows], names)
             self.preparation = self.preparation.with_step(fitted)
             categories[name] = list(fitted.categories)
-            counts = {split: fitted.unseen(cells[a:b]) for split, (a, b) in self.split_layout.items()}
+            counts = {split: fitted.unseen(cells[self.split_order[a:b]]) for split, (a, b) in self.split_layout.items()}
             unseen[name] = {split: c[0] for split, c in counts.items()}
             missing[name] = {split: c[1] for split, c in counts.items()}
         record.extra.update(columns=list(categories), categories=categories, unseen=unseen, missing=missing)
         self._prepared(step)
 
     def _prepared(self, step) -> None:
-        """A refitted impute or encode: new model columns for every split (not a read)."""
+        """A refitted impute or encode: new model columns for every split (not a read).
+        The prepared table (file order) is what the engine sums from now on: statistics of
+        the old columns say nothing of the new ones."""
         self.pending -= {n.column_name(c) for c in step.columns}
-        table = self.preparation.table(self.data_X, self.data_text)
+        data, old = self.data, self.engine
+        table = self.preparation.table(data.X, data.text)
+        self.engine = Engine(MemorySource(table, data.y), old.rows, self.scope.split_seed, old.plan.bounds,
+                             table.shape[1], old.problem, eager=old.rows >= table.shape[1])
+        self.engine.passes = old.passes  # one count of the passes over the data, for the whole run
         scaling = self.standardization
-        self.store.prepare(table, scaling.aligned(self.preparation.columns) if scaling is not None else None)
+        self.store.prepare(self.engine, MemoryRows(table, data.y, self.split_order),
+                           scaling.aligned(self.preparation.columns) if scaling is not None else None)
         self.version += 1
 
     def _complete(self, step) -> None:
@@ -313,8 +395,7 @@ class Interpreter(n.Visitor):
         if verb == "encode":
             raise guard("HP210", self.step.span, f"{self.step} reads the features, but column '{column}' holds "
                         f"text until its encode at line {self.line(fix)}")
-        gaps = np.flatnonzero(np.isnan(self.data_X[:, j]))
-        row = int(np.min(self.data.rows[self.split_order[gaps]]))
+        row = int(np.min(self.data.rows[np.isnan(self.data.X[:, j])]))
         raise fail("HP302", self.step.span, f"{self.step} reads the features, but row {row}, column '{column}' is "
                    f"missing until its impute at line {self.line(fix)}",
                    help=f"move the impute of '{column}' before line {self.step.line}")
@@ -330,9 +411,9 @@ class Interpreter(n.Visitor):
 
         if not any(shared(step.splits) for step in self.preparation.steps()):
             return None
-        rows = np.concatenate([np.arange(*self.split_layout[name]) for name in block.names])
-        X = self.data_X[rows]
-        text = {column: cells[rows] for column, cells in self.data_text.items()}
+        rows = self._file_rows(block.names)
+        X = self.data.X[rows]
+        text = {column: cells[rows] for column, cells in self.data.text.items()}
 
         def make(train_rows, held_rows):
             return prepared_fold(self.preparation, X, text, block.y, train_rows, held_rows, shared,
@@ -490,8 +571,8 @@ class Interpreter(n.Visitor):
         """HP302 for a result float64 cannot hold, naming the column of largest magnitude
         (and the `faint` features, by position, lost beside it)."""
         data = self.data
-        magnitudes = [*np.max(np.abs(data.X), axis=0, initial=0.0), float(np.max(np.abs(data.y), initial=0.0))]
-        names = [*data.features, data.target]
+        magnitudes = [float(x) for x in self.engine.magnitudes]
+        names = [*self.preparation.columns, data.target]  # the engine sums the model's columns
         column = int(np.argmax(magnitudes))
         name, largest = names[column], magnitudes[column]
         role = "the target" if column == len(names) - 1 else "feature"
@@ -604,8 +685,8 @@ class Interpreter(n.Visitor):
             raise fail("HP302", step.cv.span, f"cv {k} needs at least {k} rows, but "
                        f"{' + '.join(block.names)} has {block.rows.n}")
         pipeline = self._pipeline(block.names)
-        folds = self._prepared_folds(block, k, pipeline) or tune.cv_folds(
-            block.raw, block.rows.X, block.y, k, pipeline, self.preparation.indicators)
+        folds = self._prepared_folds(block, k, pipeline) or self.store.folds(
+            block, k, pipeline, self.preparation.indicators)
         scores, fits = tune.search(self.model_spec.name, search.hypers, folds, self.scope.param_inits,
                                    search.metric, None, search.progress)
         winner = self._winner(search, folds, scores, fits)
@@ -644,8 +725,8 @@ class Interpreter(n.Visitor):
         pipeline = self._pipeline(block.names)
         plan = nested.Plan(rows, k, m)
         make = self._fold_maker(block, pipeline)
-        folds = nested.PreparedFolds(make) if make is not None else nested.Folds(
-            block.raw if pipeline else block.rows.X, block.y, plan, pipeline, self.preparation.indicators)
+        folds = nested.PreparedFolds(make) if make is not None else nested.folds_of(
+            self.store, block, plan, pipeline, self.preparation.indicators)
         per_search = len(search.hypers) * k
         total = per_search * (m + 1) + m
         outer = [self._assess(search, folds, plan, o, _offset(search.progress, o * (per_search + 1), total))
@@ -738,9 +819,10 @@ class Interpreter(n.Visitor):
         return self.model
 
     def _scores(self, model: Model, block, metrics) -> dict:
-        predicted = model.predict(block.rows.X)[:, None]
+        """mse, rmse and r2 from the rows' statistics, mae from one pass over them."""
         chosen = [m.name for m in metrics] if metrics else list(ALL_METRICS)
-        return {m: float(from_predictions(predicted, block.y, m)[0]) for m in chosen}
+        W, b = model.weights[:, None], np.array([model.intercept])
+        return {m: float(score(block.rows, W, b, m)[0]) for m in chosen}
 
     def visit_Evaluate(self, step: n.Evaluate, record: StepRecord) -> None:
         model = self.require_model()

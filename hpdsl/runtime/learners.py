@@ -223,11 +223,7 @@ class _Run:
 
 def _loss(stats: Stats, U, beta, penalty, GU=None) -> np.ndarray:
     """The training loss of every column in the statistics' units (GU = Gc·U if known)."""
-    if GU is None:
-        GU = stats.gram @ U
-    offset = beta + (stats.mean / stats.xscale) @ U - stats.ymean / stats.yscale
-    sse = np.einsum("ik,ik->k", U, GU) - 2 * (stats.xy @ U) + stats.yy
-    return np.maximum(sse, 0.0) / (2 * stats.n) + offset * offset / 2 + penalty / 2 * np.einsum("ik,ik->k", U, U)
+    return stats.sse_in_units(U, beta, GU) / (2 * stats.n) + penalty / 2 * np.einsum("ik,ik->k", U, U)
 
 
 def _full_batch(stats: Stats, rates, l2, W, b, run: _Run) -> Fit:

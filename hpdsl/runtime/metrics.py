@@ -3,8 +3,9 @@
 mse = mean((ŷ - y)²), rmse = √mse, mae = mean(|ŷ - y|), r2 = 1 - Σ(ŷ - y)² / Σ(y - ȳ)²;
 when every y is the same, r2 is 1 for a perfect fit and 0 otherwise (scikit-learn's
 convention). A model whose predictions are not finite scores NaN. mse, rmse and r2 come
-from the rows' Stats without predicting (exact up to rounding); mae needs predictions,
-and so do rows with fewer rows than features, where predicting costs less than d x d sums.
+from the rows' Stats without predicting (exact up to rounding); mae needs predictions
+(from the engine's pass over the rows, engine.py, where the rows carry one), and so do
+rows with fewer rows than features, where predicting costs less than d x d sums.
 
 Sums of squares are taken of the errors divided by a power of two near the largest
 (exact, and undone exactly), so an rmse or r2 of values near 1e200 is still a number; an
@@ -65,8 +66,18 @@ def from_predictions(predicted: np.ndarray, y: np.ndarray, metric: str) -> np.nd
 
 def score(rows: Rows, W: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:
     """The metric of each model (columns of W, entries of b) on `rows`."""
+    if metric == "mae" and rows.mae is not None:
+        return rows.mae(W, b)
     with np.errstate(all="ignore"):
         if metric not in FROM_STATS or rows.wide:
             return from_predictions(rows.X @ W + b, rows.y, metric)
         stats = rows.stats
         return _from_scaled_sse(stats.scaled_sse(W, b), stats.yscale, stats.n, stats.yy, metric)
+
+
+def score_many(items, metric: str) -> list[np.ndarray]:
+    """score() of several (rows, W, b) at once: mae of rows the engine computes (Rows.mae
+    with a `batch`) in one pass for all of them."""
+    if metric == "mae" and items and all(getattr(rows.mae, "batch", None) is not None for rows, _, _ in items):
+        return items[0][0].mae.batch([(rows.mae, W, b) for rows, W, b in items])
+    return [score(rows, W, b, metric) for rows, W, b in items]

@@ -16,7 +16,9 @@ held-out statistics are merges of its segments (Stats.merge), so the outer and i
 loops read no row again: full-batch descent and ridge train from those sums, mse, rmse
 and r2 score from them. An impute or encode fitted on the cross-validated rows is
 refitted inside every outer and inner fold on its training rows (PreparedFolds), from
-the rows. Mini-batches and mae need rows, built when asked. Under the
+the rows. In a run, the segments are the one-pass engine's (engine.py): the interpreter
+cuts its plan at every point of the nested tune's Plan (rank_cuts), and StoreFolds
+merges them, so a streamed run needs no rows either; Folds serves rows held as arrays. Mini-batches and mae need rows, built when asked. Under the
 pipeline rule each fold's standardization is fitted on its training rows alone (from
 their merged sums) and applied to its held-out rows. Rows fewer than features, or raw
 features whose spread one float64 unit cannot hold, build every fold from its rows.
@@ -150,6 +152,54 @@ class Folds:
 
     def folds(self, pairs: list[tuple[Ranges, Ranges]]) -> list[Fold]:
         return [self.fold(training, held) for training, held in pairs]
+
+
+def _ranks(ranges: Ranges, spans: Ranges) -> Ranges:
+    """Positions among the cross-validated rows (the shuffled order's `spans`, one after
+    another) as ranges of the shuffled order."""
+    return _joined([_take(spans, a, b) for a, b in ranges])
+
+
+def rank_cuts(plan: Plan, spans) -> list[int]:
+    """Every cut point of a Plan as a position of the shuffled order: where the one-pass
+    engine (engine.py) must cut its segments for the nested tune's folds."""
+    spans = tuple(spans)
+    return [edge for a, b in zip(plan.cuts()[:-1], plan.cuts()[1:]) for pair in _ranks(((a, b),), spans)
+            for edge in pair]
+
+
+class StoreFolds:
+    """Folds for the ranges of a Plan from the engine's statistics (guards.SplitStore): a
+    fold's training and held-out statistics are merges of the engine's segments, which
+    the interpreter cut at every point of the Plan before the data's one pass."""
+
+    def __init__(self, store, block, pipeline: bool, keep: np.ndarray | None = None) -> None:
+        self.store = store
+        self.spans = tuple(block.ranges)
+        self.pipeline = pipeline
+        self.keep = keep
+
+    def fold(self, training: Ranges, held: Ranges) -> Fold:
+        store = self.store
+        train, held = _ranks(training, self.spans), _ranks(held, self.spans)
+        train_raw, held_raw = store.engine.stats(train), store.engine.stats(held)
+        scaling = Standardization.from_stats(train_raw, self.keep) if self.pipeline else store.scaling
+        return Fold(store.model_rows(train, train_raw, scaling, mae=False), store.model_rows(held, held_raw, scaling))
+
+    def folds(self, pairs: list[tuple[Ranges, Ranges]]) -> list[Fold]:
+        return [self.fold(training, held) for training, held in pairs]
+
+
+def folds_of(store, block, plan: Plan, pipeline: bool, keep: np.ndarray | None = None):
+    """The folds of a nested tune over a block's rows: from the engine's statistics
+    (StoreFolds), or from the rows when they are fewer than their features or their raw
+    sums are too faint to standardize from (Folds)."""
+    if not block.wide:
+        cuts = plan.cuts()
+        parts = [store.engine.stats(_ranks(((a, b),), tuple(block.ranges))) for a, b in zip(cuts[:-1], cuts[1:])]
+        if not ((pipeline or store.scaling is not None) and any(part.lost for part in parts)):
+            return StoreFolds(store, block, pipeline, keep)
+    return Folds(block.raw if pipeline else block.rows.X, block.y, plan, pipeline, keep)
 
 
 class PreparedFolds:

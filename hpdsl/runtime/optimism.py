@@ -20,7 +20,11 @@ be accumulated over blocks of rows in any order or chunking, by any process, wit
 same counts. Hash: splitmix64's finalizer (Steele, Lea & Flood, OOPSLA 2014) in uint64
 arithmetic, of (seed, group of four bootstraps, row); each 16-bit quarter of it is a
 uniform u for one bootstrap, and the count is the smallest k with u < F(k)·2^16, F the
-Poisson(1) distribution function (each probability exact to 2^-16).
+Poisson(1) distribution function (each probability exact to 2^-16). Folds scored on the
+one-pass engine's rows (engine.py) are summed that way, in one pass of the engine
+(Engine.selection: each canonical block's Sums, merged in block order), so a run in
+memory, streamed or on a cluster reports the same numbers; other folds (refit on
+prepared rows, fewer rows than features) from their rows.
 """
 
 from __future__ import annotations
@@ -133,6 +137,15 @@ class Sums:
         self.loss2 += np.einsum("ik,ik->k", losses, losses)
 
 
+    def merge(self, other: Sums) -> None:
+        """Add the sums of other rows (another block's, of the same bootstraps and candidates)."""
+        for name in ("n_in", "y_in", "yy_in", "n_out", "y_out", "yy_out", "loss_in", "loss_out", "loss", "loss2"):
+            getattr(self, name).__iadd__(getattr(other, name))
+        self.n += other.n
+        self.y += other.y
+        self.yy += other.yy
+
+
 def _metric(loss, n, ys, yys, metric: str):
     """The metric from sums of losses (squared or absolute errors) and of shifted y."""
     with np.errstate(all="ignore"):
@@ -147,7 +160,12 @@ def row_losses(rows, W: np.ndarray, b: np.ndarray, metric: str, scale: float):
     """Blocks (start, losses, y) of the per-row losses of the candidates (columns of W,
     entries of b) on `rows`: squared errors, or absolute errors for mae, of errors divided
     by `scale`."""
-    X, y = rows.X, rows.y
+    yield from losses_of(rows.X, rows.y, W, b, metric, scale)
+
+
+def losses_of(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, metric: str, scale: float):
+    """row_losses of rows given as arrays, in blocks of at most ROWS rows (fewer for
+    many candidates, so that a block's losses stay within CELLS / 4 numbers)."""
     step = max(16, min(ROWS, CELLS // 4 // max(W.shape[1], 1)))
     for start in range(0, len(y), step):
         stop = min(start + step, len(y))
@@ -174,22 +192,43 @@ def summarize(folds, fits, scores: np.ndarray, winner: int, metric: str, seed: i
     folds. Candidates that scored no number in some fold take no part (they cannot win)."""
     lower = lower_is_better(metric)
     alive = np.flatnonzero(np.isfinite(scores).all(axis=1))
-    y_all = np.concatenate([fold.score.y for fold in folds])
-    scale = scale_of(y_all)
-    if bootstraps is None:
-        bootstraps = bootstraps_for(len(y_all), len(alive))
-    sums = Sums(seed, bootstraps, len(alive), float(np.mean(y_all / scale)))
-    offset = 0
-    for fold, fit in zip(folds, fits):
-        for start, losses, y in row_losses(fold.score, fit.weights[:, alive], fit.intercept[alive], metric, scale):
-            sums.add(offset + start + np.arange(len(y)), losses, y / scale)
-        offset += fold.score.n
+    engine = _engine_of(folds)
+    if engine is not None:
+        # Rows of the one-pass engine (engine.py): the sums taken block by block in one
+        # more pass, the same in memory, streamed and on a cluster.
+        rows = sum(fold.score.mae.ranges_rows for fold in folds)
+        scale = scale_of(engine.magnitudes[-1:])
+        if bootstraps is None:
+            bootstraps = bootstraps_for(rows, len(alive))
+        pooled = engine.stats([r for fold in folds for r in fold.score.mae.ranges])
+        sums = engine.selection([(fold.score.mae.ranges, fold.score.mae.scaling, fit.weights[:, alive],
+                                  fit.intercept[alive]) for fold, fit in zip(folds, fits)],
+                                Sums(seed, bootstraps, len(alive), float(pooled.ymean / scale)), metric, scale)
+    else:
+        y_all = np.concatenate([fold.score.y for fold in folds])
+        scale = scale_of(y_all)
+        if bootstraps is None:
+            bootstraps = bootstraps_for(len(y_all), len(alive))
+        sums = Sums(seed, bootstraps, len(alive), float(np.mean(y_all / scale)))
+        offset = 0
+        for fold, fit in zip(folds, fits):
+            for start, losses, y in row_losses(fold.score, fit.weights[:, alive], fit.intercept[alive], metric, scale):
+                sums.add(offset + start + np.arange(len(y)), losses, y / scale)
+            offset += fold.score.n
     result = estimate(sums, int(np.searchsorted(alive, winner)), metric, lower)
     unit = 1.0 if metric == "r2" else scale * scale if metric == "mse" else scale
     selection = {key: value * unit for key, value in result.items()}
     return {"method": METHOD, "bootstraps": bootstraps, "seed": seed, "rows": sums.n,
             "candidates": int(len(alive)), **selection,
             "fold_std": float(np.std(scores[winner], ddof=1)) if len(folds) > 1 else None}
+
+
+def _engine_of(folds):
+    """The one-pass engine whose rows every fold scores on, if every one does and it has
+    taken its statistics pass (else the rows themselves serve)."""
+    engines = {id(getattr(fold.score.mae, "engine", None)): getattr(fold.score.mae, "engine", None) for fold in folds}
+    engine = next(iter(engines.values())) if len(engines) == 1 else None
+    return engine if engine is not None and engine.summed else None
 
 
 def estimate(sums: Sums, winner: int, metric: str, lower: bool) -> dict:

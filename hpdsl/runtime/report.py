@@ -86,7 +86,7 @@ class Report:
         self.data = jsonable({
             "workflow": {"title": scope.title, "path": source.path, "sha256": hashlib.sha256(text_bytes).hexdigest()},
             "model": scope.model.name,
-            "data": {"source": data.source, "rows": len(data.y), "features": list(data.features),
+            "data": {"source": data.source, "rows": run.store.total, "features": list(data.features),
                      "target": data.target, "sha256": data.sha256},
             "splits": {info.name: {"role": info.role, "rows": run.store.size(info.name)}
                        for info in scope.splits.values()},

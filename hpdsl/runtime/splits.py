@@ -7,6 +7,10 @@ remainders n·P_i/100 - floor(n·P_i/100), ties going to the split declared firs
 rows are shuffled once with np.random.default_rng(split seed).permutation(n), and the
 splits take consecutive blocks of that order in declaration order, so they are disjoint
 and cover every row by construction. Within a split rows keep the shuffled order.
+
+A row's rank (its position in the shuffled order) decides all of this, so the split
+of a row read in any block of the file, on any machine, is computed from the row's
+index alone (`ranks`).
 """
 
 from __future__ import annotations
@@ -51,4 +55,30 @@ def fold_bounds(rows: int, folds: int) -> list[tuple[int, int]]:
         size = base + (1 if k < extra else 0)
         out.append((start, start + size))
         start += size
+    return out
+
+
+def ranks(rows: int, seed: int) -> np.ndarray:
+    """Each row's position in the shuffled order (the inverse of `shuffle`): a row's rank
+    decides its split, its place within the split and its cross-validation fold, whatever
+    block of the file it is read in. int32 when it fits, to halve the memory."""
+    order = shuffle(rows, seed)
+    out = np.empty(rows, dtype=np.int32 if rows < 2 ** 31 else np.int64)
+    out[order] = np.arange(rows, dtype=out.dtype)
+    return out
+
+
+def fold_ranges(spans: list[tuple[int, int]], folds: int) -> list[list[tuple[int, int]]]:
+    """The K folds of the rows of these splits (each a [start, stop) of the shuffled
+    order, taken one after the other) as ranges of the shuffled order: fold_bounds cuts
+    the splits' rows, and a fold that spans two splits is two ranges."""
+    out = []
+    for a, b in fold_bounds(sum(stop - start for start, stop in spans), folds):
+        ranges, offset = [], 0
+        for start, stop in spans:
+            low, high = max(a - offset, 0), min(b - offset, stop - start)
+            if low < high:
+                ranges.append((start + low, start + high))
+            offset += stop - start
+        out.append(ranges)
     return out

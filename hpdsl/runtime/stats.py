@@ -133,10 +133,15 @@ class Stats:
     def scaled_sse(self, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Σ(x·w + b - y)² / t² over the rows, for each column of W (d x K) and entry of b (K):
         the sum of squares in units that cannot overflow where the models are sane."""
-        U, beta = self.scaled(W, b)
-        gu = self.gram @ U
+        return self.sse_in_units(*self.scaled(W, b))
+
+    def sse_in_units(self, U: np.ndarray, beta: np.ndarray, GU: np.ndarray | None = None) -> np.ndarray:
+        """scaled_sse for models already in the sums' units (U, β; GU = Gram·U if known):
+        Σ((x-μ)·U - (y-ȳ))² + n·(β + μ·U - ȳ)²."""
+        if GU is None:
+            GU = self.gram @ U
         offset = beta + (self.mean / self.xscale) @ U - self.ymean / self.yscale
-        centred = np.einsum("ik,ik->k", U, gu) - 2 * (self.xy @ U) + self.yy
+        centred = np.einsum("ik,ik->k", U, GU) - 2 * (self.xy @ U) + self.yy
         return np.maximum(centred, 0.0) + self.n * offset * offset
 
 
@@ -161,23 +166,34 @@ def merged(parts: list[Stats]) -> Stats:
 class Rows:
     """A block of rows in the model's feature space; its Stats are computed on first use.
 
-    X may be given lazily (`make_X`), so full-batch and ridge searches over folds whose
-    statistics are assembled from sums never materialise the fold's rows.
+    X and y may be given lazily (`make_X`, `make_y`), so full-batch and ridge searches
+    over rows whose statistics come from sums (engine.py) never materialise the rows.
+    `mae`, when given, computes the mean absolute error of models (W, b) on these rows
+    without materialising them either (one pass of the engine, vectorized over models).
     """
 
-    __slots__ = ("_X", "_make_X", "y", "_stats")
+    __slots__ = ("_X", "_make_X", "_y", "_make_y", "_stats", "mae")
 
-    def __init__(self, X=None, y=None, *, make_X=None, stats: Stats | None = None) -> None:
+    def __init__(self, X=None, y=None, *, make_X=None, make_y=None, stats: Stats | None = None,
+                 mae=None) -> None:
         self._X = X
         self._make_X = make_X
-        self.y = y
+        self._y = y
+        self._make_y = make_y
         self._stats = stats
+        self.mae = mae
 
     @property
     def X(self) -> np.ndarray:
         if self._X is None:
             self._X = self._make_X()
         return self._X
+
+    @property
+    def y(self) -> np.ndarray:
+        if self._y is None:
+            self._y = self._make_y()
+        return self._y
 
     @property
     def stats(self) -> Stats:
@@ -187,7 +203,7 @@ class Rows:
 
     @property
     def n(self) -> int:
-        return len(self.y)
+        return self._stats.n if self._y is None and self._stats is not None else len(self.y)
 
     @property
     def features(self) -> int:

@@ -26,7 +26,7 @@ from ..checker.domains import Interval, ValueSet
 from ..checker.scope import HyperInfo, check_value
 from . import learners
 from .learners import Monitor
-from .metrics import score
+from .metrics import score_many
 from .preprocess import Standardization
 from .splits import fold_bounds
 from .stats import Rows, Stats, merged
@@ -155,10 +155,9 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
            monitor: Monitor | None = None, progress=None) -> tuple[np.ndarray, list[learners.Fit]]:
     """Scores (candidates x folds) and, per fold, the fitted candidates."""
     K = len(hypers)
-    scores = np.empty((K, len(folds)))
     fits = []
     done = 0
-    for f, fold in enumerate(folds):
+    for fold in folds:
         spectrum = learners.solver(fold.train) if model == "ridge" else None
         parts = []
         for start in range(0, K, CHUNK):
@@ -168,14 +167,15 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
             else:
                 fit = learners.gradient_descent(fold.train, chunk, inits, monitor,
                                                 _ticker(progress, done, len(chunk), K * len(folds), chunk))
-            s = score(fold.score, fit.weights, fit.intercept, metric)
-            s[fit.diverged | ~np.isfinite(s)] = np.nan
-            scores[start:start + len(chunk), f] = s
             parts.append(fit)
             done += len(chunk)
             if progress is not None:
                 progress(done, K * len(folds))
         fits.append(_joined(parts))
+    # Every fold at once: a metric that needs predictions (mae) takes one pass over the rows.
+    scores = np.column_stack(score_many([(fold.score, fit.weights, fit.intercept) for fold, fit in zip(folds, fits)],
+                                        metric))
+    scores[np.column_stack([fit.diverged for fit in fits]) | ~np.isfinite(scores)] = np.nan
     return scores, fits
 
 

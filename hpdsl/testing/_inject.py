@@ -593,7 +593,8 @@ def _prepare_test(w):
     """An impute or a first encode fitted on the test split (and maybe more), where
     nothing has read the model's columns yet."""
     splits = [w.test]  # with another split, a later hold-out tune could score on it (HP207)
-    if free_columns(w, "encode") and w.flip():
+    # An encode when no column is left to impute (every one encoded already), else either.
+    if free_columns(w, "encode") and (not free_columns(w, "impute") or w.flip()):
         w.insert(w.draw(st.integers(0, w.after_encodes())), encode(w, splits))
     else:
         w.insert(w.draw(st.integers(0, w.first_training())), impute(w, splits))
