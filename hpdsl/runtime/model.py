@@ -132,7 +132,10 @@ def parse(raw: bytes, path: str) -> dict:
     try:
         content = json.loads(text)
     except json.JSONDecodeError as error:
-        truncated = not text[error.pos:].strip()
+        # Cut short: the error lies on the text's last line (inside its final number,
+        # string or nothing), and the document's closing brace is missing.
+        rest = text[error.pos:].rstrip()
+        truncated = not rest or ("\n" not in rest and not text.rstrip().endswith("}"))
         raise _bad(path, text, f"model file '{path}' is not valid JSON: {error.msg}"
                    + (" at its end (is the file truncated?)" if truncated else ""),
                    at=error.pos, help="write it again with 'hpdsl run WORKFLOW --out DIR'") from None
