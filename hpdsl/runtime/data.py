@@ -432,20 +432,25 @@ class _Scan:
         self.utf8 = utf8
 
 
+def _open_data_file(path: str, shown: str, problem, folder: str | None):
+    """A data file opened for reading (a regular file only), or the HP302 that says why not."""
+    try:
+        return open_regular(path)
+    except FileNotFoundError:
+        raise problem(f"data file '{shown}' does not exist", help=None if folder is None else
+                      f"the path is read relative to the workflow's folder ({folder or '.'})") from None
+    except NotRegularFile as error:
+        raise problem(f"data file '{shown}' {error.strerror}") from None
+    except OSError as error:
+        raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+
+
 class _CsvFile:
     def __init__(self, path: str, shown: str, sep: str, problem, folder: str | None = None) -> None:
         self.path, self.shown, self.sep, self.problem = path, shown, sep, problem
         self._scan: _Scan | None = None
         self._columns: list[str] | None = None
-        try:
-            self._handle = open_regular(path)
-        except FileNotFoundError:
-            raise problem(f"data file '{shown}' does not exist", help=None if folder is None else
-                          f"the path is read relative to the workflow's folder ({folder or '.'})") from None
-        except NotRegularFile as error:
-            raise problem(f"data file '{shown}' {error.strerror}") from None
-        except OSError as error:
-            raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+        self._handle = _open_data_file(path, shown, problem, folder)
         try:
             # A binary file shows a NUL byte early: refuse it before reading gigabytes.
             _refuse_binary(self._handle.read(_HEAD_BYTES), shown, problem)
@@ -910,15 +915,7 @@ class _ParquetFile:
 
         self.path, self.shown, self.problem = path, shown, problem
         self._digest: str | None = None
-        try:
-            self._handle = open_regular(path)
-        except FileNotFoundError:
-            raise problem(f"data file '{shown}' does not exist", help=None if folder is None else
-                          f"the path is read relative to the workflow's folder ({folder or '.'})") from None
-        except NotRegularFile as error:
-            raise problem(f"data file '{shown}' {error.strerror}") from None
-        except OSError as error:
-            raise problem(f"cannot read data file '{shown}': {error.strerror or error}") from None
+        self._handle = _open_data_file(path, shown, problem, folder)
         try:
             self._file = pq.ParquetFile(self._handle)
         except (pa.ArrowException, OSError, ValueError) as error:
