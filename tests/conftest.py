@@ -22,9 +22,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # `pytest -m quick`: the in-process unit tests, for a fast loop while working. Left out:
 # tests marked slow, property-based tests (hypothesis), and the end-to-end tests that
 # start processes: the language server, the reference's examples, the editors, --out
-# under kills, the ledger (with its PostgreSQL server) and the run command line.
+# under kills, the ledger (with its PostgreSQL server), the Dask cluster and the run command line.
 _NOT_QUICK_MODULES = {"test_lsp", "test_lsp_protocol", "test_docs", "test_readme", "test_agreement", "test_properties",
-                      "test_extremes", "test_outputs", "test_ledger", "test_ledger_postgres", "test_runtime_cli"}
+                      "test_extremes", "test_outputs", "test_ledger", "test_ledger_postgres", "test_runtime_cli",
+                      "test_runtime_dask"}
 
 
 def pytest_collection_modifyitems(config, items):
