@@ -22,7 +22,7 @@ import time
 
 from hpdsl.checker.models import MODELS
 from hpdsl.render import terminal_safe
-from hpdsl.suggest import nearest
+from hpdsl.suggest import distance, nearest
 
 
 def _timed(function, *args) -> float:
@@ -31,24 +31,10 @@ def _timed(function, *args) -> float:
     return time.perf_counter() - started
 
 
-def _unbounded_distance(a: str, b: str) -> int:
-    """The optimal string alignment distance as it was computed before: every cell."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
-
-
 def _unbounded_nearest(name: str, known) -> None:
+    """The distance to every name as it was computed before: without a bound, every cell."""
     for candidate in known:
-        _unbounded_distance(name.lower(), candidate.lower())
+        distance(name.lower(), candidate.lower())
 
 
 def _quadratic_duplicates(columns: list[str]) -> None:

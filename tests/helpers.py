@@ -25,6 +25,18 @@ hyper {
 }
 """
 
+# The language-server tests' declarations: the same data and splits, three hyperparameters.
+LSP_PREAMBLE = """\
+data d = synthetic(rows: 200, features: 3, noise: 0.1, seed: 1)
+split d -> train 60%, validation 20%, test 20% seed 7
+model linear_regression
+hyper {
+    learning_rate: float in (0, 1] = 0.1
+    l2:            float in [0, 10] = 0.0
+    epochs:        int in [1, 1000] = 50
+}
+"""
+
 RIDGE_PREAMBLE = """\
 data d = synthetic(rows: 200, features: 3, noise: 0.1, seed: 1)
 split d -> train 60%, validation 20%, test 20% seed 7

@@ -25,24 +25,13 @@ from hpdsl.checker import check_text
 from hpdsl.render import rule_url
 from hpdsl.source import Source
 
-from helpers import ROOT, hpdsl_command
+from helpers import LSP_PREAMBLE as PREAMBLE, ROOT, hpdsl_command
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SERVER = ClientServerConfig(server_command=[*hpdsl_command(), "lsp"])
 PUBLISH = t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 WAIT = 60  # seconds before a missing notification fails the test instead of hanging it
-
-PREAMBLE = """\
-data d = synthetic(rows: 200, features: 3, noise: 0.1, seed: 1)
-split d -> train 60%, validation 20%, test 20% seed 7
-model linear_regression
-hyper {
-    learning_rate: float in (0, 1] = 0.1
-    l2:            float in [0, 10] = 0.0
-    epochs:        int in [1, 1000] = 50
-}
-"""
 
 CLEAN = PREAMBLE + """\
 standardize using train

@@ -30,19 +30,11 @@ from hpdsl.lsp.protocol import INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND
 from hpdsl.lsp.server import create_server
 from hpdsl.lsp.transport import Broken, FrameReader, Message
 
-from helpers import hpdsl_command
+from helpers import LSP_PREAMBLE, hpdsl_command
 
 TIMEOUT = 30  # seconds before a missing answer fails the test instead of hanging it
 
-CLEAN = """\
-data d = synthetic(rows: 200, features: 3, noise: 0.1, seed: 1)
-split d -> train 60%, validation 20%, test 20% seed 7
-model linear_regression
-hyper {
-    learning_rate: float in (0, 1] = 0.1
-    l2:            float in [0, 10] = 0.0
-    epochs:        int in [1, 1000] = 50
-}
+CLEAN = LSP_PREAMBLE + """\
 set l2 = 0.5
 train on train
 evaluate on validation report mse
