@@ -427,10 +427,7 @@ class Interpreter(n.Visitor):
         make = self._fold_maker(block, pipeline)
         if make is None:
             return None
-        bounds = tune.fold_bounds(block.rows.n, k)
-        return [tune.Fold(*make(np.concatenate([np.arange(c, e) for g, (c, e) in enumerate(bounds) if g != f]),
-                                np.arange(a, b)))
-                for f, (a, b) in enumerate(bounds)]
+        return nested.PreparedFolds(make).folds(nested.kfold(((0, block.rows.n),), k))
 
     # ---- train -------------------------------------------------------------------------------------
 

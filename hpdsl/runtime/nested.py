@@ -59,7 +59,7 @@ def _joined(parts: list[Ranges]) -> Ranges:
     return tuple(out)
 
 
-def _kfold(ranges: Ranges, k: int) -> list[tuple[Ranges, Ranges]]:
+def kfold(ranges: Ranges, k: int) -> list[tuple[Ranges, Ranges]]:
     """K contiguous folds of the rows `ranges` lists: (training ranges, held-out ranges) each."""
     size = sum(b - a for a, b in ranges)
     pieces = [_take(ranges, a, b) for a, b in fold_bounds(size, k)]
@@ -81,9 +81,9 @@ class Plan:
     def __init__(self, rows: int, inner: int, outer: int) -> None:
         self.rows = rows
         everything = ((0, rows),)
-        self.outer = _kfold(everything, outer)
-        self.inner = [_kfold(training, inner) for training, _ in self.outer]
-        self.flat = _kfold(everything, inner)
+        self.outer = kfold(everything, outer)
+        self.inner = [kfold(training, inner) for training, _ in self.outer]
+        self.flat = kfold(everything, inner)
 
     def cuts(self) -> list[int]:
         """Every position where a fold's range starts or ends, sorted."""
