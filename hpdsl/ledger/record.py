@@ -126,7 +126,7 @@ class Recorder:
     # ---- facts about this run ------------------------------------------------------------------
 
     def _facts(self, test: n.Test | None, purposes: dict[str, list[str]]) -> dict:
-        run, data = self.run, self.data
+        run = self.run
         identity = canonical(run.program, run.analysis.overrides)
         if self._packed is None:
             every = run.row_fingerprints()
