@@ -371,7 +371,6 @@ def test_a_stream_gives_the_loaded_rows_in_blocks_and_counts_them(tmp_path, smal
     for name in ("plain.csv", "blank.csv"):
         declared = source(tmp_path, f'csv("{name}", target: "y")')
         loaded = data_module.load(declared, str(tmp_path))
-        assert data_module.row_count(declared, str(tmp_path)) == 10_000
         with data_module.open_stream(declared, str(tmp_path), block_rows=999) as stream:
             assert stream.row_count() == 10_000
             blocks = list(stream)

@@ -270,14 +270,6 @@ def open_stream(data_source, base_dir: str, *, imputed=frozenset(), encoded=froz
         raise
 
 
-def row_count(data_source, base_dir: str) -> int:
-    """The number of data rows a csv/parquet declaration names, without converting a cell
-    (Parquet: the files' metadata; CSV: the scan of its bytes, or the csv module's records
-    for a file the scan does not pass). Raises RunError (HP302) as open_stream does."""
-    with open_stream(data_source, base_dir) as stream:
-        return stream.row_count()
-
-
 def open_csv_stream(path: str, shown: str, features: list[str], target: str | None, problem,
                     block_rows: int = 4096, sep: str = ",", missing=("",), imputed=frozenset(),
                     encoded=frozenset()) -> "Stream":
