@@ -772,7 +772,7 @@ class Interpreter(n.Visitor):
             search="random" if search.space.random else "grid",
             objective={"direction": "minimize" if search.lower else "maximize", "metric": search.metric},
             trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
-                     **({"fold_scores": [float(x) for x in s], "fold_std": _finite_or_none(np.std(s, ddof=1))}
+                     **({"fold_scores": [float(x) for x in s], "fold_std": float(np.std(s, ddof=1))}
                         if step.cv is not None else {})}
                     for c, s, mean in zip(candidates, scores, means)],
             best=dict(candidates[winner]),
@@ -858,11 +858,6 @@ def _offset(progress, start: int, total: int):
     if progress is None:
         return None
     return lambda done, _: progress(start + done, total)
-
-
-def _finite_or_none(value) -> float | None:
-    """A number for report.json: NaN (a fold that scored no number) is null."""
-    return float(value) if np.isfinite(value) else None
 
 
 def _epochs(fit: learners.Fit, k: int = 0):
