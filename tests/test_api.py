@@ -72,6 +72,22 @@ def test_check_takes_text_and_overrides():
 # ---- run --------------------------------------------------------------------------------------------
 
 
+def test_a_run_holds_numpys_openblas_to_one_thread_and_gives_the_count_back():
+    """numpy's wheels bundle OpenBLAS (numpy.libs, numpy/.dylibs): runtime/blas.py finds it
+    and pins it for a run, so an in-process run sums as the CLI does (next test)."""
+    from hpdsl.runtime import blas
+
+    get, set_ = blas.controls()
+    before = get()
+    set_(2)
+    try:
+        with blas.one_thread():
+            assert get() == 1
+        assert get() == 2
+    finally:
+        set_(before)
+
+
 def test_run_gives_the_report_the_cli_writes(result, tmp_path):
     done = run_hpdsl("run", DIABETES, "--out", str(tmp_path), "--quiet")
     assert done.returncode == 0

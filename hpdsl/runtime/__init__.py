@@ -65,6 +65,8 @@ def run_unchecked(analysis, options=None):
 
 
 def _interpret(analysis, options):
+    from .blas import one_thread
     from .interpreter import Interpreter, Options
 
-    return Interpreter(analysis, options or Options()).run()
+    with one_thread():  # a fixed summation order: the same report on any machine (blas.py)
+        return Interpreter(analysis, options or Options()).run()
