@@ -111,14 +111,40 @@ def test_a_rows_count_depends_only_on_seed_bootstrap_and_position():
     assert not np.array_equal(optimism.counts(6, 1000, np.arange(300)), whole)
 
 
+def test_the_bootstrap_sums_equal_the_float64_products_to_float32_of_the_loss_differences():
+    """Sums.add takes the reference candidate's losses and y in float64 and the others'
+    differences from it in float32: each in-bag / out-of-bag loss sum is within 1e-6 of
+    the sum of |differences| (not of the losses) of the exact float64 product, even for
+    candidates that differ from the reference by 1e-9 of their losses."""
+    rng = np.random.default_rng(4)
+    n, reference = 3000, 2
+    base = rng.exponential(size=n) * 1e3
+    losses = base[:, None] + rng.standard_normal((n, 6)) * np.array([1e-6, 1e-3, 0, 1.0, 10.0, 1e-9 * 1e3])
+    y = rng.standard_normal(n)
+    sums = optimism.Sums(9, 40, 6, 0.0, reference)
+    for block in np.array_split(np.arange(n), 5):
+        sums.add(block, losses[block], y[block])
+    c = optimism.counts(9, 40, np.arange(n))
+    spread = np.abs(losses - losses[:, [reference]])
+    for weights, got in ((c, sums.loss_in), ((c == 0).astype(float), sums.loss_out)):
+        exact = weights @ losses
+        assert np.all(np.abs(got - exact) <= 1e-6 * (weights @ spread) + 1e-12 * np.abs(exact))
+        assert np.array_equal(np.argsort(got[:, [0, 1, 3, 4]], axis=1), np.argsort(exact[:, [0, 1, 3, 4]], axis=1))
+    assert np.array_equal(sums.n_in, c.sum(axis=1)) and np.allclose(sums.y_in, c @ y, rtol=1e-12, atol=1e-12)
+
+
 def test_the_estimate_does_not_depend_on_how_the_rows_are_chunked():
     squared, y, _ = unrelated(n=200)
     once = optimism.estimate(sums_of(squared, y), 0, "r2", False)
     order = np.random.default_rng(0).permutation(200)
     chunked = optimism.estimate(sums_of(squared, y, blocks=np.array_split(order, 9)), 0, "r2", False)
     assert chunked.keys() == once.keys()
-    for key in once:
+    for key in ("score", "standard_error"):  # from float64 sums over all rows
         assert chunked[key] == pytest.approx(once[key], rel=1e-12, abs=1e-12)
+    # The bootstrap sums of the candidates' loss differences are float32 per block: the
+    # estimate moves by far less than 1e-7 of the score with the chunking.
+    for key in ("estimate", "optimism"):
+        assert chunked[key] == pytest.approx(once[key], abs=1e-9 * abs(once["score"]))
 
 
 def test_the_bootstrap_count_shrinks_only_for_huge_work_and_never_below_the_floor():

@@ -169,7 +169,7 @@ class SelectionTask:
             if not pick.any():
                 continue
             if sums is None:
-                sums = Sums(self.empty.seed, self.empty.bootstraps, W.shape[1], self.empty.shift)
+                sums = Sums(self.empty.seed, self.empty.bootstraps, W.shape[1], self.empty.shift, self.empty.reference)
             r = rank[pick]
             at = np.searchsorted(firsts, r, side="right") - 1
             positions = places[at] + (r - firsts[at])

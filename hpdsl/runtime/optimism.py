@@ -64,6 +64,8 @@ def _table() -> np.ndarray:
 
 
 TABLE = _table()
+TABLE32 = TABLE.astype(np.float32)
+ZERO = int(np.count_nonzero(TABLE == 0))  # the uniforms below this draw a count of 0
 
 
 def mix64(z: np.ndarray) -> np.ndarray:
@@ -86,17 +88,23 @@ def seed_of(split_seed: int, line: int) -> int:
         return int(mix64(np.array([_key(split_seed) + np.uint64(line & MASK)], dtype=np.uint64))[0] >> np.uint64(32))
 
 
-def counts(seed: int, bootstraps: int, positions: np.ndarray) -> np.ndarray:
-    """Poisson(1) counts, bootstraps x positions, as float64: row `position`'s count in
-    bootstrap b is a function of (seed, b, position) alone. One 64-bit hash serves four
-    bootstraps (b = 4g .. 4g+3), a 16-bit lane each, lowest bits first."""
+def lanes(seed: int, bootstraps: int, positions: np.ndarray) -> np.ndarray:
+    """The 16-bit uniforms of the rows at `positions`, rows x bootstraps (uint16): one 64-bit
+    hash of (seed, b // 4, position) serves four bootstraps (b = 4g .. 4g+3), a 16-bit lane
+    each, lowest bits first. Hashed row-major, so a row's lanes are contiguous in bootstrap
+    order and no transpose is needed."""
     groups = -(-bootstraps // 4)
     with np.errstate(over="ignore"):
         keys = mix64((np.arange(groups, dtype=np.uint64) + np.uint64(1)) * np.uint64(GAMMA) + _key(seed))
         h = (positions.astype(np.uint64) + np.uint64(1)) * np.uint64(GAMMA)
-        h = mix64(keys[:, None] + h[None, :])
-    lanes = h.astype("<u8", copy=False).view("<u2").reshape(groups, len(positions), 4)
-    return TABLE[lanes.transpose(0, 2, 1).reshape(4 * groups, len(positions))[:bootstraps]]
+        h = mix64(h[:, None] + keys[None, :])
+    return h.astype("<u8", copy=False).view("<u2")[:, :bootstraps]
+
+
+def counts(seed: int, bootstraps: int, positions: np.ndarray) -> np.ndarray:
+    """Poisson(1) counts, bootstraps x positions, as float64: row `position`'s count in
+    bootstrap b is a function of (seed, b, position) alone (see `lanes`)."""
+    return TABLE[lanes(seed, bootstraps, positions)].T
 
 
 class Sums:
@@ -104,10 +112,13 @@ class Sums:
     out-of-bag weight, y and y² sums and per candidate loss sums; per candidate over all
     rows the loss and squared-loss sums. y is shifted by `shift` (any fixed value near its
     mean) so that r2's Σy² - (Σy)²/n does not cancel; losses are in the units the caller
-    chose (errors divided by a fixed scale)."""
+    chose (errors divided by a fixed scale). The bootstrap loss sums of candidate k are
+    those of the `reference` candidate (the tune's winner) in float64 plus those of
+    k's loss minus the reference's in float32 (see `add`)."""
 
-    def __init__(self, seed: int, bootstraps: int, candidates: int, shift: float) -> None:
+    def __init__(self, seed: int, bootstraps: int, candidates: int, shift: float, reference: int = 0) -> None:
         self.seed = seed
+        self.reference = reference
         self.bootstraps = bootstraps
         self.shift = shift
         shape = (bootstraps, candidates)
@@ -117,25 +128,50 @@ class Sums:
         self.n = 0
         self.y, self.yy = 0.0, 0.0
         self.loss, self.loss2 = np.zeros(candidates), np.zeros(candidates)
+        self._work = None
 
     def add(self, positions: np.ndarray, losses: np.ndarray, y: np.ndarray) -> None:
         """Rows at `positions` (their places in the pooled held-out rows), their losses
-        (rows x candidates) and targets."""
-        c = counts(self.seed, self.bootstraps, positions)
-        out = (c == 0).astype(np.float64)
+        (rows x candidates) and targets. Two matrix products give every bootstrap's in-bag
+        and out-of-bag sums, W = [counts | out-of-bag indicator] (exact small integers):
+        Wᵀ @ [reference's losses | 1 | y | y²] in float64, and Wᵀ @ (losses - reference's
+        losses) in float32, half the work of the big product. Only the candidates' loss
+        differences pass through float32, so an in-bag comparison of two candidates is off
+        by about 1e-7 of their difference, not of their losses."""
+        rows, b, ref = len(y), self.bootstraps, self.reference
+        inbag, outbag, terms, differences = self._buffers(rows, losses.shape[1])
+        u = lanes(self.seed, b, positions)
+        np.take(TABLE32, u, out=inbag)
+        np.less(u, ZERO, out=outbag)
         t = y - self.shift
-        for weights, n, ys, yys, loss in ((c, self.n_in, self.y_in, self.yy_in, self.loss_in),
-                                          (out, self.n_out, self.y_out, self.yy_out, self.loss_out)):
-            n += weights.sum(axis=1)
-            ys += weights @ t
-            yys += weights @ (t * t)
-            loss += weights @ losses
-        self.n += len(y)
+        terms[:, 0] = losses[:, ref]
+        terms[:, 1] = 1.0
+        terms[:, 2] = t
+        np.multiply(t, t, out=terms[:, 3])
+        np.subtract(losses, terms[:, :1], out=differences, casting="same_kind")
+        for weights, n, ys, yys, loss in ((inbag, self.n_in, self.y_in, self.yy_in, self.loss_in),
+                                          (outbag, self.n_out, self.y_out, self.yy_out, self.loss_out)):
+            base = weights.astype(np.float64).T @ terms
+            n += base[:, 1]
+            ys += base[:, 2]
+            yys += base[:, 3]
+            loss += weights.T @ differences
+            loss += base[:, :1]
+        self.n += rows
         self.y += float(t.sum())
         self.yy += float(t @ t)
         self.loss += losses.sum(axis=0)
         self.loss2 += np.einsum("ik,ik->k", losses, losses)
 
+    def _buffers(self, rows: int, candidates: int):
+        """The work arrays of `add` for `rows` rows, allocated once for the largest block:
+        a fresh array of this size per block costs more in page faults than its arithmetic."""
+        if self._work is None or len(self._work[0]) < rows:
+            size = max(rows, ROWS)
+            self._work = (np.empty((size, self.bootstraps), dtype=np.float32),
+                          np.empty((size, self.bootstraps), dtype=np.float32),
+                          np.empty((size, 4)), np.empty((size, candidates), dtype=np.float32))
+        return tuple(array[:rows] for array in self._work)
 
     def merge(self, other: Sums) -> None:
         """Add the sums of other rows (another block's, of the same bootstraps and candidates)."""
@@ -192,6 +228,7 @@ def summarize(folds, fits, scores: np.ndarray, winner: int, metric: str, seed: i
     folds. Candidates that scored no number in some fold take no part (they cannot win)."""
     lower = lower_is_better(metric)
     alive = np.flatnonzero(np.isfinite(scores).all(axis=1))
+    reference = int(np.searchsorted(alive, winner))  # the candidate the others' losses are taken from
     engine = _engine_of(folds)
     if engine is not None:
         # Rows of the one-pass engine (engine.py): the sums taken block by block in one
@@ -203,19 +240,20 @@ def summarize(folds, fits, scores: np.ndarray, winner: int, metric: str, seed: i
         pooled = engine.stats([r for fold in folds for r in fold.score.mae.ranges])
         sums = engine.selection([(fold.score.mae.ranges, fold.score.mae.scaling, fit.weights[:, alive],
                                   fit.intercept[alive]) for fold, fit in zip(folds, fits)],
-                                Sums(seed, bootstraps, len(alive), float(pooled.ymean / scale)), metric, scale)
+                                Sums(seed, bootstraps, len(alive), float(pooled.ymean / scale), reference),
+                                metric, scale)
     else:
         y_all = np.concatenate([fold.score.y for fold in folds])
         scale = scale_of(y_all)
         if bootstraps is None:
             bootstraps = bootstraps_for(len(y_all), len(alive))
-        sums = Sums(seed, bootstraps, len(alive), float(np.mean(y_all / scale)))
+        sums = Sums(seed, bootstraps, len(alive), float(np.mean(y_all / scale)), reference)
         offset = 0
         for fold, fit in zip(folds, fits):
             for start, losses, y in row_losses(fold.score, fit.weights[:, alive], fit.intercept[alive], metric, scale):
                 sums.add(offset + start + np.arange(len(y)), losses, y / scale)
             offset += fold.score.n
-    result = estimate(sums, int(np.searchsorted(alive, winner)), metric, lower)
+    result = estimate(sums, reference, metric, lower)
     unit = 1.0 if metric == "r2" else scale * scale if metric == "mse" else scale
     selection = {key: value * unit for key, value in result.items()}
     return {"method": METHOD, "bootstraps": bootstraps, "seed": seed, "rows": sums.n,
