@@ -175,7 +175,7 @@ def _arg_node(call: n.Call, key: str, position: int | None):
 _GLOB = frozenset("*?[")
 
 
-def _paths(kind: str, shown: str, base_dir: str, problem) -> list[tuple[str, str]]:
+def data_paths(kind: str, shown: str, base_dir: str, problem) -> list[tuple[str, str]]:
     """(full path, shown name) of every file a path names, in sorted order: the file, the
     folder's .csv/.parquet files, or the files a glob matches."""
     suffix = ".parquet" if kind == "parquet" else ".csv"
@@ -229,7 +229,7 @@ def open_stream(data_source, base_dir: str, *, imputed=frozenset(), encoded=froz
     def problem(message: str, help: str | None = None, span: Span = here) -> RunError:
         return fail("HP302", span, message, help=help)
 
-    paths = _paths(kind, shown, base_dir, problem)
+    paths = data_paths(kind, shown, base_dir, problem)
     files = []
     try:
         for path, name in paths:

@@ -68,6 +68,7 @@ class Report:
         # for `--out`, and what split_rows needs, for the Python API.
         self.model: dict | None = None
         self.split_layout: dict = {}
+        self.streamed: str | None = None  # why the run streamed the data (for the terminal), or None
         self._file_rows = self._order = None
 
     def warn(self, diagnostic, line: int) -> None:
