@@ -5,6 +5,8 @@ alternatives); `--memory` sizes, and what a run is estimated to hold."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -188,3 +190,47 @@ def test_parquet_rows_come_from_the_metadata(tmp_path):
                           str(tmp_path / "w.hp"))
     guess = estimate(analysis.scope.source, str(tmp_path), frozenset())
     assert guess.exact and guess.rows == 750 and guess.numbers == 3
+
+
+# ---- the Python API ---------------------------------------------------------------------------
+
+
+def without_timings(result) -> dict:
+    data = json.loads(result.to_json())
+    data.pop("timings")
+    return data
+
+
+def test_the_python_api_takes_the_commands_stream_and_memory_options(folder):
+    import hpdsl
+
+    held = hpdsl.run(folder / "w.hp", ledger=False)
+    small = hpdsl.run(folder / "w.hp", ledger=False, memory="1MB")
+    forced = hpdsl.run(folder / "w.hp", ledger=False, stream=True, memory=10 ** 12)
+    assert held.streamed is None and forced.streamed == "--stream"
+    assert small.streamed.endswith("more than the memory budget of 1.0 MB (memory=1MB)")
+    assert without_timings(small) == without_timings(held) == without_timings(forced)
+    # A streamed run held no row numbers: they are read again when asked.
+    assert small.rows("test").tolist() == held.rows("test").tolist()
+    assert len(held.rows("test")) == held.report["splits"]["test"]["rows"]
+
+
+def test_the_python_api_refuses_what_the_command_refuses_before_reading(tmp_path):
+    import hpdsl
+
+    (tmp_path / "w.hp").write_text(RIDGE.format(path="d.csv", prepare="impute x1 using train\n"))
+    with pytest.raises(hpdsl.UsageError, match="memory='a lot' is not a memory size"):
+        hpdsl.run(tmp_path / "w.hp", ledger=False, memory="a lot")
+    with pytest.raises(hpdsl.UsageError, match="--stream cannot run this workflow: 'impute' fits on the rows"):
+        hpdsl.run(tmp_path / "w.hp", ledger=False, stream=True)  # d.csv does not exist: nothing was read
+    with pytest.raises(hpdsl.RunError, match="data file 'd.csv' does not exist"):
+        hpdsl.run(tmp_path / "w.hp", ledger=False)
+
+
+def test_the_python_api_without_distributed_refuses_a_scheduler(folder):
+    script = ("import sys; sys.modules['distributed'] = None\n"
+              "import hpdsl\n"
+              f"hpdsl.run({str(folder / 'w.hp')!r}, ledger=False, scheduler='tcp://127.0.0.1:1')")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 1 and "hpdsl.runtime.errors.UsageError" in result.stderr
+    assert "needs Dask's distributed package (the dask extra)" in result.stderr

@@ -21,6 +21,8 @@ import io
 import math
 import os
 
+import numpy as np
+
 from .. import nodes as n
 from ..files import open_regular
 from ..render import format_line
@@ -215,6 +217,13 @@ def describe(data_source, base_dir: str):
     with open_stream(data_source, base_dir) as stream:
         count, features, sha256 = stream.row_count(), stream.features, stream.digest()
     return StreamedData(features, data_source.args["target"], data_source.args["path"], sha256, count)
+
+
+def file_rows(data_source, base_dir: str):
+    """Every row's number in its file, in file order (one pass over the files)."""
+    with open_stream(data_source, base_dir, block_rows=BLOCK_ROWS) as stream:
+        parts = [block.rows for block in stream.blocks()]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
 def source(data_source, base_dir: str, data, scheduler: str | None):

@@ -263,6 +263,13 @@ class Interpreter(n.Visitor):
 
         return row_fingerprints(self.data.X, self.data.y)[self.split_order]
 
+    def streamed_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the shuffled order, every row's number in its file) of data a streamed run did
+        not hold: the shuffle computed again, the files' row numbers read in one pass."""
+        rows = self.data.rows if self.data.rows is not None else streaming.file_rows(self.scope.source,
+                                                                                      self._base_dir())
+        return shuffle(self.store.total, self.scope.split_seed), rows
+
     # ---- set -----------------------------------------------------------------------------------------
 
     def assign(self, step: n.Set, source: Source | None = None) -> None:

@@ -34,16 +34,16 @@ class Budget:
         return f"Budget({self.bytes}, {self.origin!r})"
 
 
-def parse(text) -> Budget:
+def parse(text, option: str = "--memory ") -> Budget:
     """`--memory`'s value: bytes (an int), or a text such as '2GB', '512MB', '1.5GiB',
-    '4000000' (bytes) or '25%' (of the available memory). Raises ValueError, whose
-    message says what is accepted."""
+    '4000000' (bytes) or '25%' (of the available memory); `option` spells the option in
+    the budget's origin. Raises ValueError, whose message says what is accepted."""
     if isinstance(text, bool) or not isinstance(text, (int, str)):
         raise ValueError(f"{text!r} is not a memory size; " + _ACCEPTED)
     if isinstance(text, int):
         if text <= 0:
             raise ValueError(f"{text} is not a memory size; it must be positive")
-        return Budget(text, f"--memory {show(text)}")
+        return Budget(text, f"{option}{text}")
     found = _SIZE.fullmatch(text)
     unit = found.group(2).lower() if found else None
     if found is None or (unit != "%" and unit not in _UNITS):
@@ -53,11 +53,11 @@ def parse(text) -> Budget:
         if not 0 < number <= 100:
             raise ValueError(f"'{text}' is not a share of the available memory; give a percentage in (0, 100]")
         available, where = available_memory()
-        return Budget(int(available * number / 100), f"--memory {text.strip()} of {show(available)} available ({where})")
+        return Budget(int(available * number / 100), f"{option}{text.strip()} of {show(available)} available ({where})")
     size = int(number * _UNITS[unit])
     if size <= 0:
         raise ValueError(f"'{text}' is not a memory size; it must be at least one byte")
-    return Budget(size, f"--memory {text.strip()}")
+    return Budget(size, f"{option}{text.strip()}")
 
 
 _ACCEPTED = "write e.g. 2GB, 512MB, 1.5GiB, 4000000 (bytes) or 25% (of the available memory)"
