@@ -8,15 +8,21 @@ are merged here in block order, exactly as the local engine merges them, so the 
 is the same, byte for byte, except timings. Worker processes compute with one BLAS
 thread, as `hpdsl run` does, so that no sum depends on a thread count.
 
-A worker reads the data from its start (a csv file's rows can only be found by reading
-it) and computes only its partition's blocks. Imported only when --scheduler is given:
-`distributed` is the optional `dask` extra.
+A worker reads only its partition's rows: for CSV files, the counting pass this machine
+makes anyway (data.py's scan) keeps the byte offset of every 1024th row, so a
+partition's byte range is found by seeking there and reading at most 1023 lines
+(data.CsvIndex), and its rows keep their numbers in the file for diagnostics. Where
+rows are not lines (a CSV with a quoted field, which may hold a newline, a blank line
+inside, a multi-line header) and for Parquet files, a worker reads the data from its
+start and computes only its partition's blocks. Imported only when --scheduler is
+given: `distributed` is the optional `dask` extra.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from itertools import chain
 
 from .engine import BLOCK_ROWS, canonical
 from .errors import UsageError
@@ -50,8 +56,9 @@ def _pin_threads() -> None:
     threadpool_limits(1)
 
 
-def _partition(opener: Opener, first: int, stop: int, task) -> list:
-    """On a worker: the task's result for each canonical block starting in [first, stop)."""
+def _partition(opener: Opener, first: int, stop: int, task) -> tuple[list, None]:
+    """On a worker: the task's result for each canonical block starting in [first, stop),
+    reading the data from its start (bytes read: not counted)."""
     _pin_threads()
     out = []
     with opener() as stream:
@@ -60,16 +67,45 @@ def _partition(opener: Opener, first: int, stop: int, task) -> list:
                 break
             if start >= first:
                 out.append(task(start, X, y))
-    return out
+    return out, None
+
+
+def _ranges(data_source, plan, pieces, first: int, task) -> tuple[list, int]:
+    """On a worker: the task's result for each canonical block of rows [first, ...), read
+    from the byte ranges of `pieces` ((CsvIndex, a, b): rows [a, b) of a file, in order),
+    and the bytes read."""
+    from .data import RangeRead
+
+    _pin_threads()
+    reads = [RangeRead(data_source, plan, index, a, b, BLOCK_ROWS) for index, a, b in pieces]
+    out = [task(first + start, X, y) for start, X, y in canonical(chain.from_iterable(reads))]
+    return out, sum(read.bytes_read for read in reads)
 
 
 class DaskSource:
     """Canonical blocks of the data files (csv or parquet), computed on a Dask cluster's workers."""
 
-    def __init__(self, address: str, data_source, base_dir: str, rows: int) -> None:
+    def __init__(self, address: str, data_source, base_dir: str, rows: int, plan=None, indexes=None) -> None:
         self.address = address
+        self.data_source = data_source
         self.opener = Opener(data_source, os.path.abspath(base_dir))
         self.rows = rows
+        self.plan = plan
+        self.indexes = indexes  # each CSV file's data.CsvIndex, or None: read from the start
+        if indexes is not None:
+            for index in indexes:  # the workers' current folder is not this one's
+                index.path = os.path.abspath(index.path)
+        self.bytes_read: list[list[int | None]] = []  # per pass, per partition (None: not counted)
+
+    def _pieces(self, first: int, stop: int) -> list:
+        """(CsvIndex, a, b) for the rows [first, stop) of the data: rows [a, b) of each file."""
+        pieces, at = [], 0
+        for index in self.indexes:
+            a, b = max(first, at), min(stop, at + index.rows)
+            if a < b:
+                pieces.append((index, a - at, b - at))
+            at += index.rows
+        return pieces
 
     def map(self, task):
         from distributed import Client
@@ -85,10 +121,18 @@ class DaskSource:
             per = max(1, math.ceil(blocks / (2 * workers)))
             starts = [b * BLOCK_ROWS for b in range(0, blocks, per)]
             stops = [min(start + per * BLOCK_ROWS, self.rows) for start in starts]
-            futures = client.map(_partition, [self.opener] * len(starts), starts, stops, [task] * len(starts),
-                                 pure=False)
+            if self.indexes is not None:
+                futures = [client.submit(_ranges, self.data_source, self.plan, self._pieces(start, stop), start, task,
+                                         pure=False) for start, stop in zip(starts, stops)]
+            else:
+                futures = client.map(_partition, [self.opener] * len(starts), starts, stops,
+                                     [task] * len(starts), pure=False)
+            counted: list[int | None] = []
+            self.bytes_read.append(counted)
             # In block order, one partition's results held here at a time (a tune's
             # selection sums are a bootstraps x candidates matrix per block).
             for future in futures:
-                yield from future.result()
+                results, read = future.result()
+                counted.append(read)
+                yield from results
                 future.release()

@@ -206,17 +206,31 @@ def _csv_shape(paths, sep: str):
     return sum(math.ceil(max(0, size - header_bytes) / per_row) for size in sizes), header, False
 
 
+class StreamedFiles(StreamedData):
+    """StreamedData of csv or parquet files, with what a Dask worker needs to read a range
+    of rows alone: the reader's plan and each CSV file's CsvIndex (None: not every file
+    has one, so each worker reads from the start)."""
+
+    __slots__ = ("plan", "indexes")
+
+    def __init__(self, features, target, source, sha256, count, plan, indexes) -> None:
+        super().__init__(features, target, source, sha256, count)
+        self.plan = plan
+        self.indexes = indexes
+
+
 def describe(data_source, base_dir: str):
     """The data as a streamed run knows it: for csv and parquet files, the rows counted
     (Parquet: from the files' metadata; CSV: a scan of its bytes, which also gives its
-    sha256) and the feature columns from the header, no cell converted (a bad cell is
-    HP302 in the engine's pass, before any step runs); synthetic data is generated in
-    memory as always."""
+    sha256 and where every 1024th row starts) and the feature columns from the header,
+    no cell converted (a bad cell is HP302 in the engine's pass, before any step runs);
+    synthetic data is generated in memory as always."""
     if data_source.kind not in FILES:
         return load(data_source, base_dir)
     with open_stream(data_source, base_dir) as stream:
         count, features, sha256 = stream.row_count(), stream.features, stream.digest()
-    return StreamedData(features, data_source.args["target"], data_source.args["path"], sha256, count)
+        plan, indexes = stream.plan, stream.indexes()
+    return StreamedFiles(features, data_source.args["target"], data_source.args["path"], sha256, count, plan, indexes)
 
 
 def file_rows(data_source, base_dir: str):
@@ -233,5 +247,5 @@ def source(data_source, base_dir: str, data, scheduler: str | None):
     if scheduler is not None:
         from .engine_dask import DaskSource
 
-        return DaskSource(scheduler, data_source, base_dir, data.count)
+        return DaskSource(scheduler, data_source, base_dir, data.count, data.plan, data.indexes)
     return StreamSource(lambda: open_stream(data_source, base_dir, block_rows=BLOCK_ROWS))
