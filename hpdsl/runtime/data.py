@@ -16,6 +16,10 @@ scan does not pass, and whenever the fast reader stops or finds a cell that is n
 finite number it takes over from the first row not yet delivered, to find and word the
 first problem exactly as it always has (or to read on, when the csv module accepts what
 pyarrow did not, e.g. '1_000').
+
+The scan also keeps where every 1024th row starts (CsvIndex), so that a Dask worker
+reads a range of rows from its own bytes (RangeRead), with the same two readers and
+the rows' numbers in the file.
 """
 
 from __future__ import annotations
@@ -524,8 +528,7 @@ class _CsvFile:
         scan = self._scan
         if not (scan.fast and scan.rows > 0 and self._header_row == 1 and self._single_line_header()):
             return None
-        return CsvIndex(self.path, self.shown, self.sep, scan.rows, scan.marks,
-                        os.fstat(self._handle.fileno()).st_size)
+        return CsvIndex(self.path, self.shown, self.sep, scan.rows, scan.marks, os.fstat(self._handle.fileno()))
 
     def one_column_hint(self) -> str | None:
         """For a header of one column holding another likely separator: say so."""
@@ -813,8 +816,13 @@ class CsvIndex:
     [a, b), found by seeking to the mark before and reading at most MARK_ROWS lines.
     Picklable, so that a Dask worker can read its partition's rows and no others."""
 
-    def __init__(self, path: str, shown: str, sep: str, rows: int, marks: np.ndarray, size: int) -> None:
-        self.path, self.shown, self.sep, self.rows, self.marks, self.size = path, shown, sep, rows, marks, size
+    def __init__(self, path: str, shown: str, sep: str, rows: int, marks: np.ndarray, stat: os.stat_result) -> None:
+        self.path, self.shown, self.sep, self.rows, self.marks = path, shown, sep, rows, marks
+        self.size, self.mtime = stat.st_size, stat.st_mtime_ns
+
+    def same(self, stat: os.stat_result) -> bool:
+        """Whether the file is still the one counted (else its offsets may fall inside rows)."""
+        return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime)
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         with open(self.path, "rb") as handle:
@@ -840,9 +848,12 @@ class RangeRead:
         self.bytes_read = 0
 
     def __iter__(self):
-        start, end = self.index.span(self.a, self.b)
-        file = _CsvFile(self.index.path, self.index.shown, self.index.sep, _problem(self.data_source))
+        problem = _problem(self.data_source)
+        file = _CsvFile(self.index.path, self.index.shown, self.index.sep, problem)
         try:
+            if not self.index.same(os.fstat(file._handle.fileno())):
+                raise problem(f"data file '{self.index.shown}' changed while it was read")
+            start, end = self.index.span(self.a, self.b)
             for block in file.range_blocks(self.plan, self.block_rows, _STREAM_BLOCK, start, end, self.a + 2,
                                            self.b - self.a):
                 yield block.rows, block.X, block.y
