@@ -194,16 +194,29 @@ def test_a_bad_cell_deep_in_a_later_partition_names_its_row_and_column(cluster, 
     assert cell_problem(path / "ragged", "ridge.hp", "--scheduler", cluster) == ragged
 
 
+TRAIN = """\
+data d = csv("d.csv", target: "y")
+split d -> train 60%, validation 20%, test 20% seed 5
+model ridge
+hyper {
+    l2: float in [0, inf) = 1.0
+}
+standardize using train
+train on train
+test on test
+"""
+
+
 def test_csv_globs_and_quoted_files_on_the_cluster_give_the_local_report(cluster, folder, tmp_path):
     lines = (folder / "d.csv").read_text().splitlines()
     (tmp_path / "parts").mkdir()
     cut = BLOCK_ROWS + 5000  # the second partition spans both files
     (tmp_path / "parts" / "a.csv").write_text("\n".join(lines[:cut]) + "\n")
     (tmp_path / "parts" / "b.csv").write_text("\n".join([lines[0], *lines[cut:]]) + "\n")
-    (tmp_path / "glob.hp").write_text(RIDGE.replace('csv("d.csv"', 'csv("parts/*.csv"'))
+    (tmp_path / "glob.hp").write_text(TRAIN.replace('csv("d.csv"', 'csv("parts/*.csv"'))
     quoted = [lines[0]] + [f'"{line.split(",", 1)[0]}",{line.split(",", 1)[1]}' for line in lines[1:]]
     (tmp_path / "q.csv").write_text("\n".join(quoted) + "\n")
-    (tmp_path / "quoted.hp").write_text(RIDGE.replace('csv("d.csv"', 'csv("q.csv"'))
+    (tmp_path / "quoted.hp").write_text(TRAIN.replace('csv("d.csv"', 'csv("q.csv"'))
     local = report(tmp_path, "glob.hp")
     streamed, _ = interpret(tmp_path, "glob.hp", scheduler=cluster)
     assert len(streamed.engine.source.indexes) == 2

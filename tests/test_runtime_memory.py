@@ -31,6 +31,18 @@ tune l2 in logspace(-4, 2, 12) using cv 4 on train + validation minimize mae
 test on test
 """
 
+TRAIN = """\
+data d = csv("d.csv", target: "y")
+split d -> train 60%, validation 20%, test 20% seed 5
+model ridge
+hyper {
+    l2: float in [0, inf) = 1.0
+}
+standardize using train
+train on train
+test on test
+"""
+
 MINI_BATCH = """\
 data d = csv("d.csv", target: "y")
 split d -> train 60%, validation 20%, test 20% seed 5
@@ -60,6 +72,7 @@ def folder(tmp_path_factory):
     path = tmp_path_factory.mktemp("memory")
     (path / "d.csv").write_text("\n".join(lines(ROWS)) + "\n")
     (path / "w.hp").write_text(RIDGE.format(path="d.csv", prepare=""))
+    (path / "train.hp").write_text(TRAIN)
     return path
 
 
@@ -89,7 +102,7 @@ def test_data_over_the_memory_budget_streams_and_gives_the_in_memory_report(fold
 
 
 def test_the_interpreter_streams_over_the_budget_and_holds_the_data_under_it(folder):
-    text = RIDGE.format(path="d.csv", prepare="")
+    text = TRAIN
     small, _ = interpret(folder, text, memory=memory.parse("1MB"))
     assert small.streamed.startswith("holding the data in memory takes about")
     assert small.split_order is None  # no shuffle of the rows in memory: they were never held
@@ -204,9 +217,9 @@ def without_timings(result) -> dict:
 def test_the_python_api_takes_the_commands_stream_and_memory_options(folder):
     import hpdsl
 
-    held = hpdsl.run(folder / "w.hp", ledger=False)
-    small = hpdsl.run(folder / "w.hp", ledger=False, memory="1MB")
-    forced = hpdsl.run(folder / "w.hp", ledger=False, stream=True, memory=10 ** 12)
+    held = hpdsl.run(folder / "train.hp", ledger=False)
+    small = hpdsl.run(folder / "train.hp", ledger=False, memory="1MB")
+    forced = hpdsl.run(folder / "train.hp", ledger=False, stream=True, memory=10 ** 12)
     assert held.streamed is None and forced.streamed == "--stream"
     assert small.streamed.endswith("more than the memory budget of 1.0 MB (memory=1MB)")
     assert without_timings(small) == without_timings(held) == without_timings(forced)
