@@ -1,6 +1,6 @@
 """What a Dask worker reads for its partition of a CSV file: its own byte range, against
 the whole file up to the partition's end (the reading before byte ranges, still the
-path for quoted CSVs and Parquet).
+path for CSVs with quoted fields).
 
 It writes a CSV file (--rows x 10 features and a target, written once into --folder),
 counts its rows once as `hpdsl run --scheduler` does on the client (data.py's scan,

@@ -100,6 +100,9 @@ def test_a_folder_of_parquet_files_runs_on_the_cluster_as_here(cluster, folder):
     local = report(folder, "parquet.hp")
     assert report(folder, "parquet.hp", "--scheduler", cluster) == local
     assert report(folder, "parquet.hp", "--stream") == local
+    # Each worker read its rows from the row groups that hold them, not from the start.
+    streamed, _ = interpret(folder, "parquet.hp", scheduler=cluster)
+    assert [type(index).__name__ for index in streamed.engine.source.indexes] == ["ParquetIndex"] * 2
 
 
 def test_the_scheduler_address_may_come_from_the_environment(cluster, folder):

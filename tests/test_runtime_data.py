@@ -457,3 +457,24 @@ def test_a_range_names_a_bad_cell_by_its_row_in_the_file_and_refuses_a_changed_f
         f.write("1,2,3\n")
     with pytest.raises(RunError, match="data file 'd.csv' changed while it was read"):
         list(data_module.RangeRead(source(tmp_path, 'csv("d.csv", target: "y")'), plan, index, 0, 10, 4096))
+
+
+def test_a_range_of_parquet_rows_is_read_from_the_row_groups_that_hold_it(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(6)
+    values = rng.standard_normal((10_000, 3))
+    values[7_777, 1] = np.nan  # a bad cell, in the fourth row group
+    pq.write_table(pa.table({"a": values[:, 0], "b": values[:, 1], "y": values[:, 2]}), tmp_path / "d.parquet",
+                   row_group_size=2_500)
+    call = 'parquet("d.parquet", target: "y")'
+    with data_module.open_stream(source(tmp_path, call), str(tmp_path)) as stream:
+        plan, (index,) = stream.plan, stream.indexes()
+    for a, b in [(0, 1), (100, 2_600), (2_500, 5_000), (4_999, 7_777)]:
+        blocks = list(data_module.RangeRead(source(tmp_path, call), plan, index, a, b, 1024))
+        assert np.array_equal(np.concatenate([rows for rows, _, _ in blocks]), np.arange(a + 1, b + 1))
+        assert np.array_equal(np.concatenate([X for _, X, _ in blocks]), values[a:b, :2])
+        assert np.array_equal(np.concatenate([y for _, _, y in blocks]), values[a:b, 2])
+    with pytest.raises(RunError, match=r"row 7778, column 'b' of 'd.parquet' holds nan, not a finite number"):
+        list(data_module.RangeRead(source(tmp_path, call), plan, index, 7_000, 8_000, 1024))

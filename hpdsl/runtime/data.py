@@ -19,7 +19,8 @@ pyarrow did not, e.g. '1_000').
 
 The scan also keeps where every 1024th row starts (CsvIndex), so that a Dask worker
 reads a range of rows from its own bytes (RangeRead), with the same two readers and
-the rows' numbers in the file.
+the rows' numbers in the file; a Parquet file's range is read from the row groups
+that hold it (ParquetIndex).
 """
 
 from __future__ import annotations
@@ -345,11 +346,11 @@ class Stream:
         """The columns read and how (picklable: a Dask worker reads with it)."""
         return self._plan
 
-    def indexes(self) -> "list[CsvIndex] | None":
-        """Where each file's rows start (CsvIndex, from the counting pass), so that a
-        range of rows can be read alone; None when a file has no such index (Parquet, or
-        a CSV with quoted fields, blank lines or a multi-line header)."""
-        found = [file.index() if isinstance(file, _CsvFile) else None for file in self._files]
+    def indexes(self) -> "list[CsvIndex | ParquetIndex] | None":
+        """How to read a range of each file's rows alone (a CsvIndex from the counting
+        pass, a ParquetIndex); None when a file has none (a CSV with quoted fields, blank
+        lines or a multi-line header)."""
+        found = [file.index() for file in self._files]
         return None if any(index is None for index in found) else found
 
     def digest(self) -> str:
@@ -824,6 +825,13 @@ class CsvIndex:
         """Whether the file is still the one counted (else its offsets may fall inside rows)."""
         return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime)
 
+    def open(self, problem) -> "_CsvFile":
+        return _CsvFile(self.path, self.shown, self.sep, problem)
+
+    def read(self, file: "_CsvFile", plan: _Plan, block_rows: int, a: int, b: int) -> Iterator[Block]:
+        start, end = self.span(a, b)
+        return file.range_blocks(plan, block_rows, _STREAM_BLOCK, start, end, a + 2, b - a)
+
     def span(self, a: int, b: int) -> tuple[int, int]:
         with open(self.path, "rb") as handle:
             return self._start(handle, a), self._start(handle, b)
@@ -837,10 +845,28 @@ class CsvIndex:
         return handle.tell()
 
 
+class ParquetIndex:
+    """A Parquet file's rows, for reading a range of them alone: from the row groups that
+    hold them (their sizes are in the file's metadata)."""
+
+    def __init__(self, path: str, shown: str, rows: int, stat: os.stat_result) -> None:
+        self.path, self.shown, self.rows = path, shown, rows
+        self.size, self.mtime = stat.st_size, stat.st_mtime_ns
+
+    same = CsvIndex.same
+
+    def open(self, problem) -> "_ParquetFile":
+        return _ParquetFile(self.path, self.shown, problem)
+
+    def read(self, file: "_ParquetFile", plan: _Plan, block_rows: int, a: int, b: int) -> Iterator[Block]:
+        return file.blocks(plan, block_rows, _STREAM_BLOCK, a, b)
+
+
 class RangeRead:
-    """Data rows [a, b) of a CSV file CsvIndex describes, as (rows, X, y) blocks, reading
-    the bytes of those rows only (on a Dask worker: engine_dask.py; `bytes_read` counts
-    them); a problem is HP302 as open_stream's reader words it, with its row in the file."""
+    """Data rows [a, b) of a file a CsvIndex or ParquetIndex describes, as (rows, X, y)
+    blocks, reading those rows only (on a Dask worker: engine_dask.py; `bytes_read`
+    counts a CSV's bytes, None for Parquet); a problem is HP302 as open_stream's reader
+    words it, with its row in the file."""
 
     def __init__(self, data_source, plan: _Plan, index: CsvIndex, a: int, b: int, block_rows: int) -> None:
         self.data_source, self.plan, self.index = data_source, plan, index
@@ -849,16 +875,14 @@ class RangeRead:
 
     def __iter__(self):
         problem = _problem(self.data_source)
-        file = _CsvFile(self.index.path, self.index.shown, self.index.sep, problem)
+        file = self.index.open(problem)
         try:
             if not self.index.same(os.fstat(file._handle.fileno())):
                 raise problem(f"data file '{self.index.shown}' changed while it was read")
-            start, end = self.index.span(self.a, self.b)
-            for block in file.range_blocks(self.plan, self.block_rows, _STREAM_BLOCK, start, end, self.a + 2,
-                                           self.b - self.a):
+            for block in self.index.read(file, self.plan, self.block_rows, self.a, self.b):
                 yield block.rows, block.X, block.y
         finally:
-            self.bytes_read += file.bytes_read
+            self.bytes_read = file.bytes_read
             file.close()
 
 
@@ -1101,7 +1125,13 @@ class _ParquetFile:
     def row_count(self) -> int:
         return self._file.metadata.num_rows
 
-    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int) -> Iterator[Block]:
+    bytes_read = None  # pyarrow reads the row groups asked for: not counted
+
+    def index(self) -> "ParquetIndex":
+        return ParquetIndex(self.path, self.shown, self.row_count(), os.fstat(self._handle.fileno()))
+
+    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int, a: int = 0, b: int | None = None) -> Iterator[Block]:
+        """The rows in blocks (of rows [a, b) only, reading the row groups that hold them)."""
         import pyarrow as pa
 
         schema = self._file.schema_arrow
@@ -1113,11 +1143,23 @@ class _ParquetFile:
                 raise self.problem(f"column '{_clip(name)}' of '{self.shown}' holds {kind_of}, not numbers",
                                    help=plan.text_help(name))
         d = len(plan.features)
-        at = 0
         if self.known_rows() == 0:
             raise self.problem(f"data file '{self.shown}' has no data rows")
-        for batch in self._file.iter_batches(batch_size=block_rows, columns=plan.names):
+        metadata = self._file.metadata
+        starts = np.cumsum([0] + [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)])
+        stop = int(starts[-1]) if b is None else b
+        groups = [g for g in range(metadata.num_row_groups) if starts[g] < stop and starts[g + 1] > a]
+        at = int(starts[groups[0]]) if groups else stop
+        for whole in self._file.iter_batches(batch_size=block_rows, columns=plan.names, row_groups=groups):
+            lo, hi = min(max(a - at, 0), whole.num_rows), min(max(stop - at, 0), whole.num_rows)
+            batch = whole if (lo, hi) == (0, whole.num_rows) else whole.slice(lo, hi - lo)
+            at += lo
             k = batch.num_rows
+            if k == 0:
+                at += whole.num_rows - lo
+                if at >= stop:
+                    break
+                continue
             table = np.empty((k, len(plan.names)))
             text = {}
             for j, (name, kind) in enumerate(zip(plan.names, plan.kinds)):
@@ -1136,7 +1178,9 @@ class _ParquetFile:
                 table[:, j] = values
             rows = np.arange(at + 1, at + 1 + k, dtype=np.int64)
             yield Block(rows, table[:, :d], table[:, d] if plan.target is not None else None, text, self.shown)
-            at += k
+            at += whole.num_rows - lo
+            if at >= stop:
+                break
 
     def _bad_cell(self, plan: _Plan, batch, at: int) -> None:
         """Raise the HP302 of the first bad cell of a batch, in file order (row, then column)."""
@@ -1156,7 +1200,7 @@ class _ParquetFile:
                                        "every cell must be a number", help=plan.missing_help(name))
                 if not math.isfinite(values[j][r]):
                     raise self.problem(f"row {at + r + 1}, column '{_clip(name)}' of '{self.shown}' holds "
-                                       f"{values[j][r]!r}, not a finite number")
+                                       f"{float(values[j][r])!r}, not a finite number")
         raise AssertionError("a bad cell was flagged but not found")
 
 

@@ -11,11 +11,12 @@ thread, as `hpdsl run` does, so that no sum depends on a thread count.
 A worker reads only its partition's rows: for CSV files, the counting pass this machine
 makes anyway (data.py's scan) keeps the byte offset of every 1024th row, so a
 partition's byte range is found by seeking there and reading at most 1023 lines
-(data.CsvIndex), and its rows keep their numbers in the file for diagnostics. Where
-rows are not lines (a CSV with a quoted field, which may hold a newline, a blank line
-inside, a multi-line header) and for Parquet files, a worker reads the data from its
-start and computes only its partition's blocks. Imported only when --scheduler is
-given: `distributed` is the optional `dask` extra.
+(data.CsvIndex), and its rows keep their numbers in the file for diagnostics; a Parquet
+file's rows are read from the row groups that hold them (data.ParquetIndex). Where a
+CSV file's rows are not its lines (a quoted field, which may hold a newline; a blank
+line inside; a multi-line header), a worker reads the data from its start and computes
+only its partition's blocks. Imported only when --scheduler is given: `distributed` is
+the optional `dask` extra.
 """
 
 from __future__ import annotations
@@ -70,16 +71,17 @@ def _partition(opener: Opener, first: int, stop: int, task) -> tuple[list, None]
     return out, None
 
 
-def _ranges(data_source, plan, pieces, first: int, task) -> tuple[list, int]:
+def _ranges(data_source, plan, pieces, first: int, task) -> tuple[list, int | None]:
     """On a worker: the task's result for each canonical block of rows [first, ...), read
-    from the byte ranges of `pieces` ((CsvIndex, a, b): rows [a, b) of a file, in order),
-    and the bytes read."""
+    from `pieces` ((CsvIndex or ParquetIndex, a, b): rows [a, b) of a file, in order), and
+    the CSV bytes read (None when a piece is Parquet)."""
     from .data import RangeRead
 
     _pin_threads()
     reads = [RangeRead(data_source, plan, index, a, b, BLOCK_ROWS) for index, a, b in pieces]
     out = [task(first + start, X, y) for start, X, y in canonical(chain.from_iterable(reads))]
-    return out, sum(read.bytes_read for read in reads)
+    counted = [read.bytes_read for read in reads]
+    return out, None if None in counted else sum(counted)
 
 
 class DaskSource:
@@ -91,14 +93,14 @@ class DaskSource:
         self.opener = Opener(data_source, os.path.abspath(base_dir))
         self.rows = rows
         self.plan = plan
-        self.indexes = indexes  # each CSV file's data.CsvIndex, or None: read from the start
+        self.indexes = indexes  # each file's data.CsvIndex or ParquetIndex, or None: read from the start
         if indexes is not None:
             for index in indexes:  # the workers' current folder is not this one's
                 index.path = os.path.abspath(index.path)
         self.bytes_read: list[list[int | None]] = []  # per pass, per partition (None: not counted)
 
     def _pieces(self, first: int, stop: int) -> list:
-        """(CsvIndex, a, b) for the rows [first, stop) of the data: rows [a, b) of each file."""
+        """(index, a, b) for the rows [first, stop) of the data: rows [a, b) of each file."""
         pieces, at = [], 0
         for index in self.indexes:
             a, b = max(first, at), min(stop, at + index.rows)

@@ -208,8 +208,8 @@ def _csv_shape(paths, sep: str):
 
 class StreamedFiles(StreamedData):
     """StreamedData of csv or parquet files, with what a Dask worker needs to read a range
-    of rows alone: the reader's plan and each CSV file's CsvIndex (None: not every file
-    has one, so each worker reads from the start)."""
+    of rows alone: the reader's plan and each file's CsvIndex or ParquetIndex (None: not
+    every file has one, so each worker reads from the start)."""
 
     __slots__ = ("plan", "indexes")
 
