@@ -247,3 +247,19 @@ def test_the_python_api_without_distributed_refuses_a_scheduler(folder):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 1 and "hpdsl.runtime.errors.UsageError" in result.stderr
     assert "needs Dask's distributed package (the dask extra)" in result.stderr
+
+
+def test_a_step_that_needs_the_rows_of_streamed_data_asks_for_a_larger_budget(tmp_path):
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 12))  # the validation split has fewer rows than features
+    rows = [",".join([f"x{j + 1}" for j in range(12)] + ["y"])]
+    rows += [",".join(f"{v:.9g}" for v in (*row, row.sum())) for row in X]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    text = TRAIN.replace("standardize using train\ntrain on train", "train on validation")
+    with pytest.raises(RunError) as caught:
+        interpret(tmp_path, text, memory=memory.parse("1kB"))
+    diagnostic = caught.value.diagnostic
+    assert "needs the rows themselves in memory, which a streamed run never holds" in diagnostic.message
+    assert diagnostic.help == "give a memory budget that holds the data (--memory SIZE)"
+    _, report = interpret(tmp_path, text)  # in memory, the budget holding it
+    assert report.data["splits"]["validation"]["rows"] == 8
