@@ -9,6 +9,7 @@ loads neither numpy nor lark; `run` and `load_model` load numpy when called.
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import os
 
@@ -76,8 +77,15 @@ def _is_path(value) -> bool:
     return isinstance(value, str) and "\n" not in value and value.endswith(".hp")
 
 
-def run(path, *, overrides=(), out=None, max_trials=None, ledger=None, supersede=None) -> Result:
+def run(path, *, overrides=(), out=None, max_trials=None, ledger=None, supersede=None, stream=False, memory=None,
+        scheduler=None) -> Result:
     """Check, then run the workflow at `path`, as `hpdsl run` does.
+
+    `stream=True` is `--stream` (never hold the data); `memory` is `--memory`, the budget
+    over which the data streams by itself (bytes, or a text such as "2GB" or "25%"; None:
+    half of the available memory); `scheduler` is `--scheduler ADDRESS` (None: the
+    `DASK_SCHEDULER_ADDRESS` environment variable, if set). `Result.streamed` says why
+    the data was streamed, if it was.
 
     The run is recorded in the test-use ledger as `hpdsl run` records it (docs/ledger.md),
     so a loop over `run` with different overrides meets HP304 as a shell loop would:
@@ -89,7 +97,9 @@ def run(path, *, overrides=(), out=None, max_trials=None, ledger=None, supersede
     Raises WorkflowError when the checker reports errors, RunError (with `.diagnostic`)
     for a run-time error such as bad data (HP302) or a refused test (HP304, HP305),
     UsageError for a search larger than `max_trials` (default 10,000), an `out` folder
-    that cannot be used or a ledger that cannot be opened, and LedgerError when the
+    that cannot be used, a ledger that cannot be opened, a `memory` that is not a size, a
+    `scheduler` without Dask's distributed (the dask extra) or a workflow `stream` or
+    `scheduler` cannot run, and LedgerError when the
     ledger cannot record the finished run. With `out`, replaces that folder by
     report.json, trials.csv and model.json as one transaction, as `--out` does.
     """
@@ -98,6 +108,17 @@ def run(path, *, overrides=(), out=None, max_trials=None, ledger=None, supersede
     from .checker import check_bytes
     from .runtime import command  # chooses the BLAS thread count before numpy loads
 
+    from .runtime import memory as budgets
+
+    if memory is not None:
+        try:
+            memory = budgets.parse(memory, "memory=")
+        except ValueError as error:
+            raise UsageError(f"memory={error}") from None
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if scheduler is not None and importlib.util.find_spec("distributed") is None:
+        raise UsageError(f"scheduler={scheduler!r} needs Dask's distributed package (the dask extra): "
+                         "pip install '.[dask]' in a checkout of hpdsl")
     path = os.fspath(path)
     with open(path, "rb") as handle:
         data = handle.read()
@@ -122,7 +143,8 @@ def run(path, *, overrides=(), out=None, max_trials=None, ledger=None, supersede
         except LedgerError as error:
             raise UsageError(f"cannot open the test-use ledger: {error}") from None
         options = Options(base_dir=base_dir, workflow_bytes=data, overrides=list(overrides), ledger=recorder,
-                          max_trials=10_000 if max_trials is None else max_trials)
+                          max_trials=10_000 if max_trials is None else max_trials, stream=bool(stream),
+                          memory=memory, scheduler=scheduler)
         try:
             report = interpret(analysis, options)
         except BaseException as error:
@@ -151,7 +173,9 @@ def load_model(path):
 class Result:
     """A finished run: `.report` (report.json as a dict), `.trials` (trials.csv as dicts),
     `.model` (the fitted Model, None if nothing was trained), `.rows(split)`, `.scores`
-    (the final test's scores) and `.warnings` (the checker's, then the run's: HP209)."""
+    (the final test's scores), `.warnings` (the checker's, then the run's: HP209) and
+    `.streamed` (why the data was streamed: "--stream", "--scheduler", or the memory
+    budget it would not fit in; None when it was held in memory)."""
 
     def __init__(self, report, diagnostics: Diagnostics) -> None:
         from .runtime.model import Model
@@ -161,6 +185,7 @@ class Result:
         self.model = Model.from_report(report)
         self.warnings = diagnostics
         self.trials: list[dict] = _trials(report.data)
+        self.streamed: str | None = report.streamed
 
     def rows(self, split: str):
         """The data-file row numbers of a split's rows, ascending (the header is row 1;

@@ -52,6 +52,9 @@ def _parser():
     run.add_argument("--plots", action="store_true", help="with --out, write PNG plots (needs the plot extra)")
     run.add_argument("--stream", action="store_true",
                      help="never hold the data: read it block by block, in bounded memory")
+    run.add_argument("--memory", metavar="SIZE", default=None,
+                     help="the memory budget: data that would not fit is streamed (e.g. 2GB, 512MB, 25%%; "
+                     "default: half of the available memory)")
     run.add_argument("--scheduler", metavar="ADDRESS", default=None,
                      help="compute the statistics on a Dask cluster (e.g. tcp://10.0.0.5:8786; default "
                      "$DASK_SCHEDULER_ADDRESS; needs the dask extra); implies --stream")

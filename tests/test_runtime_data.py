@@ -417,3 +417,64 @@ def test_good_data_arguments_check_clean_and_are_evaluated():
         "path": "d.csv", "target": "y", "sep": "\t", "missing": ["NA"], "features": None}
     defaults = check_text(workflow('data rows = csv("d.csv", target: "y")'), "w.hp").scope.source.args
     assert defaults["sep"] == "," and defaults["missing"] == [""]
+
+
+def range_rows(folder, a: int, b: int):
+    """Rows [a, b) read alone from their byte range (a Dask worker's read), and the bytes read."""
+    with data_module.open_stream(source(folder, 'csv("d.csv", target: "y")'), str(folder)) as stream:
+        stream.row_count()
+        plan, (index,) = stream.plan, stream.indexes()
+    read = data_module.RangeRead(source(folder, 'csv("d.csv", target: "y")'), plan, index, a, b, 4096)
+    return list(read), read.bytes_read
+
+
+def test_a_range_of_rows_read_from_its_bytes_is_the_same_rows_as_the_whole_file(tmp_path, small_blocks):
+    body = numbers(20_000, seed=4)
+    write(tmp_path / "d.csv", ["a", "b", "y"], body, end="\r\n")
+    whole = data_module.load(source(tmp_path, 'csv("d.csv", target: "y")'), str(tmp_path))
+    lines = (tmp_path / "d.csv").read_bytes().split(b"\r\n")
+    for a, b in [(0, 1), (0, 20_000), (1023, 1025), (5_000, 13_333), (19_999, 20_000)]:
+        blocks, read = range_rows(tmp_path, a, b)
+        assert np.array_equal(np.concatenate([rows for rows, _, _ in blocks]), whole.rows[a:b])
+        assert np.array_equal(np.concatenate([X for _, X, _ in blocks]), whole.X[a:b])
+        assert np.array_equal(np.concatenate([y for _, _, y in blocks]), whole.y[a:b])
+        assert read == sum(len(line) + 2 for line in lines[a + 1:b + 1])  # those rows' bytes, no more
+
+
+def test_a_range_names_a_bad_cell_by_its_row_in_the_file_and_refuses_a_changed_file(tmp_path, small_blocks):
+    body = numbers(20_000, seed=5)
+    body[12_345][1] = "five"
+    write(tmp_path / "d.csv", ["a", "b", "y"], body)
+    with pytest.raises(RunError) as caught:
+        range_rows(tmp_path, 10_000, 15_000)
+    assert caught.value.diagnostic.message == "row 12347, column 'b' of 'd.csv' holds 'five', not a number"
+    blocks, _ = range_rows(tmp_path, 0, 10_000)  # the rows before it are read as they are
+    assert sum(len(rows) for rows, _, _ in blocks) == 10_000
+    with data_module.open_stream(source(tmp_path, 'csv("d.csv", target: "y")'), str(tmp_path)) as stream:
+        stream.row_count()
+        plan, (index,) = stream.plan, stream.indexes()
+    with open(tmp_path / "d.csv", "a", encoding="utf-8") as f:
+        f.write("1,2,3\n")
+    with pytest.raises(RunError, match="data file 'd.csv' changed while it was read"):
+        list(data_module.RangeRead(source(tmp_path, 'csv("d.csv", target: "y")'), plan, index, 0, 10, 4096))
+
+
+def test_a_range_of_parquet_rows_is_read_from_the_row_groups_that_hold_it(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(6)
+    values = rng.standard_normal((10_000, 3))
+    values[7_777, 1] = np.nan  # a bad cell, in the fourth row group
+    pq.write_table(pa.table({"a": values[:, 0], "b": values[:, 1], "y": values[:, 2]}), tmp_path / "d.parquet",
+                   row_group_size=2_500)
+    call = 'parquet("d.parquet", target: "y")'
+    with data_module.open_stream(source(tmp_path, call), str(tmp_path)) as stream:
+        plan, (index,) = stream.plan, stream.indexes()
+    for a, b in [(0, 1), (100, 2_600), (2_500, 5_000), (4_999, 7_777)]:
+        blocks = list(data_module.RangeRead(source(tmp_path, call), plan, index, a, b, 1024))
+        assert np.array_equal(np.concatenate([rows for rows, _, _ in blocks]), np.arange(a + 1, b + 1))
+        assert np.array_equal(np.concatenate([X for _, X, _ in blocks]), values[a:b, :2])
+        assert np.array_equal(np.concatenate([y for _, _, y in blocks]), values[a:b, 2])
+    with pytest.raises(RunError, match=r"row 7778, column 'b' of 'd.parquet' holds nan, not a finite number"):
+        list(data_module.RangeRead(source(tmp_path, call), plan, index, 7_000, 8_000, 1024))

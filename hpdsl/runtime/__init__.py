@@ -4,7 +4,8 @@
     splits.py       the seeded split and cross-validation folds
     stats.py        sufficient statistics of a block of rows
     engine.py       one pass over the data: every split's and fold's statistics, by rank
-    engine_stream.py  a streamed run (--stream): its refusals, where its blocks come from
+    engine_stream.py  a streamed run (--stream, or data over the memory budget): its refusals, where its blocks come from
+    memory.py       the memory budget (--memory) and the memory available
     engine_dask.py  the engine's passes on a Dask cluster (--scheduler; optional extra)
     metrics.py      mse, rmse, mae, r2 for many models at once
     preprocess.py   standardization

@@ -21,6 +21,7 @@ from .. import EXIT_ERRORS, EXIT_OK, EXIT_RUNTIME, EXIT_TERMINATED, EXIT_USAGE
 from ..checker import check_bytes
 from ..files import read_regular
 from ..render import format_line, format_text
+from . import memory
 from .errors import RunError, UsageError
 from .outputs import OutputError, OutputFolder, signals_held
 
@@ -64,6 +65,13 @@ def _checked_run(args) -> int:
               "pip install '.[dask]' in a checkout of hpdsl",
               file=sys.stderr)
         return EXIT_USAGE
+    budget = None
+    if getattr(args, "memory", None) is not None:
+        try:
+            budget = memory.parse(args.memory)
+        except ValueError as error:
+            print(f"hpdsl: --memory {error}", file=sys.stderr)
+            return EXIT_USAGE
     stdin_name = getattr(args, "stdin_filename", None)
     try:
         if args.file == "-":
@@ -91,7 +99,7 @@ def _checked_run(args) -> int:
             print(f"hpdsl: {error}", file=sys.stderr)
             return EXIT_USAGE
     try:
-        return _run(args, analysis, data, shown, stdin_name, color, out)
+        return _run(args, analysis, data, shown, stdin_name, color, out, budget)
     finally:
         if out is not None:
             out.close()
@@ -105,7 +113,7 @@ def _terminate(signum, frame):
     raise Terminated()
 
 
-def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) -> int:
+def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out, budget) -> int:
     with signals_held():
         from . import Options, run
 
@@ -126,7 +134,7 @@ def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) 
     scheduler = getattr(args, "scheduler", None) or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     options = Options(base_dir=base_dir, max_trials=args.max_trials, progress=progress,
                       workflow_bytes=data, overrides=args.overrides, ledger=recorder,
-                      stream=getattr(args, "stream", False), scheduler=scheduler)
+                      stream=getattr(args, "stream", False), scheduler=scheduler, memory=budget)
     try:
         try:
             report = run(analysis, options)
@@ -163,6 +171,8 @@ def _run(args, analysis, data: bytes, shown: str, stdin_name, color: bool, out) 
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             print(f"hpdsl: cannot write --out {args.out}: {reason}; {kept}", file=sys.stderr)
             return EXIT_RUNTIME
+    if report.streamed and not options.stream and not args.quiet:  # streamed by itself: say why
+        print(f"hpdsl: streamed the data: {report.streamed}", file=sys.stderr)
     if args.json:
         sys.stdout.write(report.to_json())
     elif not args.quiet:

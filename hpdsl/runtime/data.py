@@ -16,6 +16,11 @@ scan does not pass, and whenever the fast reader stops or finds a cell that is n
 finite number it takes over from the first row not yet delivered, to find and word the
 first problem exactly as it always has (or to read on, when the csv module accepts what
 pyarrow did not, e.g. '1_000').
+
+The scan also keeps where every 1024th row starts (CsvIndex), so that a Dask worker
+reads a range of rows from its own bytes (RangeRead), with the same two readers and
+the rows' numbers in the file; a Parquet file's range is read from the row groups
+that hold it (ParquetIndex).
 """
 
 from __future__ import annotations
@@ -175,7 +180,7 @@ def _arg_node(call: n.Call, key: str, position: int | None):
 _GLOB = frozenset("*?[")
 
 
-def _paths(kind: str, shown: str, base_dir: str, problem) -> list[tuple[str, str]]:
+def data_paths(kind: str, shown: str, base_dir: str, problem) -> list[tuple[str, str]]:
     """(full path, shown name) of every file a path names, in sorted order: the file, the
     folder's .csv/.parquet files, or the files a glob matches."""
     suffix = ".parquet" if kind == "parquet" else ".csv"
@@ -221,15 +226,11 @@ def open_stream(data_source, base_dir: str, *, imputed=frozenset(), encoded=froz
     """A `data` declaration's csv/parquet files as a Stream of blocks. Raises RunError (HP302)
     for a file that is missing or unreadable, or whose header lacks a column named."""
     call = data_source.node.source
-    here = _arg_node(call, "path", 0).span
     args = data_source.args
     kind = data_source.kind
     shown = args["path"]
-
-    def problem(message: str, help: str | None = None, span: Span = here) -> RunError:
-        return fail("HP302", span, message, help=help)
-
-    paths = _paths(kind, shown, base_dir, problem)
+    problem = _problem(data_source)
+    paths = data_paths(kind, shown, base_dir, problem)
     files = []
     try:
         for path, name in paths:
@@ -268,6 +269,16 @@ def open_stream(data_source, base_dir: str, *, imputed=frozenset(), encoded=froz
         for file in files:
             file.close()
         raise
+
+
+def _problem(data_source):
+    """The HP302 RunError maker for a data declaration: at the path argument unless told."""
+    here = _arg_node(data_source.node.source, "path", 0).span
+
+    def problem(message: str, help: str | None = None, span: Span = here) -> RunError:
+        return fail("HP302", span, message, help=help)
+
+    return problem
 
 
 def open_csv_stream(path: str, shown: str, features: list[str], target: str | None, problem,
@@ -329,6 +340,18 @@ class Stream:
         """The number of data rows: Parquet metadata, or one counting pass over a CSV (its
         scan, or the csv module's records for a file the scan does not pass)."""
         return sum(file.row_count() for file in self._files)
+
+    @property
+    def plan(self) -> _Plan:
+        """The columns read and how (picklable: a Dask worker reads with it)."""
+        return self._plan
+
+    def indexes(self) -> "list[CsvIndex | ParquetIndex] | None":
+        """How to read a range of each file's rows alone (a CsvIndex from the counting
+        pass, a ParquetIndex); None when a file has none (a CSV with quoted fields, blank
+        lines or a multi-line header)."""
+        found = [file.index() for file in self._files]
+        return None if any(index is None for index in found) else found
 
     def digest(self) -> str:
         """The data's sha256 (what `sha256` holds once every block is read) from the files'
@@ -410,18 +433,21 @@ _SCAN_BYTES = 1 << 20
 _ARROW_BLOCK = 1 << 20
 _STREAM_BLOCK = 1 << 18
 _BLANKS = b" \t\r\n"
+MARK_ROWS = 1024  # a row's byte offset is kept every this many rows (8 bytes each): CsvIndex
 
 
 class _Scan:
     """What one pass over a CSV file's bytes found."""
 
-    __slots__ = ("sha256", "rows", "fast", "utf8")
+    __slots__ = ("sha256", "rows", "fast", "utf8", "marks")
 
-    def __init__(self, sha256: str, rows: int, fast: bool, utf8: bool) -> None:
+    def __init__(self, sha256: str, rows: int, fast: bool, utf8: bool, marks=None) -> None:
         self.sha256 = sha256
         self.rows = rows  # data rows when `fast`, else -1
         self.fast = fast  # pyarrow's rows are the file's lines 2, 3, ... (see the module docstring)
         self.utf8 = utf8
+        # When `fast`: the byte offset where data row j starts, for j = 0, MARK_ROWS, 2·MARK_ROWS, ...
+        self.marks = marks
 
 
 def _open_data_file(path: str, shown: str, problem, folder: str | None):
@@ -442,6 +468,7 @@ class _CsvFile:
         self.path, self.shown, self.sep, self.problem = path, shown, sep, problem
         self._scan: _Scan | None = None
         self._columns: list[str] | None = None
+        self.bytes_read = 0  # by range_blocks' fast reader (the Dask engine's measure)
         self._handle = _open_data_file(path, shown, problem, folder)
         try:
             # A binary file shows a NUL byte early: refuse it before reading gigabytes.
@@ -471,22 +498,38 @@ class _CsvFile:
             return self._scan.rows
         return sum(1 for _ in self._records()) - 1
 
-    def _records(self):
-        """(row number in the file, cells) of every non-blank record, by the csv module."""
+    def _records(self, raw=None, first: int = 1):
+        """(row number in the file, cells) of every non-blank record, by the csv module,
+        from the start, or from a _Range `raw` whose first line is row `first`."""
         self._handle.seek(0)
-        text = io.TextIOWrapper(io.BufferedReader(_Unclosing(self._handle), 1 << 16), encoding="utf-8-sig", newline="")
-        return _iter_records(text, self.shown, self.problem, self.sep)
+        raw = _Unclosing(self._handle) if raw is None else raw
+        text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding="utf-8-sig", newline="")
+        return _iter_records(text, self.shown, self.problem, self.sep, first)
 
     def header(self) -> list[str]:
         if self._columns is None:
             self.scan()  # bytes that are not UTF-8 are the first problem, as they always were
+            self._read_header()
+        return self._columns
+
+    def _read_header(self) -> None:
+        """The header's columns, from the first record (no scan of the rest)."""
+        if self._columns is None:
             records = self._records()
             first = next(records, None)
             if first is None:
                 raise self.problem(f"data file '{self.shown}' is empty; it needs a header row and data rows")
             self._header_row, self._header = first
             self._columns, _ = _header_columns(first[0], first[1], self.shown, self.problem)
-        return self._columns
+
+    def index(self) -> "CsvIndex | None":
+        """Where this file's rows start, when pyarrow's rows are its lines (header on row 1,
+        no quote, no blank line inside: the scan's fast case), or None."""
+        self.header()
+        scan = self._scan
+        if not (scan.fast and scan.rows > 0 and self._header_row == 1 and self._single_line_header()):
+            return None
+        return CsvIndex(self.path, self.shown, self.sep, scan.rows, scan.marks, os.fstat(self._handle.fileno()))
 
     def one_column_hint(self) -> str | None:
         """For a header of one column holding another likely separator: say so."""
@@ -528,12 +571,42 @@ class _CsvFile:
                 pass
         yield from self._slow(plan, used, block_rows, skip=delivered)
 
+    def range_blocks(self, plan: _Plan, block_rows: int, arrow_block: int, start: int, end: int, first: int,
+                     count: int) -> Iterator[Block]:
+        """The `count` rows whose first begins at byte `start` (row `first` of the file) and
+        the last ends by byte `end`, of a file CsvIndex describes (no scan: its caller's
+        counting pass has made it). A problem in them is worded as blocks() words it: the
+        csv module rereads from `start`, and past `end` to the end of the file only to
+        find a ragged row after a bad cell (the whole-file reader's order)."""
+        self._read_header()
+        used = [self._columns.index(name) for name in plan.names]
+        delivered = 0
+        source = _Range(self._handle, start, end)
+        try:
+            for block in self._fast(plan, used, block_rows, arrow_block, source=source, total=count, first=first):
+                delivered += len(block.rows)
+                yield block
+            return
+        except _Slow:
+            pass
+        finally:
+            self.bytes_read += source.done
+        rest = _Range(self._handle, start, os.fstat(self._handle.fileno()).st_size)
+        try:
+            yield from self._slow(plan, used, block_rows, skip=delivered, records=self._records(rest, first),
+                                  limit=count)
+        finally:
+            self.bytes_read += rest.done
+
     def _single_line_header(self) -> bool:
         self._handle.seek(0)
         line = self._handle.readline()
         return line.count(b'"') % 2 == 0
 
-    def _fast(self, plan: _Plan, used: list[int], block_rows: int, arrow_block: int) -> Iterator[Block]:
+    def _fast(self, plan: _Plan, used: list[int], block_rows: int, arrow_block: int, source=None,
+              total: int | None = None, first: int = 2) -> Iterator[Block]:
+        """pyarrow's reading of the file's rows (or of a byte range, `source`: `total`
+        rows, the first being row `first`)."""
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
@@ -544,8 +617,9 @@ class _CsvFile:
         try:
             # By path: pyarrow reads natively, off the GIL (the scan has read the file as a regular one).
             reader = pacsv.open_csv(
-                self.path,
-                read_options=pacsv.ReadOptions(block_size=arrow_block, skip_rows=1, column_names=names),
+                self.path if source is None else source,
+                read_options=pacsv.ReadOptions(block_size=arrow_block, skip_rows=1 if source is None else 0,
+                                               column_names=names),
                 parse_options=pacsv.ParseOptions(delimiter=self.sep, quote_char='"', double_quote=True,
                                                  escape_char=False, newlines_in_values=False,
                                                  ignore_empty_lines=False),
@@ -554,13 +628,13 @@ class _CsvFile:
                                                      quoted_strings_can_be_null=True))
         except (pa.ArrowException, ValueError):
             raise _Slow() from None
-        total = self._scan.rows
+        total = self._scan.rows if total is None else total
         d = len(plan.features)
         texts = [name for name, kind in zip(plan.names, plan.kinds) if kind == TEXT]
         # Blocks of exactly `block_rows` rows (the last one shorter), whatever pyarrow's
         # batches: a row's arithmetic (X @ w in a prediction) may depend on its place in a
         # block, so the blocks are the csv module's, row for row.
-        block = _Filling(block_rows, d, plan.target is not None, texts, first_row=2)
+        block = _Filling(block_rows, d, plan.target is not None, texts, first_row=first)
         at = 0
         try:
             for batch in reader:
@@ -593,22 +667,27 @@ class _CsvFile:
         if block.fill:
             yield block.take(self.shown)
 
-    def _slow(self, plan: _Plan, used: list[int], block_rows: int, skip: int) -> Iterator[Block]:
+    def _slow(self, plan: _Plan, used: list[int], block_rows: int, skip: int, records=None,
+              limit: int | None = None) -> Iterator[Block]:
         """The csv module's reading: every record's width is checked in file order, the
         first bad cell is remembered and raised only if no later row is ragged (the order
-        the whole-file reader always had)."""
+        the whole-file reader always had). `records` from a byte range: its first
+        `limit` rows are delivered, and reading stops there unless a bad cell was found."""
         columns = self._columns
         width = len(columns)
-        records = self._records()
-        next(records)  # the header
+        if records is None:
+            records = self._records()
+            next(records)  # the header
         found: RunError | None = None
         block: list[tuple[int, list[str]]] = []
         count = 0
         for record in records:
+            if limit is not None and count == limit and found is None:
+                break
             if len(record[1]) != width:
                 _check_width(*record, columns, self.shown, self.problem)
             count += 1
-            if count <= skip or found is not None:
+            if count <= skip or found is not None or (limit is not None and count > limit):
                 continue
             block.append(record)
             if len(block) == block_rows:
@@ -706,6 +785,107 @@ class _Unclosing(io.RawIOBase):
         pass
 
 
+class _Range(io.RawIOBase):
+    """Bytes [start, end) of an open file, read from its own position; `done` counts them."""
+
+    def __init__(self, raw, start: int, end: int) -> None:
+        self._raw = raw
+        self._at = start
+        self._end = end
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        want = min(len(buffer), self._end - self._at)
+        if want <= 0:
+            return 0
+        self._raw.seek(self._at)
+        got = self._raw.readinto(memoryview(buffer)[:want])
+        self._at += got
+        self.done += got
+        return got
+
+    def close(self) -> None:
+        pass
+
+
+class CsvIndex:
+    """Where the rows of a CSV file start, from its counting pass (the scan keeps the
+    offset of every MARK_ROWS-th row): `span(a, b)` is the byte range of data rows
+    [a, b), found by seeking to the mark before and reading at most MARK_ROWS lines.
+    Picklable, so that a Dask worker can read its partition's rows and no others."""
+
+    def __init__(self, path: str, shown: str, sep: str, rows: int, marks: np.ndarray, stat: os.stat_result) -> None:
+        self.path, self.shown, self.sep, self.rows, self.marks = path, shown, sep, rows, marks
+        self.size, self.mtime = stat.st_size, stat.st_mtime_ns
+
+    def same(self, stat: os.stat_result) -> bool:
+        """Whether the file is still the one counted (else its offsets may fall inside rows)."""
+        return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime)
+
+    def open(self, problem) -> "_CsvFile":
+        return _CsvFile(self.path, self.shown, self.sep, problem)
+
+    def read(self, file: "_CsvFile", plan: _Plan, block_rows: int, a: int, b: int) -> Iterator[Block]:
+        start, end = self.span(a, b)
+        return file.range_blocks(plan, block_rows, _STREAM_BLOCK, start, end, a + 2, b - a)
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        with open(self.path, "rb") as handle:
+            return self._start(handle, a), self._start(handle, b)
+
+    def _start(self, handle, j: int) -> int:
+        if j >= self.rows:
+            return self.size  # after the last row: at most blank lines, which are not read as rows
+        handle.seek(int(self.marks[j // MARK_ROWS]))
+        for _ in range(j % MARK_ROWS):
+            handle.readline()
+        return handle.tell()
+
+
+class ParquetIndex:
+    """A Parquet file's rows, for reading a range of them alone: from the row groups that
+    hold them (their sizes are in the file's metadata)."""
+
+    def __init__(self, path: str, shown: str, rows: int, stat: os.stat_result) -> None:
+        self.path, self.shown, self.rows = path, shown, rows
+        self.size, self.mtime = stat.st_size, stat.st_mtime_ns
+
+    same = CsvIndex.same
+
+    def open(self, problem) -> "_ParquetFile":
+        return _ParquetFile(self.path, self.shown, problem)
+
+    def read(self, file: "_ParquetFile", plan: _Plan, block_rows: int, a: int, b: int) -> Iterator[Block]:
+        return file.blocks(plan, block_rows, _STREAM_BLOCK, a, b)
+
+
+class RangeRead:
+    """Data rows [a, b) of a file a CsvIndex or ParquetIndex describes, as (rows, X, y)
+    blocks, reading those rows only (on a Dask worker: engine_dask.py; `bytes_read`
+    counts a CSV's bytes, None for Parquet); a problem is HP302 as open_stream's reader
+    words it, with its row in the file."""
+
+    def __init__(self, data_source, plan: _Plan, index: CsvIndex, a: int, b: int, block_rows: int) -> None:
+        self.data_source, self.plan, self.index = data_source, plan, index
+        self.a, self.b, self.block_rows = a, b, block_rows
+        self.bytes_read = 0
+
+    def __iter__(self):
+        problem = _problem(self.data_source)
+        file = self.index.open(problem)
+        try:
+            if not self.index.same(os.fstat(file._handle.fileno())):
+                raise problem(f"data file '{self.index.shown}' changed while it was read")
+            for block in self.index.read(file, self.plan, self.block_rows, self.a, self.b):
+                yield block.rows, block.X, block.y
+        finally:
+            self.bytes_read = file.bytes_read
+            file.close()
+
+
 def _scan(handle) -> _Scan:
     """One pass over the bytes: sha256, UTF-8 validity, and whether pyarrow's rows are the
     file's lines (no blank line before the last row, no quote after the header line, no
@@ -722,6 +902,7 @@ def _scan(handle) -> _Scan:
     prev = b""  # the previous chunk's last two bytes, for patterns across chunks
     ends_cr = False
     last = b""
+    marks: list[np.ndarray] = []
     while True:
         chunk = handle.read(_SCAN_BYTES)
         if not chunk:
@@ -743,6 +924,8 @@ def _scan(handle) -> _Scan:
             if header_end >= 0 and b'"' in data:
                 fast = False
             breaks = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            # Data row j starts after newline j (counting from 0: the header's is newline 0).
+            marks.append(offset + 1 + breaks[(-newlines) % MARK_ROWS::MARK_ROWS])
             newlines += len(breaks)
             carriage = b"\r" in chunk
             if carriage:
@@ -767,7 +950,10 @@ def _scan(handle) -> _Scan:
             fast = False
         else:
             rows = newlines - last[len(body):].count(b"\n")  # lines of text after the header
-    return _Scan(digest.hexdigest(), rows if fast else -1, fast, utf8)
+    if not fast:
+        return _Scan(digest.hexdigest(), -1, False, utf8)
+    starts = np.concatenate(marks) if marks else np.empty(0, dtype=np.int64)
+    return _Scan(digest.hexdigest(), rows, True, utf8, starts[starts < offset])
 
 
 def _last_blank(chunk: bytes, breaks: np.ndarray, carriage: bool) -> int:
@@ -787,15 +973,16 @@ def _has_blank(text: bytes) -> bool:
     return b"\n\n" in text or b"\n\r\n" in text
 
 
-def _iter_records(lines, shown: str, problem, sep: str = ","):
-    """(row number in the file, cells) for every non-blank record of a text stream."""
+def _iter_records(lines, shown: str, problem, sep: str = ",", first: int = 1):
+    """(row number in the file, cells) for every non-blank record of a text stream whose
+    first line is row `first` of the file."""
     reader = csv.reader(lines, strict=True, delimiter=sep)
-    start = 1
+    start = first
     try:
         for cells in reader:
             if len(cells) > 1 or cells and cells[0].strip():
                 yield start, cells
-            start = reader.line_num + 1
+            start = first + reader.line_num
     except csv.Error as error:
         raise problem(f"row {start} of '{shown}' is not valid CSV: {error}") from None
     except UnicodeDecodeError:
@@ -938,7 +1125,13 @@ class _ParquetFile:
     def row_count(self) -> int:
         return self._file.metadata.num_rows
 
-    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int) -> Iterator[Block]:
+    bytes_read = None  # pyarrow reads the row groups asked for: not counted
+
+    def index(self) -> "ParquetIndex":
+        return ParquetIndex(self.path, self.shown, self.row_count(), os.fstat(self._handle.fileno()))
+
+    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int, a: int = 0, b: int | None = None) -> Iterator[Block]:
+        """The rows in blocks (of rows [a, b) only, reading the row groups that hold them)."""
         import pyarrow as pa
 
         schema = self._file.schema_arrow
@@ -950,11 +1143,23 @@ class _ParquetFile:
                 raise self.problem(f"column '{_clip(name)}' of '{self.shown}' holds {kind_of}, not numbers",
                                    help=plan.text_help(name))
         d = len(plan.features)
-        at = 0
         if self.known_rows() == 0:
             raise self.problem(f"data file '{self.shown}' has no data rows")
-        for batch in self._file.iter_batches(batch_size=block_rows, columns=plan.names):
+        metadata = self._file.metadata
+        starts = np.cumsum([0] + [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)])
+        stop = int(starts[-1]) if b is None else b
+        groups = [g for g in range(metadata.num_row_groups) if starts[g] < stop and starts[g + 1] > a]
+        at = int(starts[groups[0]]) if groups else stop
+        for whole in self._file.iter_batches(batch_size=block_rows, columns=plan.names, row_groups=groups):
+            lo, hi = min(max(a - at, 0), whole.num_rows), min(max(stop - at, 0), whole.num_rows)
+            batch = whole if (lo, hi) == (0, whole.num_rows) else whole.slice(lo, hi - lo)
+            at += lo
             k = batch.num_rows
+            if k == 0:
+                at += whole.num_rows - lo
+                if at >= stop:
+                    break
+                continue
             table = np.empty((k, len(plan.names)))
             text = {}
             for j, (name, kind) in enumerate(zip(plan.names, plan.kinds)):
@@ -973,7 +1178,9 @@ class _ParquetFile:
                 table[:, j] = values
             rows = np.arange(at + 1, at + 1 + k, dtype=np.int64)
             yield Block(rows, table[:, :d], table[:, d] if plan.target is not None else None, text, self.shown)
-            at += k
+            at += whole.num_rows - lo
+            if at >= stop:
+                break
 
     def _bad_cell(self, plan: _Plan, batch, at: int) -> None:
         """Raise the HP302 of the first bad cell of a batch, in file order (row, then column)."""
@@ -993,7 +1200,7 @@ class _ParquetFile:
                                        "every cell must be a number", help=plan.missing_help(name))
                 if not math.isfinite(values[j][r]):
                     raise self.problem(f"row {at + r + 1}, column '{_clip(name)}' of '{self.shown}' holds "
-                                       f"{values[j][r]!r}, not a finite number")
+                                       f"{float(values[j][r])!r}, not a finite number")
         raise AssertionError("a bad cell was flagged but not found")
 
 

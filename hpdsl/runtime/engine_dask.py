@@ -8,15 +8,22 @@ are merged here in block order, exactly as the local engine merges them, so the 
 is the same, byte for byte, except timings. Worker processes compute with one BLAS
 thread, as `hpdsl run` does, so that no sum depends on a thread count.
 
-A worker reads the data from its start (a csv file's rows can only be found by reading
-it) and computes only its partition's blocks. Imported only when --scheduler is given:
-`distributed` is the optional `dask` extra.
+A worker reads only its partition's rows: for CSV files, the counting pass this machine
+makes anyway (data.py's scan) keeps the byte offset of every 1024th row, so a
+partition's byte range is found by seeking there and reading at most 1023 lines
+(data.CsvIndex), and its rows keep their numbers in the file for diagnostics; a Parquet
+file's rows are read from the row groups that hold them (data.ParquetIndex). Where a
+CSV file's rows are not its lines (a quoted field, which may hold a newline; a blank
+line inside; a multi-line header), a worker reads the data from its start and computes
+only its partition's blocks. Imported only when --scheduler is given: `distributed` is
+the optional `dask` extra.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from itertools import chain
 
 from .engine import BLOCK_ROWS, canonical
 from .errors import UsageError
@@ -50,8 +57,9 @@ def _pin_threads() -> None:
     threadpool_limits(1)
 
 
-def _partition(opener: Opener, first: int, stop: int, task) -> list:
-    """On a worker: the task's result for each canonical block starting in [first, stop)."""
+def _partition(opener: Opener, first: int, stop: int, task) -> tuple[list, None]:
+    """On a worker: the task's result for each canonical block starting in [first, stop),
+    reading the data from its start (bytes read: not counted)."""
     _pin_threads()
     out = []
     with opener() as stream:
@@ -60,16 +68,46 @@ def _partition(opener: Opener, first: int, stop: int, task) -> list:
                 break
             if start >= first:
                 out.append(task(start, X, y))
-    return out
+    return out, None
+
+
+def _ranges(data_source, plan, pieces, first: int, task) -> tuple[list, int | None]:
+    """On a worker: the task's result for each canonical block of rows [first, ...), read
+    from `pieces` ((CsvIndex or ParquetIndex, a, b): rows [a, b) of a file, in order), and
+    the CSV bytes read (None when a piece is Parquet)."""
+    from .data import RangeRead
+
+    _pin_threads()
+    reads = [RangeRead(data_source, plan, index, a, b, BLOCK_ROWS) for index, a, b in pieces]
+    out = [task(first + start, X, y) for start, X, y in canonical(chain.from_iterable(reads))]
+    counted = [read.bytes_read for read in reads]
+    return out, None if None in counted else sum(counted)
 
 
 class DaskSource:
     """Canonical blocks of the data files (csv or parquet), computed on a Dask cluster's workers."""
 
-    def __init__(self, address: str, data_source, base_dir: str, rows: int) -> None:
+    def __init__(self, address: str, data_source, base_dir: str, rows: int, plan=None, indexes=None) -> None:
         self.address = address
+        self.data_source = data_source
         self.opener = Opener(data_source, os.path.abspath(base_dir))
         self.rows = rows
+        self.plan = plan
+        self.indexes = indexes  # each file's data.CsvIndex or ParquetIndex, or None: read from the start
+        if indexes is not None:
+            for index in indexes:  # the workers' current folder is not this one's
+                index.path = os.path.abspath(index.path)
+        self.bytes_read: list[list[int | None]] = []  # per pass, per partition (None: not counted)
+
+    def _pieces(self, first: int, stop: int) -> list:
+        """(index, a, b) for the rows [first, stop) of the data: rows [a, b) of each file."""
+        pieces, at = [], 0
+        for index in self.indexes:
+            a, b = max(first, at), min(stop, at + index.rows)
+            if a < b:
+                pieces.append((index, a - at, b - at))
+            at += index.rows
+        return pieces
 
     def map(self, task):
         from distributed import Client
@@ -85,10 +123,18 @@ class DaskSource:
             per = max(1, math.ceil(blocks / (2 * workers)))
             starts = [b * BLOCK_ROWS for b in range(0, blocks, per)]
             stops = [min(start + per * BLOCK_ROWS, self.rows) for start in starts]
-            futures = client.map(_partition, [self.opener] * len(starts), starts, stops, [task] * len(starts),
-                                 pure=False)
+            if self.indexes is not None:
+                futures = [client.submit(_ranges, self.data_source, self.plan, self._pieces(start, stop), start, task,
+                                         pure=False) for start, stop in zip(starts, stops)]
+            else:
+                futures = client.map(_partition, [self.opener] * len(starts), starts, stops,
+                                     [task] * len(starts), pure=False)
+            counted: list[int | None] = []
+            self.bytes_read.append(counted)
             # In block order, one partition's results held here at a time (a tune's
             # selection sums are a bootstraps x candidates matrix per block).
             for future in futures:
-                yield from future.result()
+                results, read = future.result()
+                counted.append(read)
+                yield from results
                 future.release()

@@ -19,6 +19,9 @@ class RunError(Exception):
         super().__init__(f"{diagnostic.code}: {diagnostic.message}")
         self.diagnostic = diagnostic
 
+    def __reduce__(self):  # from a Dask worker to the client: rebuilt from the diagnostic, not the text
+        return (type(self), (self.diagnostic,))
+
 
 class ModelError(RunError):
     """A model file that is not a readable model.json (HP306), for `predict` and `load_model`."""

@@ -41,11 +41,13 @@ class Options:
     """How to run: the data folder, the --max-trials limit, a progress callback
     `progress(label, done, total)`, the workflow's bytes and --set texts for the report, and
     the test-use ledger's recorder (hpdsl.ledger.record.Recorder) when the run is recorded,
-    and whether the data is streamed (`stream`) or read on a Dask cluster (`scheduler`)."""
+    whether the data is streamed (`stream`) or read on a Dask cluster (`scheduler`), and
+    the memory budget over which it streams by itself (`memory`, a memory.Budget; None:
+    half of the available memory)."""
 
     def __init__(self, base_dir: str | None = None, max_trials: int = 10_000, progress=None,
                  workflow_bytes: bytes | None = None, overrides: list[str] = (), ledger=None,
-                 stream: bool = False, scheduler: str | None = None) -> None:
+                 stream: bool = False, scheduler: str | None = None, memory=None) -> None:
         self.base_dir = base_dir
         self.max_trials = max_trials
         self.progress = progress
@@ -56,6 +58,7 @@ class Options:
         # address, whose workers compute the statistics (engine_dask.py; streamed too).
         self.stream = stream or scheduler is not None
         self.scheduler = scheduler
+        self.memory = memory
 
 
 class Model:
@@ -103,6 +106,7 @@ class Interpreter(n.Visitor):
         # split's file rows.
         self.split_order: np.ndarray | None = None
         self.split_layout: dict[str, tuple[int, int]] = {}
+        self.streamed: str | None = None  # why the data is streamed (engine_stream.choose), or None
         self.step: StepRef | None = None
         self.text_source: Source | None = None  # the --set being evaluated (None: the file)
         self.report = Report()
@@ -153,8 +157,9 @@ class Interpreter(n.Visitor):
     def run(self) -> Report:
         started = time.perf_counter()
         imputed, encoded = _prepared_columns(self.program)
-        if self.options.stream:
-            streaming.refuse_unstreamable(self)  # before reading any data
+        # --stream, --scheduler, or data over the memory budget; decided before reading any data
+        self.streamed = self.report.streamed = streaming.choose(self, encoded)
+        if self.streamed:
             data = self.data = streaming.describe(self.scope.source, self._base_dir())
         else:
             data = self.data = load(self.scope.source, self._base_dir(), imputed=imputed, encoded=encoded,
@@ -207,18 +212,19 @@ class Interpreter(n.Visitor):
         self.split_layout = layout
         cuts = [edge for span in layout.values() for edge in span] + self._fold_cuts(layout)
         ledger = self.options.ledger
-        fingerprints = self.options.stream and ledger is not None and ledger.ledger is not None
+        fingerprints = self.streamed is not None and ledger is not None and ledger.ledger is not None
         span = self.scope.source.node.source.span
 
         def problem(message: str) -> RunError:
             return fail("HP302", span, message)
 
-        if self.options.stream:
+        if self.streamed:
             source = streaming.source(self.scope.source, self._base_dir(), data, self.options.scheduler)
             gather = NoRows(lambda: fail(
                 "HP302", self.step.span if self.step else span,
                 f"{self.step or 'this run'} needs the rows themselves in memory, which a streamed run never holds",
-                help="run without --stream (and without --scheduler), so the data is held in memory"))
+                help="run without --stream (and without --scheduler), so the data is held in memory"
+                if self.options.stream else "give a memory budget that holds the data (--memory SIZE)"))
         else:
             order = self.split_order = shuffle(rows, self.scope.split_seed)
             source, gather = MemorySource(data.X, data.y), MemoryRows(data.X, data.y, order)
@@ -226,7 +232,7 @@ class Interpreter(n.Visitor):
         # becomes the engine's source (_prepared); sums are taken only when asked.
         prepared = any(isinstance(step, (n.Impute, n.Encode)) for step in self.program.steps)
         self.engine = Engine(source, rows, self.scope.split_seed, cuts, len(data.features), problem, fingerprints,
-                             eager=self.options.stream or (rows >= len(data.features) and not prepared))
+                             eager=self.streamed is not None or (rows >= len(data.features) and not prepared))
         return SplitStore(self.engine, layout, {info.name: info.role for info in infos}, gather)
 
     def _fold_cuts(self, layout) -> list[int]:
@@ -256,6 +262,13 @@ class Interpreter(n.Visitor):
         from ..ledger.fingerprints import row_fingerprints
 
         return row_fingerprints(self.data.X, self.data.y)[self.split_order]
+
+    def streamed_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the shuffled order, every row's number in its file) of data a streamed run did
+        not hold: the shuffle computed again, the files' row numbers read in one pass."""
+        rows = self.data.rows if self.data.rows is not None else streaming.file_rows(self.scope.source,
+                                                                                      self._base_dir())
+        return shuffle(self.store.total, self.scope.split_seed), rows
 
     # ---- set -----------------------------------------------------------------------------------------
 

@@ -68,7 +68,8 @@ class Report:
         # for `--out`, and what split_rows needs, for the Python API.
         self.model: dict | None = None
         self.split_layout: dict = {}
-        self._file_rows = self._order = None
+        self.streamed: str | None = None  # why the run streamed the data (for the terminal), or None
+        self._file_rows = self._order = self._recount = None
 
     def warn(self, diagnostic, line: int) -> None:
         """Keep a run-time warning (None: nothing to warn about), for stderr and report.json."""
@@ -111,11 +112,14 @@ class Report:
         self.model = document(self.data, model, dialect and {"sep": dialect.get("sep", ","),
                                                              "missing": list(dialect.get("missing", [""]))})
         self.split_layout, self._order, self._file_rows = run.split_layout, run.split_order, data.rows
+        self._recount = run.streamed_rows if run.streamed else None
 
     def split_rows(self, split: str):
         """The data-file row numbers of a split's rows, ascending (computed when asked: only
-        the Python API wants them)."""
+        the Python API wants them; a streamed run finds them again, in one more pass)."""
         start, stop = self.split_layout[split]
+        if self._order is None and self._recount is not None:
+            self._order, self._file_rows = self._recount()
         return np.sort(self._file_rows[self._order[start:stop]])
 
     # ---- outputs ---------------------------------------------------------------------------------
