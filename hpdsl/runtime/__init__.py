@@ -3,6 +3,7 @@
     data.py         csv, parquet and synthetic data -> arrays and block streams (HP302)
     splits.py       the seeded split and cross-validation folds
     stats.py        sufficient statistics of a block of rows
+    blas.py         one BLAS thread while a workflow runs (a fixed summation order)
     engine.py       one pass over the data: every split's and fold's statistics, by rank
     engine_stream.py  a streamed run (--stream, or data over the memory budget): its refusals, where its blocks come from
     memory.py       the memory budget (--memory) and the memory available
