@@ -7,6 +7,8 @@ import shutil
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers import EXAMPLES, hpdsl
 
 from hpdsl.checker import check_text
@@ -268,6 +270,32 @@ def test_a_cell_the_csv_module_reads_but_pyarrow_does_not_still_loads(tmp_path, 
     write(tmp_path / "d.csv", ["a", "b", "y"], body)
     loaded = data_module.load(source(tmp_path, 'csv("d.csv", target: "y")'), str(tmp_path))
     assert loaded.X[15_000, 0] == 1000.0 and len(loaded.y) == 20_000
+
+
+# Mostly cells and line ends; now and then a byte that sends a file to the csv module.
+_PIECES = [b"a", b"1", b",", b",", b"\n", b"\n", b"\n", b"\r\n", b"\r", b" ", b'"', b"\xc3\xa9", b"\xff", b"\0"]
+
+
+@settings(max_examples=300)  # microseconds each
+@given(text=st.lists(st.sampled_from(_PIECES), max_size=30).map(b"".join), chunk=st.integers(1, 6))
+def test_the_scan_does_not_depend_on_where_its_chunks_end(text, chunk):
+    # The scan reads 1 MB at a time; an empty line, a CRLF, a UTF-8 character or the header's
+    # end may straddle two reads. Read a few bytes at a time, it must say what one read says
+    # (but for a last read of nothing but line ends and spaces, where it leaves the file to
+    # the csv module, which is always exact).
+    import io
+
+    whole = data_module._scan(io.BufferedReader(io.BytesIO(text)))
+    original = data_module._SCAN_BYTES
+    data_module._SCAN_BYTES = chunk
+    try:
+        pieces = data_module._scan(io.BufferedReader(io.BytesIO(text)))
+    finally:
+        data_module._SCAN_BYTES = original
+    last = text[(len(text) - 1) // chunk * chunk:]
+    expected = (whole.rows, whole.fast) if last.strip(b" \t\r\n") else (-1, False)
+    assert (pieces.sha256, pieces.utf8, pieces.rows, pieces.fast) == (whole.sha256, whole.utf8, *expected)
+    assert whole.sha256 == hashlib.sha256(text).hexdigest() and type(whole.rows) is int
 
 
 def test_trailing_blank_lines_and_crlf_keep_the_fast_reader(tmp_path):

@@ -802,10 +802,12 @@ def _scan(handle) -> _Scan:
             if header_end >= 0 and b'"' in data:
                 fast = False
             newline = np.equal(np.frombuffer(chunk, dtype=np.uint8), 10, out=flags[0, :size])
-            newlines += np.count_nonzero(newline)
+            newlines += int(np.count_nonzero(newline))
             carriage = b"\r" in chunk
             if carriage:
-                lone_cr += chunk.count(b"\r") - chunk.count(b"\r\n") - (1 if ends_cr and chunk[:1] == b"\n" else 0)
+                lone_cr += chunk.count(b"\r") - chunk.count(b"\r\n")
+            if ends_cr and chunk[:1] == b"\n":
+                lone_cr -= 1  # a CRLF across two reads
             blank_before |= blank_at >= 0
             blank_at = _last_blank(chunk, newline, carriage, flags[1])
             if blank_at < 0 and _has_blank(prev + chunk[:2]):
