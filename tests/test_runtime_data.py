@@ -391,16 +391,8 @@ def test_parquet_files_and_folders(tmp_path):
     assert "'no.parquet' is not a Parquet file" in load_error(tmp_path, 'parquet("no.parquet", target: "y")').message
 
 
-@pytest.fixture(params=[False, True], ids=["array", "mapped"])
-def mapped(request, monkeypatch):
-    """X in numpy's own memory, or (as data from 64 MB on) in a mapping of its own."""
-    if request.param:
-        monkeypatch.setattr(data_module, "_MAPPED_BYTES", 1)
-    return request.param
-
-
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
-def test_the_data_is_read_into_one_copy(tmp_path, kind, mapped):
+def test_the_data_is_read_into_one_copy(tmp_path, kind):
     """load() allocates X once and the readers write their blocks straight into it: at its
     peak it holds the data (X, y, the row numbers), a few MB of read buffers, and nothing the
     size of a block beside it (65,536 rows x 20 features is 10 MB; the data here 17 MB)."""
@@ -426,11 +418,10 @@ def test_the_data_is_read_into_one_copy(tmp_path, kind, mapped):
     finally:
         tracemalloc.stop()
     assert np.array_equal(loaded.X, table[:, :20]) and np.array_equal(loaded.y, table[:, 20])
-    held = loaded.y.nbytes + loaded.rows.nbytes + (0 if mapped else loaded.X.nbytes)  # tracemalloc sees no mapping
-    assert peak < held + (4 << 20)
+    assert peak < loaded.X.nbytes + loaded.y.nbytes + loaded.rows.nbytes + (4 << 20)
 
 
-def test_rows_the_csv_module_takes_over_land_where_the_fast_reader_stopped(tmp_path, small_blocks, mapped):
+def test_rows_the_csv_module_takes_over_land_where_the_fast_reader_stopped(tmp_path, small_blocks):
     # Two files read into one X: the first switches to the csv module deep inside (pyarrow
     # does not read '1_000'), the second is read fast again after it.
     first, second = numbers(150_000, seed=1), numbers(70_000, seed=2)

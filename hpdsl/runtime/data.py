@@ -26,7 +26,6 @@ import glob
 import hashlib
 import io
 import math
-import mmap
 import os
 from typing import Iterator
 
@@ -362,7 +361,7 @@ class Stream:
         total = sum(known) if min(known) >= 0 else -1
         d = len(plan.features)
         if total >= 0:
-            X, y, rows = _matrix(total, d), np.empty(total), np.empty(total, dtype=np.int64)
+            X, y, rows = np.empty((total, d)), np.empty(total), np.empty(total, dtype=np.int64)
             self._into = _Into(X, y)
         parts: list[Block] = []
         texts: dict[str, list] = {name: [] for name, kind in zip(plan.features, plan.kinds) if kind == TEXT}
@@ -389,19 +388,6 @@ class Stream:
         text = {name: np.concatenate(chunks) if chunks else np.empty(0, dtype=object) for name, chunks in texts.items()}
         return Dataset(X, y, plan.features, plan.target, self.source, self.sha256, rows=rows, text=text,
                        files=[file.shown for file in self._files])
-
-
-def _matrix(rows: int, columns: int) -> np.ndarray:
-    """An uninitialised float64 array for the data, in pages of an anonymous mapping when
-    large. numpy asks the kernel for transparent huge pages for every large array; where the
-    kernel compacts memory to find them when an array is first written (Linux's common
-    `defrag` setting), that costs more than the pages save on a busy machine (measured: 0.2
-    to 0.5 CPU s more for a 160 MB X, about 0.2 s with ordinary pages). A mapping nobody
-    advises gets huge pages only where the kernel has them at hand."""
-    size = rows * columns * 8
-    if size < _MAPPED_BYTES:
-        return np.empty((rows, columns))
-    return np.ndarray((rows, columns), dtype=np.float64, buffer=mmap.mmap(-1, size))
 
 
 class _Into:
@@ -441,7 +427,6 @@ def _open(kind: str, path: str, shown: str, sep: str, problem, folder: str | Non
 
 # ---- csv ---------------------------------------------------------------------------------------
 
-_MAPPED_BYTES = 1 << 26  # data from 64 MB on is held in a mapping of its own (_matrix)
 _HEAD_BYTES = 1 << 16  # read and looked at for a NUL byte before the rest of the file
 _SCAN_BYTES = 1 << 20
 # Bytes pyarrow parses at a time. Its memory peaks at ~40 times the block (measured: 1 MB
@@ -835,7 +820,7 @@ def _last_blank(chunk: bytes, newline: np.ndarray, carriage: bool, scratch: np.n
     """Where the last empty line of a chunk ends (its second line break), or -1; `newline`
     flags the chunk's newline bytes. numpy looks for two adjacent flags (an LF file's
     empty line) without listing the offsets, which text without an empty line never needs;
-    bytes.find(b"\n\n") is ~8x slower on text with a newline every few hundred bytes."""
+    bytes.find of two newlines is ~8x slower on text with a newline every few hundred bytes."""
     if not carriage and not np.logical_and(newline[1:], newline[:-1], out=scratch[:len(newline) - 1]).any():
         return -1
     breaks = np.flatnonzero(newline)
