@@ -7,7 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from helpers import EXAMPLES, hpdsl
 
@@ -278,6 +278,9 @@ _PIECES = [b"a", b"1", b",", b",", b"\n", b"\n", b"\n", b"\r\n", b"\r", b" ", b'
 
 @settings(max_examples=300)  # microseconds each
 @given(text=st.lists(st.sampled_from(_PIECES), max_size=30).map(b"".join), chunk=st.integers(1, 6))
+@example(text=b"a,y\r\n1,2\r\n", chunk=9)  # a CRLF across two reads, the second without a CR
+@example(text=b"\n\r\na", chunk=1)  # an empty line across three reads
+@example(text=b"aaaaaa\r\n\r\na\n\n", chunk=5)  # an empty line before the last row and one after it
 def test_the_scan_does_not_depend_on_where_its_chunks_end(text, chunk):
     # The scan reads 1 MB at a time; an empty line, a CRLF, a UTF-8 character or the header's
     # end may straddle two reads. Read a few bytes at a time, it must say what one read says
@@ -296,6 +299,15 @@ def test_the_scan_does_not_depend_on_where_its_chunks_end(text, chunk):
     expected = (whole.rows, whole.fast) if last.strip(b" \t\r\n") else (-1, False)
     assert (pieces.sha256, pieces.utf8, pieces.rows, pieces.fast) == (whole.sha256, whole.utf8, *expected)
     assert whole.sha256 == hashlib.sha256(text).hexdigest() and type(whole.rows) is int
+
+
+def test_an_empty_line_before_the_last_row_counts_even_with_empty_lines_after_it(tmp_path):
+    (tmp_path / "d.csv").write_bytes(b"a,y\n1,2\n\n3,4\n\n")
+    assert not data_module._scan(open(tmp_path / "d.csv", "rb")).fast
+    declared = source(tmp_path, 'csv("d.csv", target: "y")')
+    with data_module.open_stream(declared, str(tmp_path)) as stream:
+        assert stream.row_count() == 2
+    assert data_module.load(declared, str(tmp_path)).rows.tolist() == [2, 4]
 
 
 def test_trailing_blank_lines_and_crlf_keep_the_fast_reader(tmp_path):

@@ -794,11 +794,11 @@ def _scan(handle) -> _Scan:
             if ends_cr and chunk[:1] == b"\n":
                 lone_cr -= 1  # a CRLF across two reads
             blank_before |= blank_at >= 0
-            blank_at = _last_blank(chunk, newline, carriage, flags[1])
-            if blank_at < 0 and _has_blank(prev + chunk[:2]):
+            blank_at = _first_blank(chunk, newline, carriage, flags[1])
+            if _has_blank(prev + chunk[:2]):
                 blank_at = 1
             ends_cr = chunk.endswith(b"\r")
-            last, prev = chunk, chunk[-2:]
+            last, prev = chunk, (prev + chunk[-2:])[-2:]
         offset += size
     if utf8:
         try:
@@ -816,10 +816,11 @@ def _scan(handle) -> _Scan:
     return _Scan(digest.hexdigest(), rows if fast else -1, fast, utf8)
 
 
-def _last_blank(chunk: bytes, newline: np.ndarray, carriage: bool, scratch: np.ndarray) -> int:
-    """Where the last empty line of a chunk ends (its second line break), or -1; `newline`
-    flags the chunk's newline bytes. numpy looks for two adjacent flags (an LF file's
-    empty line) without listing the offsets, which text without an empty line never needs;
+def _first_blank(chunk: bytes, newline: np.ndarray, carriage: bool, scratch: np.ndarray) -> int:
+    """Where the first empty line of a chunk ends (its second line break), or -1: in the last
+    chunk, empty lines after the last row are harmless and one before it is not. `newline`
+    flags the chunk's newline bytes. numpy looks for two adjacent flags (an LF file's empty
+    line) without listing the offsets, which text without an empty line never needs;
     bytes.find of two newlines is ~8x slower on text with a newline every few hundred bytes."""
     if not carriage and not np.logical_and(newline[1:], newline[:-1], out=scratch[:len(newline) - 1]).any():
         return -1
@@ -829,7 +830,7 @@ def _last_blank(chunk: bytes, newline: np.ndarray, carriage: bool, scratch: np.n
     if carriage:
         crlf = breaks[1:][gaps == 2]
         ends = np.concatenate([ends, crlf[np.frombuffer(chunk, dtype=np.uint8)[crlf - 1] == 13]])
-    return int(ends.max()) if len(ends) else -1
+    return int(ends.min()) if len(ends) else -1
 
 
 def _has_blank(text: bytes) -> bool:
