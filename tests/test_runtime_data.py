@@ -7,6 +7,8 @@ import shutil
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from helpers import EXAMPLES, hpdsl
 
 from hpdsl.checker import check_text
@@ -270,6 +272,44 @@ def test_a_cell_the_csv_module_reads_but_pyarrow_does_not_still_loads(tmp_path, 
     assert loaded.X[15_000, 0] == 1000.0 and len(loaded.y) == 20_000
 
 
+# Mostly cells and line ends; now and then a byte that sends a file to the csv module.
+_PIECES = [b"a", b"1", b",", b",", b"\n", b"\n", b"\n", b"\r\n", b"\r", b" ", b'"', b"\xc3\xa9", b"\xff", b"\0"]
+
+
+@settings(max_examples=300)  # microseconds each
+@given(text=st.lists(st.sampled_from(_PIECES), max_size=30).map(b"".join), chunk=st.integers(1, 6))
+@example(text=b"a,y\r\n1,2\r\n", chunk=9)  # a CRLF across two reads, the second without a CR
+@example(text=b"\n\r\na", chunk=1)  # an empty line across three reads
+@example(text=b"aaaaaa\r\n\r\na\n\n", chunk=5)  # an empty line before the last row and one after it
+def test_the_scan_does_not_depend_on_where_its_chunks_end(text, chunk):
+    # The scan reads 1 MB at a time; an empty line, a CRLF, a UTF-8 character or the header's
+    # end may straddle two reads. Read a few bytes at a time, it must say what one read says
+    # (but for a last read of nothing but line ends and spaces, where it leaves the file to
+    # the csv module, which is always exact).
+    import io
+
+    whole = data_module._scan(io.BufferedReader(io.BytesIO(text)))
+    original = data_module._SCAN_BYTES
+    data_module._SCAN_BYTES = chunk
+    try:
+        pieces = data_module._scan(io.BufferedReader(io.BytesIO(text)))
+    finally:
+        data_module._SCAN_BYTES = original
+    last = text[(len(text) - 1) // chunk * chunk:]
+    expected = (whole.rows, whole.fast) if last.strip(b" \t\r\n") else (-1, False)
+    assert (pieces.sha256, pieces.utf8, pieces.rows, pieces.fast) == (whole.sha256, whole.utf8, *expected)
+    assert whole.sha256 == hashlib.sha256(text).hexdigest() and type(whole.rows) is int
+
+
+def test_an_empty_line_before_the_last_row_counts_even_with_empty_lines_after_it(tmp_path):
+    (tmp_path / "d.csv").write_bytes(b"a,y\n1,2\n\n3,4\n\n")
+    assert not data_module._scan(open(tmp_path / "d.csv", "rb")).fast
+    declared = source(tmp_path, 'csv("d.csv", target: "y")')
+    with data_module.open_stream(declared, str(tmp_path)) as stream:
+        assert stream.row_count() == 2
+    assert data_module.load(declared, str(tmp_path)).rows.tolist() == [2, 4]
+
+
 def test_trailing_blank_lines_and_crlf_keep_the_fast_reader(tmp_path):
     (tmp_path / "d.csv").write_bytes(b"a,y\r\n1,2\r\n3,4\r\n\r\n\r\n")
     assert data_module._scan(open(tmp_path / "d.csv", "rb")).fast
@@ -361,6 +401,50 @@ def test_parquet_files_and_folders(tmp_path):
         "column 'city' of 'pq/1.parquet' holds string, not numbers"
     (tmp_path / "no.parquet").write_text("a,y\n1,2\n")
     assert "'no.parquet' is not a Parquet file" in load_error(tmp_path, 'parquet("no.parquet", target: "y")').message
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_the_data_is_read_into_one_copy(tmp_path, kind):
+    """load() allocates X once and the readers write their blocks straight into it: at its
+    peak it holds the data (X, y, the row numbers), a few MB of read buffers, and nothing the
+    size of a block beside it (65,536 rows x 20 features is 10 MB; the data here 17 MB)."""
+    import tracemalloc
+
+    import pyarrow as pa
+    import pyarrow.csv  # noqa: F401 (imported before the count starts, as a run has)
+    import pyarrow.parquet as pq
+
+    columns = [f"x{i}" for i in range(20)] + ["y"]
+    table = np.arange(100_000 * 21, dtype=np.float64).reshape(100_000, 21) % 7
+    if kind == "csv":
+        line = ",".join(str(int(v)) for v in table[0]) + "\n"
+        table[:] = table[0]
+        (tmp_path / "d.csv").write_text(",".join(columns) + "\n" + line * len(table))
+    else:
+        pq.write_table(pa.table({name: table[:, j] for j, name in enumerate(columns)}), tmp_path / "d.parquet")
+    declared = source(tmp_path, f'{kind}("d.{kind}", target: "y")')
+    tracemalloc.start()
+    try:
+        loaded = data_module.load(declared, str(tmp_path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(loaded.X, table[:, :20]) and np.array_equal(loaded.y, table[:, 20])
+    assert peak < loaded.X.nbytes + loaded.y.nbytes + loaded.rows.nbytes + (4 << 20)
+
+
+def test_rows_the_csv_module_takes_over_land_where_the_fast_reader_stopped(tmp_path, small_blocks):
+    # Two files read into one X: the first switches to the csv module deep inside (pyarrow
+    # does not read '1_000'), the second is read fast again after it.
+    first, second = numbers(150_000, seed=1), numbers(70_000, seed=2)
+    first[140_000][0] = "1_000"
+    (tmp_path / "parts").mkdir()
+    write(tmp_path / "parts" / "1.csv", ["a", "b", "y"], first)
+    write(tmp_path / "parts" / "2.csv", ["a", "b", "y"], second)
+    loaded = data_module.load(source(tmp_path, 'csv("parts/", target: "y")'), str(tmp_path))
+    expected = np.array([[float(c.replace("_", "")) for c in row] for row in first + second])
+    assert np.array_equal(loaded.X, expected[:, :2]) and np.array_equal(loaded.y, expected[:, 2])
+    assert np.array_equal(loaded.rows, np.concatenate([np.arange(2, 150_002), np.arange(2, 70_002)]))
 
 
 def test_a_stream_gives_the_loaded_rows_in_blocks_and_counts_them(tmp_path, small_blocks):

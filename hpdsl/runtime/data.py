@@ -325,6 +325,7 @@ class Stream:
         self.has_target = plan.target is not None
         self.sha256: str | None = None
         self._arrow_block = _STREAM_BLOCK
+        self._into: _Into | None = None
 
     def __enter__(self) -> "Stream":
         return self
@@ -363,7 +364,7 @@ class Stream:
     def blocks(self) -> Iterator[Block]:
         try:
             for file in self._files:
-                yield from file.blocks(self._plan, self.block_rows, self._arrow_block)
+                yield from file.blocks(self._plan, self.block_rows, self._arrow_block, self._into)
             self.sha256 = self.digest()
         finally:
             self.close()
@@ -373,8 +374,10 @@ class Stream:
             yield block.rows, block.X, block.y
 
     def collect(self) -> Dataset:
-        """Every block in memory: X is filled in place when the row count is known (one copy
-        of the data and one block), else the blocks are joined at the end."""
+        """Every block in memory. When the row count is known, X and y are allocated once and
+        the readers write their blocks straight into them (one copy of the data, written
+        once); a block a reader could not place there (the csv module's) is copied in. Else
+        the blocks are joined at the end."""
         plan = self._plan
         self._arrow_block = _ARROW_BLOCK
         known = [file.known_rows() for file in self._files]
@@ -382,18 +385,23 @@ class Stream:
         d = len(plan.features)
         if total >= 0:
             X, y, rows = np.empty((total, d)), np.empty(total), np.empty(total, dtype=np.int64)
+            self._into = _Into(X, y)
         parts: list[Block] = []
         texts: dict[str, list] = {name: [] for name, kind in zip(plan.features, plan.kinds) if kind == TEXT}
         at = 0
         for block in self.blocks():
             k = len(block.rows)
             if total >= 0 and at + k <= total:
-                X[at:at + k], y[at:at + k], rows[at:at + k] = block.X, block.y, block.rows
+                if not np.may_share_memory(block.X, X):  # not written in place
+                    X[at:at + k], y[at:at + k] = block.X, block.y
+                rows[at:at + k] = block.rows
             else:
                 parts.append(block)
             for name in texts:
                 texts[name].append(block.text[name])
             at += k
+            if self._into is not None:
+                self._into.at = at  # where the readers' next block goes
         if total < 0 or at != total:
             done = [] if total < 0 else [Block(rows[:min(at, total)], X[:min(at, total)], y[:min(at, total)], {}, "")]
             blocks = done + parts
@@ -403,6 +411,23 @@ class Stream:
         text = {name: np.concatenate(chunks) if chunks else np.empty(0, dtype=object) for name, chunks in texts.items()}
         return Dataset(X, y, plan.features, plan.target, self.source, self.sha256, rows=rows, text=text,
                        files=[file.shown for file in self._files])
+
+
+class _Into:
+    """The arrays `collect` fills (X and y for every row of the data) and the first row not
+    yet delivered: a reader takes its next block there instead of allocating one."""
+
+    __slots__ = ("X", "y", "at")
+
+    def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
+        self.X, self.y, self.at = X, y, 0
+
+    def views(self, size: int):
+        """(X, y) views of the next `size` rows (fewer at the end), or None past the end."""
+        stop = min(self.at + size, len(self.X))
+        if stop <= self.at:
+            return None
+        return self.X[self.at:stop], self.y[self.at:stop]
 
 
 def _same_header(first, columns: list[str], other, theirs: list[str], problem) -> None:
@@ -557,13 +582,13 @@ class _CsvFile:
 
     # ---- blocks
 
-    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int) -> Iterator[Block]:
+    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int, into: _Into | None = None) -> Iterator[Block]:
         columns = self.header()
         used = [columns.index(name) for name in plan.names]
         delivered = 0
         if self._scan.fast and self._scan.rows > 0 and self._header_row == 1 and self._single_line_header():
             try:
-                for block in self._fast(plan, used, block_rows, arrow_block):
+                for block in self._fast(plan, used, block_rows, arrow_block, into):
                     delivered += len(block.rows)
                     yield block
                 return
@@ -603,10 +628,10 @@ class _CsvFile:
         line = self._handle.readline()
         return line.count(b'"') % 2 == 0
 
-    def _fast(self, plan: _Plan, used: list[int], block_rows: int, arrow_block: int, source=None,
-              total: int | None = None, first: int = 2) -> Iterator[Block]:
+    def _fast(self, plan: _Plan, used: list[int], block_rows: int, arrow_block: int, into: _Into | None = None,
+              source=None, total: int | None = None, first: int = 2) -> Iterator[Block]:
         """pyarrow's reading of the file's rows (or of a byte range, `source`: `total`
-        rows, the first being row `first`)."""
+        rows, the first being row `first`), into `into`'s arrays when given."""
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
@@ -634,7 +659,7 @@ class _CsvFile:
         # Blocks of exactly `block_rows` rows (the last one shorter), whatever pyarrow's
         # batches: a row's arithmetic (X @ w in a prediction) may depend on its place in a
         # block, so the blocks are the csv module's, row for row.
-        block = _Filling(block_rows, d, plan.target is not None, texts, first_row=first)
+        block = _Filling(block_rows, d, plan.target is not None, texts, first_row=first, into=into)
         at = 0
         try:
             for batch in reader:
@@ -720,28 +745,37 @@ class _CsvFile:
 
 
 class _Filling:
-    """The block being filled from pyarrow's columns: X row-major, y, the encoded text."""
+    """The block being filled from pyarrow's columns: X row-major, y, the encoded text; in
+    `into`'s arrays when given (collect), else in its own."""
 
-    def __init__(self, size: int, features: int, target: bool, texts: list[str], first_row: int) -> None:
+    def __init__(self, size: int, features: int, target: bool, texts: list[str], first_row: int,
+                 into: _Into | None = None) -> None:
         self.size, self.features, self.target, self.texts = size, features, target, texts
+        self.into = into
         self.next_row = first_row
-        self.fill = 0
+        self.fill = self.capacity = 0
         self.X = None
 
     def _new(self) -> None:
-        self.X = np.empty((self.size, self.features))
-        self.y = np.empty(self.size) if self.target else None
-        self.text = {name: np.empty(self.size, dtype=object) for name in self.texts}
+        views = self.into.views(self.size) if self.into is not None else None
+        if views is None:
+            self.X = np.empty((self.size, self.features))
+            self.y = np.empty(self.size) if self.target else None
+        else:
+            self.X, y = views
+            self.y = y if self.target else None
+        self.capacity = len(self.X)
+        self.text = {name: np.empty(self.capacity, dtype=object) for name in self.texts}
         self.fill = 0
 
     def full(self) -> bool:
-        return self.fill == self.size
+        return self.fill == self.capacity
 
     def add(self, columns: list, kinds: list[str], names: list[str], start: int, stop: int) -> int:
         """Copy rows start.. of the batch's columns in, as many as fit; how many did."""
         if self.X is None:
             self._new()
-        take = min(self.size - self.fill, stop - start)
+        take = min(self.capacity - self.fill, stop - start)
         here = slice(self.fill, self.fill + take)
         for j, (values, kind) in enumerate(zip(columns, kinds)):
             part = values[start:start + take]
@@ -859,7 +893,7 @@ class ParquetIndex:
         return _ParquetFile(self.path, self.shown, problem)
 
     def read(self, file: "_ParquetFile", plan: _Plan, block_rows: int, a: int, b: int) -> Iterator[Block]:
-        return file.blocks(plan, block_rows, _STREAM_BLOCK, a, b)
+        return file.blocks(plan, block_rows, _STREAM_BLOCK, a=a, b=b)
 
 
 class RangeRead:
@@ -903,10 +937,19 @@ def _scan(handle) -> _Scan:
     ends_cr = False
     last = b""
     marks: list[np.ndarray] = []
+    # Two buffers read into in turn: the last chunk is still whole after the read that finds
+    # the end, and no chunk costs fresh pages (a new 1 MB bytes object per read page-faults
+    # ~256 times, ~45,000 faults on a 200 MB file).
+    buffers = [bytearray(_SCAN_BYTES), bytearray(_SCAN_BYTES)]
+    flags = np.empty((2, _SCAN_BYTES), dtype=bool)
     while True:
-        chunk = handle.read(_SCAN_BYTES)
-        if not chunk:
+        chunk = buffers[0]
+        size = handle.readinto(chunk)
+        if not size:
             break
+        if size < len(chunk):
+            chunk = chunk[:size]
+        buffers.reverse()
         digest.update(chunk)
         if utf8 and (not chunk.isascii() or decoder.getstate()[0]):
             try:
@@ -923,20 +966,23 @@ def _scan(handle) -> _Scan:
             data = chunk if header_end <= offset else chunk[max(0, header_end - offset):]
             if header_end >= 0 and b'"' in data:
                 fast = False
-            breaks = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            newline = np.equal(np.frombuffer(chunk, dtype=np.uint8), 10, out=flags[0, :size])
+            breaks = np.flatnonzero(newline)
             # Data row j starts after newline j (counting from 0: the header's is newline 0).
             marks.append(offset + 1 + breaks[(-newlines) % MARK_ROWS::MARK_ROWS])
             newlines += len(breaks)
             carriage = b"\r" in chunk
             if carriage:
-                lone_cr += chunk.count(b"\r") - chunk.count(b"\r\n") - (1 if ends_cr and chunk[:1] == b"\n" else 0)
+                lone_cr += chunk.count(b"\r") - chunk.count(b"\r\n")
+            if ends_cr and chunk[:1] == b"\n":
+                lone_cr -= 1  # a CRLF across two reads
             blank_before |= blank_at >= 0
-            blank_at = _last_blank(chunk, breaks, carriage)
-            if blank_at < 0 and _has_blank(prev + chunk[:2]):
+            blank_at = _first_blank(chunk, newline, carriage, flags[1])
+            if _has_blank(prev + chunk[:2]):
                 blank_at = 1
             ends_cr = chunk.endswith(b"\r")
-            last, prev = chunk, chunk[-2:]
-        offset += len(chunk)
+            last, prev = chunk, (prev + chunk[-2:])[-2:]
+        offset += size
     if utf8:
         try:
             decoder.decode(b"", final=True)
@@ -956,16 +1002,21 @@ def _scan(handle) -> _Scan:
     return _Scan(digest.hexdigest(), rows, True, utf8, starts[starts < offset])
 
 
-def _last_blank(chunk: bytes, breaks: np.ndarray, carriage: bool) -> int:
-    """Where the last empty line of a chunk ends (its second line break), or -1; `breaks`
-    are the chunk's newline offsets (numpy finds them ~4x faster than bytes.find on text
-    with a newline every few hundred bytes)."""
+def _first_blank(chunk: bytes, newline: np.ndarray, carriage: bool, scratch: np.ndarray) -> int:
+    """Where the first empty line of a chunk ends (its second line break), or -1: in the last
+    chunk, empty lines after the last row are harmless and one before it is not. `newline`
+    flags the chunk's newline bytes. numpy looks for two adjacent flags (an LF file's empty
+    line) without listing the offsets, which text without an empty line never needs;
+    bytes.find of two newlines is ~8x slower on text with a newline every few hundred bytes."""
+    if not carriage and not np.logical_and(newline[1:], newline[:-1], out=scratch[:len(newline) - 1]).any():
+        return -1
+    breaks = np.flatnonzero(newline)
     gaps = np.diff(breaks)
     ends = breaks[1:][gaps == 1]
     if carriage:
         crlf = breaks[1:][gaps == 2]
         ends = np.concatenate([ends, crlf[np.frombuffer(chunk, dtype=np.uint8)[crlf - 1] == 13]])
-    return int(ends.max()) if len(ends) else -1
+    return int(ends.min()) if len(ends) else -1
 
 
 def _has_blank(text: bytes) -> bool:
@@ -1130,8 +1181,10 @@ class _ParquetFile:
     def index(self) -> "ParquetIndex":
         return ParquetIndex(self.path, self.shown, self.row_count(), os.fstat(self._handle.fileno()))
 
-    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int, a: int = 0, b: int | None = None) -> Iterator[Block]:
-        """The rows in blocks (of rows [a, b) only, reading the row groups that hold them)."""
+    def blocks(self, plan: _Plan, block_rows: int, arrow_block: int, into: _Into | None = None,
+               a: int = 0, b: int | None = None) -> Iterator[Block]:
+        """The rows in blocks (of rows [a, b) only, reading the row groups that hold them),
+        into `into`'s arrays when given."""
         import pyarrow as pa
 
         schema = self._file.schema_arrow
@@ -1160,14 +1213,20 @@ class _ParquetFile:
                 if at >= stop:
                     break
                 continue
-            table = np.empty((k, len(plan.names)))
+            views = into.views(k) if into is not None else None
+            if views is not None and len(views[0]) == k:
+                X, y = views[0], views[1] if plan.target is not None else None  # collect's arrays
+            else:
+                table = np.empty((k, len(plan.names)))
+                X, y = table[:, :d], table[:, d] if plan.target is not None else None
             text = {}
             for j, (name, kind) in enumerate(zip(plan.names, plan.kinds)):
                 column = batch.column(j)
+                out = X[:, j] if j < d else y
                 if kind == TEXT:
                     cells = column.cast(pa.string()).to_pylist()
                     text[name] = _texts(cells, frozenset(("",)))
-                    table[:, j] = np.nan
+                    out[:] = np.nan
                     continue
                 values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
                 bad = ~np.isfinite(values)
@@ -1175,9 +1234,9 @@ class _ParquetFile:
                     nulls = column.is_null().to_numpy(zero_copy_only=False)
                     if (bad & ~nulls if kind == IMPUTED else bad).any():
                         self._bad_cell(plan, batch, at)
-                table[:, j] = values
+                out[:] = values
             rows = np.arange(at + 1, at + 1 + k, dtype=np.int64)
-            yield Block(rows, table[:, :d], table[:, d] if plan.target is not None else None, text, self.shown)
+            yield Block(rows, X, y, text, self.shown)
             at += whole.num_rows - lo
             if at >= stop:
                 break
