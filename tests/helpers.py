@@ -46,6 +46,20 @@ hyper {
 }
 """
 
+# A plain train-and-test ridge workflow on d.csv (columns x1.., y): for runs whose reading,
+# not whose tune, a test is about.
+CSV_TRAIN_TEST = """\
+data d = csv("d.csv", target: "y")
+split d -> train 60%, validation 20%, test 20% seed 5
+model ridge
+hyper {
+    l2: float in [0, inf) = 1.0
+}
+standardize using train
+train on train
+test on test
+"""
+
 
 def diagnostics(source: str, overrides=()):
     return check_text(source, "test.hp", overrides=list(overrides)).diagnostics

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import hpdsl
+from helpers import CSV_TRAIN_TEST, hpdsl
 
 from hpdsl.runtime.engine import BLOCK_ROWS
 
@@ -197,17 +197,7 @@ def test_a_bad_cell_deep_in_a_later_partition_names_its_row_and_column(cluster, 
     assert cell_problem(path / "ragged", "ridge.hp", "--scheduler", cluster) == ragged
 
 
-TRAIN = """\
-data d = csv("d.csv", target: "y")
-split d -> train 60%, validation 20%, test 20% seed 5
-model ridge
-hyper {
-    l2: float in [0, inf) = 1.0
-}
-standardize using train
-train on train
-test on test
-"""
+TRAIN = CSV_TRAIN_TEST
 
 
 def test_csv_globs_and_quoted_files_on_the_cluster_give_the_local_report(cluster, folder, tmp_path):

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import hpdsl
+from helpers import CSV_TRAIN_TEST, hpdsl
 
 from hpdsl.checker import check_text
 from hpdsl.runtime import Options, RunError
@@ -31,17 +31,7 @@ tune l2 in logspace(-4, 2, 12) using cv 4 on train + validation minimize mae
 test on test
 """
 
-TRAIN = """\
-data d = csv("d.csv", target: "y")
-split d -> train 60%, validation 20%, test 20% seed 5
-model ridge
-hyper {
-    l2: float in [0, inf) = 1.0
-}
-standardize using train
-train on train
-test on test
-"""
+TRAIN = CSV_TRAIN_TEST
 
 MINI_BATCH = """\
 data d = csv("d.csv", target: "y")
