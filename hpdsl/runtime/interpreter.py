@@ -29,7 +29,7 @@ from .guards import SplitStore, StepRef, frozen
 from .learners import Monitor
 from .metrics import lower_is_better, score
 from .preprocess import Standardization
-from .report import Report, StepRecord
+from .report import Report, StepRecord, Trials
 from .splits import blocks, fold_ranges, share_counts, shuffle
 from .stats import ORDINARY
 from .tables import Encoding, Imputation, Preparation, prepared_fold
@@ -771,10 +771,7 @@ class Interpreter(n.Visitor):
         record.extra.update(
             search="random" if search.space.random else "grid",
             objective={"direction": "minimize" if search.lower else "maximize", "metric": search.metric},
-            trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
-                     **({"fold_scores": [float(x) for x in s], "fold_std": float(np.std(s, ddof=1))}
-                        if step.cv is not None else {})}
-                    for c, s, mean in zip(candidates, scores, means)],
+            trials=Trials(candidates, means, scores if step.cv is not None else None),
             best=dict(candidates[winner]),
             score=float(means[winner]),
             notes=tune.edge_notes(candidates, candidates[winner], self.scope.hypers),
