@@ -8,7 +8,9 @@ which BLAS sums, about 1e-16 relative).
 Full-batch gradient descent needs no pass over the rows per epoch: with the training
 rows' centred statistics (stats.Stats) the gradient is
     ∂/∂W = (Gc·W - Σ(x-μ)(y-ȳ))/n + μ·(b + μᵀW - ȳ) + l2·W,   ∂/∂b = b + μᵀW - ȳ,
-which is the usual Xᵀ(XW + b - y)/n + l2·W rearranged, at O(d²K) per epoch.
+which is the usual Xᵀ(XW + b - y)/n + l2·W rearranged, at O(d²K) per epoch; where
+nothing watches the epochs (no early stopping, no callback) an epoch is that update
+alone, and the losses of a block of epochs are checked together (_full_batch).
 Mini-batch gradient descent shuffles the training rows every epoch with
 np.random.default_rng(seed) and takes batches of batch_size rows in that order (the
 last one smaller); candidates sharing batch_size and seed shuffle alike and train
@@ -23,7 +25,7 @@ the weights first, then the intercept. A negative seed s uses the entropy [1, -s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -124,24 +126,28 @@ def _draw(init: tuple, rng: np.random.Generator, size):
 # ---- gradient descent -------------------------------------------------------------------------
 
 
-def _rates(learning_rates: list) -> Callable[[int], np.ndarray]:
-    """The learning rate of every column during 0-based epoch e (schedules via .at)."""
-    constant = np.array([0.0 if isinstance(r, v.Schedule) else float(r) for r in learning_rates])
-    scheduled: dict[v.Schedule, list[int]] = {}
-    for k, rate in enumerate(learning_rates):
-        if isinstance(rate, v.Schedule):
-            scheduled.setdefault(rate, []).append(k)
-    if not scheduled:
-        return lambda epoch: constant
-    groups = [(schedule, np.array(columns)) for schedule, columns in scheduled.items()]
+class _Rates:
+    """The learning rate of every column during 0-based epoch e (schedules via .at);
+    `constant` tells that no column follows a schedule."""
 
-    def at(epoch: int) -> np.ndarray:
-        rates = constant.copy()
-        for schedule, columns in groups:
+    __slots__ = ("values", "groups", "constant")
+
+    def __init__(self, learning_rates: list) -> None:
+        self.values = np.array([0.0 if isinstance(r, v.Schedule) else float(r) for r in learning_rates])
+        scheduled: dict[v.Schedule, list[int]] = {}
+        for k, rate in enumerate(learning_rates):
+            if isinstance(rate, v.Schedule):
+                scheduled.setdefault(rate, []).append(k)
+        self.groups = [(schedule, np.array(columns)) for schedule, columns in scheduled.items()]
+        self.constant = not self.groups
+
+    def __call__(self, epoch: int) -> np.ndarray:
+        if self.constant:
+            return self.values
+        rates = self.values.copy()
+        for schedule, columns in self.groups:
             rates[columns] = schedule.at(epoch)
         return rates
-
-    return at
 
 
 class _Run:
@@ -208,6 +214,25 @@ class _Run:
             self.on_epoch(epoch, W, b, loss * unit)
         return bool(self.active.any())
 
+    def end_block(self, first: int, losses: np.ndarray) -> bool:
+        """Account for the 1-based epochs first..first+B-1 just run by columns that all
+        kept training through them (no monitor, no on_epoch), `losses` B x K: what
+        end_epoch would have done epoch by epoch. False, changing nothing, when some
+        running column's loss in the block is not finite or above its ceiling: those
+        epochs must be taken one at a time (end_epoch), to find where it diverged."""
+        running = self.active
+        if not (np.isfinite(losses[:, running]).all() and (losses[:, running] <= self.ceiling[running]).all()):
+            return False
+        last = first + len(losses) - 1
+        rises = losses > np.vstack([self.previous, losses[:-1]])
+        # the rises in a row at the block's end, continuing the count it started with
+        calm = ~rises[::-1]
+        self.rising = np.where(calm.any(axis=0), np.argmax(calm, axis=0), self.rising + len(losses))
+        self.previous = losses[-1]
+        self.epochs_run[running] = last
+        self.active = running & (last < self.epochs)
+        return True
+
     def result(self, W: np.ndarray, b: np.ndarray) -> Fit:
         if self.monitor is not None:
             W, b = self.best_W, self.best_b
@@ -226,7 +251,17 @@ def _loss(stats: Stats, U, beta, penalty, GU=None) -> np.ndarray:
     return stats.sse_in_units(U, beta, GU) / (2 * stats.n) + penalty / 2 * np.einsum("ik,ik->k", U, U)
 
 
-def _full_batch(stats: Stats, rates, l2, W, b, run: _Run) -> Fit:
+BLOCK = 64  # full-batch epochs whose divergence check is taken together, at most
+BLOCK_CELLS = 1 << 16  # ... and at most this many weights (B x d x K) kept for it
+
+
+def _full_batch(stats: Stats, rates: _Rates, l2, W, b, run: _Run) -> Fit:
+    """Full-batch descent from the statistics, O(d²K) an epoch. Without a monitor or an
+    on_epoch callback nothing needs the parameters between epochs, so epochs run in
+    blocks: each epoch is only its update, and the losses of a block's epochs are
+    computed together afterwards for the divergence check (_Run.end_block); a block
+    that may have diverged is taken again epoch by epoch. The updates are the same
+    either way, so the result does not depend on the blocks."""
     n = stats.n
     c, t = stats.xscale, stats.yscale
     gain, back, unit = c * c, t / c, t * t
@@ -238,16 +273,49 @@ def _full_batch(stats: Stats, rates, l2, W, b, run: _Run) -> Fit:
     ybar = stats.ymean / t
     U, beta = stats.scaled(W, b)
     GU = G @ U
-    for epoch in range(int(run.epochs.max(initial=0))):
-        step = rates(epoch) * run.active  # 0 for a column that has finished
-        offset = beta + mu @ U - ybar
-        U = U - (step * gain) * ((GU - xy) / n + mu_col * offset + penalty * U)
-        beta = beta - step * offset
-        GU = G @ U
-        W, b = U * back, beta * t
-        if not run.end_epoch(epoch + 1, W, b, _loss(stats, U, beta, penalty, GU), unit):
-            break
-    return run.result(W, b)
+    watched = run.monitor is not None or run.on_epoch is not None
+    longest = max(1, min(BLOCK, BLOCK_CELLS // max(U.size, 1)))
+    epoch, stop, careful = 0, int(run.epochs.max(initial=0)), 0
+    ran = False
+    while epoch < stop and run.active.any():
+        one = watched or epoch < careful
+        size = 1 if one else min(longest, int(run.epochs[run.active].min()) - epoch)
+        start = U, beta, GU
+        states = []
+        step = None
+        for e in range(epoch, epoch + size):
+            if step is None or not rates.constant:
+                step = rates(e) * run.active  # 0 for a column that has finished
+                rate = step * gain
+            offset = beta + mu @ U - ybar
+            U = U - rate * ((GU - xy) / n + mu_col * offset + penalty * U)
+            beta = beta - step * offset
+            GU = G @ U
+            states.append((U, beta, GU))
+        ran = True
+        if one:
+            if not run.end_epoch(epoch + 1, U * back, beta * t, _loss(stats, U, beta, penalty, GU), unit):
+                break
+        elif not run.end_block(epoch + 1, _block_loss(stats, states, penalty)):
+            U, beta, GU = start
+            careful = epoch + size
+            continue
+        epoch += size
+    if not ran:
+        return run.result(W, b)
+    return run.result(U * back, beta * t)
+
+
+def _block_loss(stats: Stats, states: list, penalty) -> np.ndarray:
+    """_loss after each epoch of a block (B x K), from each epoch's U, β and Gc·U."""
+    U = np.stack([s[0] for s in states])
+    beta = np.stack([s[1] for s in states])
+    GU = np.stack([s[2] for s in states])
+    c, t = stats.xscale, stats.yscale
+    offset = beta + (stats.mean / c) @ U - stats.ymean / t
+    centred = np.einsum("bik,bik->bk", U, GU) - 2 * (stats.xy @ U) + stats.yy
+    sse = np.maximum(centred, 0.0) + stats.n * offset * offset
+    return sse / (2 * stats.n) + penalty / 2 * np.einsum("bik,bik->bk", U, U)
 
 
 def _full_batch_rows(terms: _Direct, rates, l2, W, b, run: _Run) -> Fit:
@@ -370,7 +438,7 @@ def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tupl
     with np.errstate(all="ignore"):
         for key, columns in groups.items():
             chosen = [hypers[k] for k in columns]
-            rates = _rates([h["learning_rate"] for h in chosen])
+            rates = _Rates([h["learning_rate"] for h in chosen])
             l2 = np.array([float(h["l2"]) for h in chosen])
             epochs = np.array([int(h["epochs"]) for h in chosen])
             W, b = W0[:, columns], b0[columns]
