@@ -199,6 +199,62 @@ def test_gradient_descent_vectorized_equals_one_at_a_time_and_the_textbook_loop(
         assert relative(together.intercept[k], b) < 1e-10
 
 
+
+def gram_gd(X, y, h, epochs):
+    """Full-batch descent written with numpy over the Gram matrix: Xᵀ(Xw + b - y) from
+    XᵀX and Xᵀy, one epoch at a time."""
+    n, d = X.shape
+    G, Xy, sx, sy = X.T @ X, X.T @ y, X.sum(axis=0), y.sum()
+    w, b = np.zeros(d), 0.0
+    for epoch in range(epochs):
+        rate = h["learning_rate"].at(epoch) if isinstance(h["learning_rate"], v.Schedule) else h["learning_rate"]
+        grad_w = (G @ w + sx * b - Xy) / n + h["l2"] * w
+        grad_b = (sx @ w + n * b - sy) / n
+        w, b = w - rate * grad_w, b - rate * grad_b
+    return w, b
+
+
+def test_full_batch_epochs_taken_in_blocks_equal_numpy_loops_and_epoch_by_epoch_descent():
+    X, y = diabetes()
+    rows = Rows(X, y)
+    schedule = v.Schedule("step", 0.3, every=25, factor=0.5)
+    chosen = [hypers(learning_rate=rate, l2=l2, epochs=epochs)
+              for rate, l2, epochs in [(0.1, 0.0, 1), (0.2, 0.1, 63), (0.05, 0.0, 64), (0.3, 0.01, 65),
+                                       (schedule, 0.0, 200), (0.2, 1.0, 333)]]
+    blocks = learners.gradient_descent(rows, chosen, {})
+    epochs = []
+    watched = learners.gradient_descent(rows, chosen, {}, on_epoch=lambda epoch, W, b, loss: epochs.append(epoch))
+    assert epochs == list(range(1, 334))  # a callback sees every epoch, so these ran one at a time
+    assert np.array_equal(blocks.weights, watched.weights) and np.array_equal(blocks.intercept, watched.intercept)
+    assert list(blocks.epochs_run) == [h["epochs"] for h in chosen] == list(watched.epochs_run)
+    for k, h in enumerate(chosen):
+        w, b = gram_gd(X, y, h, h["epochs"])
+        assert relative(blocks.weights[:, k], w) < 1e-12 and relative(blocks.intercept[k], b) < 1e-12
+        w, b = reference_gd(X, y, h)
+        assert relative(blocks.weights[:, k], w) < 1e-12 and relative(blocks.intercept[k], b) < 1e-12
+
+
+def test_a_block_of_epochs_in_which_a_column_diverges_is_taken_again_epoch_by_epoch():
+    # Full-batch rates above the stability limit are refused before training; run the
+    # descent itself on one, beside a stable column, to see the divergence check at work.
+    X, y = diabetes()
+    stats = Rows(X, y).stats
+    limit = learners.stable_rate(stats, 0.0)
+    rates = [0.5 * limit, 1.2 * limit, 3 * limit]
+
+    def descend(on_epoch=None):
+        W, b = np.zeros((X.shape[1], 3)), np.zeros(3)
+        epochs, l2 = np.array([300, 300, 300]), np.zeros(3)
+        start = learners._loss(stats, *stats.scaled(W, b), l2)
+        run = learners._Run(W, b, epochs, start, None, on_epoch)
+        return learners._full_batch(stats, learners._Rates(rates), l2, W, b, run)
+
+    blocks, watched = descend(), descend(lambda epoch, W, b, loss: None)
+    assert list(blocks.diverged_at) == list(watched.diverged_at)
+    assert blocks.diverged_at[0] == 0 and 3 < blocks.diverged_at[1] < 300 and 0 < blocks.diverged_at[2] < 64
+    assert list(blocks.epochs_run) == list(watched.epochs_run) == [300, *blocks.diverged_at[1:]]
+    assert np.array_equal(blocks.weights, watched.weights, equal_nan=True)
+
 def test_mini_batch_candidates_with_different_seeds_and_batch_sizes_train_apart():
     X, y = diabetes()
     rows = Rows(X, y)
