@@ -194,6 +194,22 @@ def test_a_value_only_a_tune_decides_is_checked_at_run_time():
     assert text[diagnostic.span.start:diagnostic.span.end] == "l2 * 100"
 
 
+
+@pytest.mark.parametrize("grid, taken", [("[l2 / 2, l2, l2 * 2]", None), ("[l2 / 2, l2 * 5]", "l2 = 1.5"),
+                                         ("[l2, 0 - l2]", "l2 = -0.3")])
+def test_candidates_computed_from_a_tuned_value_are_checked_against_the_domains_at_run_time(grid, taken):
+    text = workflow(f"tune l2 in [0.3, 0.6] on validation\ntune l2 in {grid} on validation", "ridge")
+    analysis = check_text(text.replace("l2: float in [0, 10]", "l2: float in [0, 1]"), "tune.hp")
+    assert not analysis.errors
+    if taken is None:
+        steps = run(analysis).data["steps"]
+        assert [t["hypers"]["l2"] for t in steps[-1]["trials"]] == [0.15, 0.3, 0.6]
+        return
+    with pytest.raises(RunError) as caught:
+        run(analysis)
+    assert caught.value.diagnostic.code == "HP004"
+    assert caught.value.diagnostic.message.startswith(f"{taken} lies outside")
+
 def test_mini_batch_and_full_batch_candidates_in_one_search():
     data = report("tune batch_size in [8, 512], learning_rate in [0.05, 0.1] on validation\ntest on test")
     assert all(t["score"] is not None for t in tune_step(data)["trials"])
