@@ -223,3 +223,19 @@ def test_a_loguniform_draw_never_rounds_past_its_ends():
     assert not analysis.errors, analysis.errors
     trials = tune_step(run(analysis, Options()).data)["trials"]
     assert [t["hypers"]["l2"] for t in trials] == [10.0, 10.0, 10.0]
+
+
+def test_a_tune_reports_progress_through_its_epochs_and_scores_as_without_it():
+    steps = "tune learning_rate in [0.01, 0.05], l2 in [0, 0.1] using cv 2 on train + validation"
+    text = workflow(steps).replace("batch_size:    int in [1, 512] = 32", "batch_size:    int in [1, 512]")
+    text = text.replace("epochs:        int in [1, 1000] = 50", "epochs:        int in [1, 1000] = 150")
+    analysis = check_text(text, "tune.hp")
+    assert not analysis.errors, analysis.errors
+    seen = []
+    watched = run(analysis, Options(progress=lambda label, done, total: seen.append((done, total)))).data
+    quiet = run(analysis).data
+    assert [s.get("trials") for s in watched["steps"]] == [s.get("trials") for s in quiet["steps"]]
+    dones = [done for done, total in seen]
+    assert {total for _, total in seen} == {8} and dones == sorted(dones) and dones[-1] == 8
+    # within each fold's chunk of 4 candidates, 150 epochs are reported in blocks, not once at the end
+    assert len([d for d in dones if 0 < d < 4]) >= 2

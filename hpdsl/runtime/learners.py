@@ -167,9 +167,10 @@ class _Run:
     RISING = 3
 
     def __init__(self, W: np.ndarray, b: np.ndarray, epochs: np.ndarray, start: np.ndarray,
-                 monitor: Monitor | None, on_epoch=None) -> None:
+                 monitor: Monitor | None, on_epoch=None, tick=None) -> None:
         K = len(b)
         self.on_epoch = on_epoch
+        self.tick = tick
         self.epochs = epochs
         self.active = epochs > 0
         self.epochs_run = np.zeros(K, int)
@@ -212,6 +213,8 @@ class _Run:
         self.active = going & (epoch < self.epochs)
         if self.on_epoch is not None:
             self.on_epoch(epoch, W, b, loss * unit)
+        if self.tick is not None:
+            self.tick(epoch)
         return bool(self.active.any())
 
     def end_block(self, first: int, losses: np.ndarray) -> bool:
@@ -231,6 +234,8 @@ class _Run:
         self.previous = losses[-1]
         self.epochs_run[running] = last
         self.active = running & (last < self.epochs)
+        if self.tick is not None:
+            self.tick(last)
         return True
 
     def result(self, W: np.ndarray, b: np.ndarray) -> Fit:
@@ -409,12 +414,14 @@ class _Direct:
 
 
 def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tuple],
-                     monitor: Monitor | None = None, on_epoch=None) -> Fit:
+                     monitor: Monitor | None = None, on_epoch=None, tick=None) -> Fit:
     """Fit one linear_regression per hyperparameter mapping, all together.
 
     A batch_size of None (full batch), or one at least the number of rows, is full-batch
     descent; the others are grouped by (batch_size, seed). `on_epoch(epoch, W, b, loss)`
-    is called after every epoch (for logging and learning curves). With fewer rows than
+    is called after every epoch (for logging and learning curves); `tick(epoch)` after
+    every epoch or block of epochs, with the last one run (for progress: it needs no
+    parameters, so full-batch epochs still run in blocks). With fewer rows than
     features, every step works on the rows (n x d), never on d x d sums.
 
     Full-batch columns are first compared with the stability limit (stable_rates): one
@@ -449,7 +456,7 @@ def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tupl
                                      for h, bound in zip(chosen, limit)], dtype=int)
                 out.limit[columns] = limit
                 epochs = np.where(unstable > 0, 0, epochs)
-            run = _Run(W, b, epochs, terms.loss(W * (c / t), b / t, l2 / c / c), monitor, on_epoch)
+            run = _Run(W, b, epochs, terms.loss(W * (c / t), b / t, l2 / c / c), monitor, on_epoch, tick)
             if key is not None:
                 fit = _mini_batch(terms, key[0], key[1], rates, l2, W, b, run)
             elif isinstance(terms, _Sums):

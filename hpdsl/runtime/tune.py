@@ -180,7 +180,7 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
                 fit = spectrum.solve([float(h["l2"]) for h in chunk])
             else:
                 fit = learners.gradient_descent(fold.train, chunk, inits, monitor,
-                                                _ticker(progress, done, len(chunk), K * len(folds), chunk))
+                                                tick=_ticker(progress, done, len(chunk), K * len(folds), chunk))
             parts.append(fit)
             done += len(chunk)
             if progress is not None:
@@ -194,15 +194,16 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
 
 
 def _ticker(progress, done: int, size: int, total: int, chunk: list):
-    """An on_epoch callback that reports a chunk's epochs as a share of its candidates."""
+    """A tick callback (learners.gradient_descent) that reports a chunk's epochs as a share
+    of its candidates. It asks for no parameters, so epochs still run in blocks."""
     if progress is None:
         return None
     epochs = max(int(h["epochs"]) for h in chunk)
 
-    def on_epoch(epoch, W, b, loss) -> None:
+    def tick(epoch: int) -> None:
         progress(done + size * epoch // epochs, total)
 
-    return on_epoch
+    return tick
 
 
 def _joined(parts: list[learners.Fit]) -> learners.Fit:
