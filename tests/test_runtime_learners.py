@@ -200,17 +200,21 @@ def test_gradient_descent_vectorized_equals_one_at_a_time_and_the_textbook_loop(
 
 
 
+def gram_step(X, y, h, w, b, epoch: int = 0):
+    """One epoch of full-batch descent written with numpy over the Gram matrix: the
+    gradient Xᵀ(Xw + b - y)/n from XᵀX, Xᵀy and the column sums."""
+    n = len(y)
+    rate = h["learning_rate"].at(epoch) if isinstance(h["learning_rate"], v.Schedule) else h["learning_rate"]
+    sx = X.sum(axis=0)
+    grad_w = ((X.T @ X) @ w + sx * b - X.T @ y) / n + h["l2"] * w
+    grad_b = (sx @ w + n * b - y.sum()) / n
+    return w - rate * grad_w, b - rate * grad_b
+
+
 def gram_gd(X, y, h, epochs):
-    """Full-batch descent written with numpy over the Gram matrix: Xᵀ(Xw + b - y) from
-    XᵀX and Xᵀy, one epoch at a time."""
-    n, d = X.shape
-    G, Xy, sx, sy = X.T @ X, X.T @ y, X.sum(axis=0), y.sum()
-    w, b = np.zeros(d), 0.0
+    w, b = np.zeros(X.shape[1]), 0.0
     for epoch in range(epochs):
-        rate = h["learning_rate"].at(epoch) if isinstance(h["learning_rate"], v.Schedule) else h["learning_rate"]
-        grad_w = (G @ w + sx * b - Xy) / n + h["l2"] * w
-        grad_b = (sx @ w + n * b - sy) / n
-        w, b = w - rate * grad_w, b - rate * grad_b
+        w, b = gram_step(X, y, h, w, b, epoch)
     return w, b
 
 
@@ -221,12 +225,21 @@ def test_full_batch_epochs_taken_in_blocks_equal_numpy_loops_and_epoch_by_epoch_
     chosen = [hypers(learning_rate=rate, l2=l2, epochs=epochs)
               for rate, l2, epochs in [(0.1, 0.0, 1), (0.2, 0.1, 63), (0.05, 0.0, 64), (0.3, 0.01, 65),
                                        (schedule, 0.0, 200), (0.2, 1.0, 333)]]
-    blocks = learners.gradient_descent(rows, chosen, {})
-    epochs = []
-    watched = learners.gradient_descent(rows, chosen, {}, on_epoch=lambda epoch, W, b, loss: epochs.append(epoch))
-    assert epochs == list(range(1, 334))  # a callback sees every epoch, so these ran one at a time
-    assert np.array_equal(blocks.weights, watched.weights) and np.array_equal(blocks.intercept, watched.intercept)
-    assert list(blocks.epochs_run) == [h["epochs"] for h in chosen] == list(watched.epochs_run)
+    seen = []
+    blocks = learners.gradient_descent(rows, chosen, {},
+                                       on_epochs=lambda first, W, b, loss: seen.append((first, W, b, loss)))
+    assert seen[0][0] == 1 and 1 < len(seen) < 333  # in blocks, the first ending where the first column stops
+    assert [first for first, *_ in seen] == list(np.cumsum([1] + [len(loss) for *_, loss in seen[:-1]]))
+    W = np.concatenate([W for _, W, _, _ in seen])
+    assert W.shape == (333, X.shape[1], len(chosen))
+    assert np.array_equal(W[-1], blocks.weights) and np.array_equal(W[62, :, 1], blocks.weights[:, 1])
+    learners.BLOCK = 1
+    try:
+        alone = learners.gradient_descent(rows, chosen, {})
+    finally:
+        learners.BLOCK = 64
+    assert np.array_equal(blocks.weights, alone.weights) and np.array_equal(blocks.intercept, alone.intercept)
+    assert list(blocks.epochs_run) == [h["epochs"] for h in chosen] == list(alone.epochs_run)
     for k, h in enumerate(chosen):
         w, b = gram_gd(X, y, h, h["epochs"])
         assert relative(blocks.weights[:, k], w) < 1e-12 and relative(blocks.intercept[k], b) < 1e-12
@@ -242,18 +255,37 @@ def test_a_block_of_epochs_in_which_a_column_diverges_is_taken_again_epoch_by_ep
     limit = learners.stable_rate(stats, 0.0)
     rates = [0.5 * limit, 1.2 * limit, 3 * limit]
 
-    def descend(on_epoch=None):
+    def descend():
         W, b = np.zeros((X.shape[1], 3)), np.zeros(3)
         epochs, l2 = np.array([300, 300, 300]), np.zeros(3)
         start = learners._loss(stats, *stats.scaled(W, b), l2)
-        run = learners._Run(W, b, epochs, start, None, on_epoch)
+        run = learners._Run(W, b, epochs, start, None)
         return learners._full_batch(stats, learners._Rates(rates), l2, W, b, run)
 
-    blocks, watched = descend(), descend(lambda epoch, W, b, loss: None)
-    assert list(blocks.diverged_at) == list(watched.diverged_at)
-    assert blocks.diverged_at[0] == 0 and 3 < blocks.diverged_at[1] < 300 and 0 < blocks.diverged_at[2] < 64
-    assert list(blocks.epochs_run) == list(watched.epochs_run) == [300, *blocks.diverged_at[1:]]
-    assert np.array_equal(blocks.weights, watched.weights, equal_nan=True)
+    blocks = descend()
+    learners.BLOCK = 1
+    try:
+        alone = descend()
+    finally:
+        learners.BLOCK = 64
+    # where the documented rule stops each column, from a numpy loop over the Gram matrix
+    expected = []
+    for rate in rates:
+        h = hypers(learning_rate=rate)
+        losses, w, b = [], np.zeros(X.shape[1]), 0.0
+        for epoch in range(1, 301):
+            w, b = gram_step(X, y, h, w, b)
+            losses.append(np.mean((X @ w + b - y) ** 2) / 2)
+            rising = 0
+            for k in range(len(losses)):
+                rising = rising + 1 if k and losses[k] > losses[k - 1] else 0
+            if losses[-1] > 1e4 * np.mean(y ** 2) / 2 and rising >= 3:  # 1e4 x the loss at w = 0, b = 0
+                break
+        expected.append(epoch if epoch < 300 else 0)
+    assert list(blocks.diverged_at) == list(alone.diverged_at) == expected
+    assert expected[0] == 0 and 0 < expected[2] < expected[1] < 300
+    assert list(blocks.epochs_run) == list(alone.epochs_run) == [300, *expected[1:]]
+    assert np.array_equal(blocks.weights, alone.weights, equal_nan=True)
 
 def test_mini_batch_candidates_with_different_seeds_and_batch_sizes_train_apart():
     X, y = diabetes()

@@ -167,9 +167,9 @@ class _Run:
     RISING = 3
 
     def __init__(self, W: np.ndarray, b: np.ndarray, epochs: np.ndarray, start: np.ndarray,
-                 monitor: Monitor | None, on_epoch=None, tick=None) -> None:
+                 monitor: Monitor | None, on_epochs=None, tick=None) -> None:
         K = len(b)
-        self.on_epoch = on_epoch
+        self.on_epochs = on_epochs
         self.tick = tick
         self.epochs = epochs
         self.active = epochs > 0
@@ -211,15 +211,15 @@ class _Run:
             self.stopped |= stop
             going &= ~stop
         self.active = going & (epoch < self.epochs)
-        if self.on_epoch is not None:
-            self.on_epoch(epoch, W, b, loss * unit)
+        if self.on_epochs is not None:
+            self.on_epochs(epoch, W[None], b[None], (loss * unit)[None])
         if self.tick is not None:
             self.tick(epoch)
         return bool(self.active.any())
 
     def end_block(self, first: int, losses: np.ndarray) -> bool:
         """Account for the 1-based epochs first..first+B-1 just run by columns that all
-        kept training through them (no monitor, no on_epoch), `losses` B x K: what
+        kept training through them (no monitor), `losses` B x K: what
         end_epoch would have done epoch by epoch. False, changing nothing, when some
         running column's loss in the block is not finite or above its ceiling: those
         epochs must be taken one at a time (end_epoch), to find where it diverged."""
@@ -261,10 +261,10 @@ BLOCK_CELLS = 1 << 16  # ... and at most this many weights (B x d x K) kept for 
 
 
 def _full_batch(stats: Stats, rates: _Rates, l2, W, b, run: _Run) -> Fit:
-    """Full-batch descent from the statistics, O(d²K) an epoch. Without a monitor or an
-    on_epoch callback nothing needs the parameters between epochs, so epochs run in
-    blocks: each epoch is only its update, and the losses of a block's epochs are
-    computed together afterwards for the divergence check (_Run.end_block); a block
+    """Full-batch descent from the statistics, O(d²K) an epoch. Without early stopping
+    nothing needs the parameters between epochs, so epochs run in blocks: each epoch is
+    only its update, and the losses of a block's epochs are computed together afterwards
+    for the divergence check (_Run.end_block) and handed to on_epochs together; a block
     that may have diverged is taken again epoch by epoch. The updates are the same
     either way, so the result does not depend on the blocks."""
     n = stats.n
@@ -278,7 +278,7 @@ def _full_batch(stats: Stats, rates: _Rates, l2, W, b, run: _Run) -> Fit:
     ybar = stats.ymean / t
     U, beta = stats.scaled(W, b)
     GU = G @ U
-    watched = run.monitor is not None or run.on_epoch is not None
+    watched = run.monitor is not None
     longest = max(1, min(BLOCK, BLOCK_CELLS // max(U.size, 1)))
     epoch, stop, careful = 0, int(run.epochs.max(initial=0)), 0
     ran = False
@@ -301,21 +301,24 @@ def _full_batch(stats: Stats, rates: _Rates, l2, W, b, run: _Run) -> Fit:
         if one:
             if not run.end_epoch(epoch + 1, U * back, beta * t, _loss(stats, U, beta, penalty, GU), unit):
                 break
-        elif not run.end_block(epoch + 1, _block_loss(stats, states, penalty)):
-            U, beta, GU = start
-            careful = epoch + size
-            continue
+        else:
+            Us, betas = np.stack([s[0] for s in states]), np.stack([s[1] for s in states])
+            losses = _block_loss(stats, Us, betas, np.stack([s[2] for s in states]), penalty)
+            if not run.end_block(epoch + 1, losses):
+                U, beta, GU = start
+                careful = epoch + size
+                continue
+            if run.on_epochs is not None:
+                run.on_epochs(epoch + 1, Us * back, betas * t, losses * unit)
         epoch += size
     if not ran:
         return run.result(W, b)
     return run.result(U * back, beta * t)
 
 
-def _block_loss(stats: Stats, states: list, penalty) -> np.ndarray:
-    """_loss after each epoch of a block (B x K), from each epoch's U, β and Gc·U."""
-    U = np.stack([s[0] for s in states])
-    beta = np.stack([s[1] for s in states])
-    GU = np.stack([s[2] for s in states])
+def _block_loss(stats: Stats, U: np.ndarray, beta: np.ndarray, GU: np.ndarray, penalty) -> np.ndarray:
+    """_loss after each epoch of a block (B x K), from each epoch's U, β and Gc·U (B x d x K,
+    B x K, B x d x K)."""
     c, t = stats.xscale, stats.yscale
     offset = beta + (stats.mean / c) @ U - stats.ymean / t
     centred = np.einsum("bik,bik->bk", U, GU) - 2 * (stats.xy @ U) + stats.yy
@@ -414,14 +417,15 @@ class _Direct:
 
 
 def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tuple],
-                     monitor: Monitor | None = None, on_epoch=None, tick=None) -> Fit:
+                     monitor: Monitor | None = None, on_epochs=None, tick=None) -> Fit:
     """Fit one linear_regression per hyperparameter mapping, all together.
 
     A batch_size of None (full batch), or one at least the number of rows, is full-batch
-    descent; the others are grouped by (batch_size, seed). `on_epoch(epoch, W, b, loss)`
-    is called after every epoch (for logging and learning curves); `tick(epoch)` after
-    every epoch or block of epochs, with the last one run (for progress: it needs no
-    parameters, so full-batch epochs still run in blocks). With fewer rows than
+    descent; the others are grouped by (batch_size, seed). `on_epochs(first, W, b, loss)`
+    is called after every epoch or block of epochs, with those epochs' parameters and
+    losses (B x d x K, B x K, B x K; first is the 1-based number of the first), for
+    logging and learning curves; `tick(epoch)` likewise with the last epoch run (for
+    progress). With fewer rows than
     features, every step works on the rows (n x d), never on d x d sums.
 
     Full-batch columns are first compared with the stability limit (stable_rates): one
@@ -456,7 +460,7 @@ def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tupl
                                      for h, bound in zip(chosen, limit)], dtype=int)
                 out.limit[columns] = limit
                 epochs = np.where(unstable > 0, 0, epochs)
-            run = _Run(W, b, epochs, terms.loss(W * (c / t), b / t, l2 / c / c), monitor, on_epoch, tick)
+            run = _Run(W, b, epochs, terms.loss(W * (c / t), b / t, l2 / c / c), monitor, on_epochs, tick)
             if key is not None:
                 fit = _mini_batch(terms, key[0], key[1], rates, l2, W, b, run)
             elif isinstance(terms, _Sums):
