@@ -8,7 +8,8 @@ and what is left is hpdsl's own bookkeeping):
     carries), on hold-out rows and under `cv 5`, 2,000 rows x 10 features. One run of
     hpdsl.runtime.run per repeat, then the report as `hpdsl run --out` writes it
     (command.output_files: report.json, trials.csv, model.json) and the terminal summary.
-    The tune step's time (its timings entry) is split into
+    The tune step's time (Interpreter.visit_Tune; the functions named here are wrapped
+    with timers for the measurement) is split into
       arithmetic   tune.search: every fold's solve and score, already vectorized
       selection    optimism.summarize: the BBC-CV bootstrap of the winner (arithmetic too,
                    a bootstraps x rows x candidates product; not bookkeeping)
@@ -25,7 +26,8 @@ and what is left is hpdsl's own bookkeeping):
     step through the interpreter (its per-epoch curve and progress included).
 
 Every number is the median of --repeats runs, as wall and CPU time (time.process_time),
-with the load average before and after (os.getloadavg): the machine may be shared.
+with the load average before and after (os.getloadavg): on a shared machine the CPU
+times are the ones to compare.
 
     python benchmarks/tune_overheads.py            # N in 256, 1024, 4096; 7 repeats
     python benchmarks/tune_overheads.py --quick    # N in 256, 4096; 3 repeats
@@ -134,7 +136,7 @@ def tune_case(space: str, how: str, candidates: int, repeats: int, rows: int, fe
     out = {}
     for key, values in samples.items():
         values = values[1:]
-        out[key] = (_median([w for w, _ in values]) / candidates * 1e6, _median([c for _, c in values]) / candidates * 1e6)
+        out[key] = tuple(_median([sample[i] for sample in values]) / candidates * 1e6 for i in (0, 1))
     return out
 
 
