@@ -233,3 +233,13 @@ def test_report_json_is_json_itself_when_some_text_of_the_data_could_be_mistaken
     first = next(k for k, s in enumerate(result.data["steps"]) if s["kind"] == "tune")
     result.data["workflow"]["title"] = f"\x00trials of step {first}"  # how to_json marks that tune's trials
     assert result.to_json() == json.dumps(result.data, indent=2, allow_nan=False) + "\n"
+
+
+@pytest.mark.parametrize("lower", [True, False], ids=["minimize", "maximize"])
+def test_the_summary_ranks_trials_best_first_ties_in_trial_order_without_the_unscored(lower):
+    from hpdsl.runtime.report import _ranked
+
+    scores = [0.5, None, 0.25, 0.5, -0.0, 0.0, 3.0, None, 0.25, -1e300, 1e300, 0.5]
+    expected = sorted(((x, i) for i, x in enumerate(scores) if x is not None),
+                      key=lambda pair: (pair[0] if lower else -pair[0], pair[1]))
+    assert _ranked(scores, lower) == [i for _, i in expected]

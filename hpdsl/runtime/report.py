@@ -408,12 +408,12 @@ def _describe(step: dict) -> list[str]:
     if nested is not None:
         lines.extend(_nested(nested, objective["metric"], step["score"]))
     lower = objective["direction"] == "minimize"
-    ranked = sorted(((t["score"], i) for i, t in enumerate(step["trials"]) if t["score"] is not None),
-                    key=lambda p: (p[0] if lower else -p[0], p[1]))
+    ranked = _ranked([t["score"] for t in step["trials"]], lower)
     if step["cv"]:
         lines.append(f"             top candidates, {objective['metric']} mean ± standard deviation over the folds:")
-    for place, (value, index) in enumerate(ranked[:5]):
+    for place, index in enumerate(ranked[:5]):
         trial = step["trials"][index]
+        value = trial["score"]
         hypers = ", ".join(f"{k} {_show(x)}" for k, x in trial["hypers"].items())
         spread = f" ± {_num(trial['fold_std'])}" if trial.get("fold_std") is not None else ""
         lines.append(f"             {place + 1}. {hypers}: {objective['metric']} {_num(value)}{spread}")
@@ -424,6 +424,14 @@ def _describe(step: dict) -> list[str]:
     lines.extend(f"             note: {note}" for note in step["notes"])
     lines.extend(_selection(step["selection"], objective["metric"], step["cv"]))
     return lines
+
+
+def _ranked(scores: list, lower: bool) -> list[int]:
+    """The indices of the trials with a score, best first, ties in trial order (a stable
+    sort of thousands of scores at once)."""
+    values = np.array([np.nan if x is None else x for x in scores], dtype=float)
+    scored = np.flatnonzero(~np.isnan(values))
+    return scored[np.argsort(values[scored] if lower else -values[scored], kind="stable")].tolist()
 
 
 def _nested(nested: dict, metric: str, flat: float) -> list[str]:
