@@ -247,6 +247,31 @@ def test_full_batch_epochs_taken_in_blocks_equal_numpy_loops_and_epoch_by_epoch_
         assert relative(blocks.weights[:, k], w) < 1e-12 and relative(blocks.intercept[k], b) < 1e-12
 
 
+
+def test_early_stopping_over_blocks_of_epochs_is_the_rule_taken_epoch_by_epoch():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((120, 12))
+    y = X[:, 0] - X[:, 1] + 2 * rng.standard_normal(120)  # 60 noisy training rows: it overfits
+    Xt, yt, Xw, yw = X[:60], y[:60], X[60:], y[60:]
+    chosen = [hypers(learning_rate=rate, l2=l2, epochs=epochs)
+              for rate, l2, epochs in [(0.3, 0.0, 400), (0.05, 0.0, 400), (0.005, 0.0, 30), (0.01, 0.0, 130)]]
+    fit = learners.gradient_descent(Rows(Xt, yt), chosen, {}, Monitor(Rows(Xw, yw), "mse", 7))
+    for k, h in enumerate(chosen):
+        w, b = np.zeros(12), 0.0
+        best, best_epoch, kept, ran, stopped = np.inf, 0, (w, b), 0, False
+        for epoch in range(1, h["epochs"] + 1):
+            w, b = gram_step(Xt, yt, h, w, b)
+            ran, value = epoch, np.mean((Xw @ w + b - yw) ** 2)
+            if value < best:
+                best, best_epoch, kept = value, epoch, (w, b)
+            elif epoch - best_epoch >= 7:
+                stopped = True
+                break
+        assert (fit.epochs_run[k], fit.best_epoch[k], fit.stopped_early[k]) == (ran, best_epoch, stopped)
+        assert relative(fit.weights[:, k], kept[0]) < 1e-12 and relative(fit.intercept[k], kept[1]) < 1e-12
+    # blocks of epochs 1-30 (the third column's end) and 31-94: two stop in the first, one in the second
+    assert list(fit.epochs_run) == [9, 19, 30, 70] and list(fit.stopped_early) == [True, True, False, True]
+
 def test_a_block_of_epochs_in_which_a_column_diverges_is_taken_again_epoch_by_epoch():
     # Full-batch rates above the stability limit are refused before training; run the
     # descent itself on one, beside a stable column, to see the divergence check at work.

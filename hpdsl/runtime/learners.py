@@ -8,9 +8,9 @@ which BLAS sums, about 1e-16 relative).
 Full-batch gradient descent needs no pass over the rows per epoch: with the training
 rows' centred statistics (stats.Stats) the gradient is
     ∂/∂W = (Gc·W - Σ(x-μ)(y-ȳ))/n + μ·(b + μᵀW - ȳ) + l2·W,   ∂/∂b = b + μᵀW - ȳ,
-which is the usual Xᵀ(XW + b - y)/n + l2·W rearranged, at O(d²K) per epoch; where
-nothing watches the epochs (no early stopping, no callback) an epoch is that update
-alone, and the losses of a block of epochs are checked together (_full_batch).
+which is the usual Xᵀ(XW + b - y)/n + l2·W rearranged, at O(d²K) per epoch; an epoch
+is that update alone, and the losses (divergence), monitor scores (early stopping) and
+callbacks of a block of epochs are taken together afterwards (_full_batch).
 Mini-batch gradient descent shuffles the training rows every epoch with
 np.random.default_rng(seed) and takes batches of batch_size rows in that order (the
 last one smaller); candidates sharing batch_size and seed shuffle alike and train
@@ -180,6 +180,7 @@ class _Run:
         self.previous = start
         self.rising = np.zeros(K, int)
         self.monitor = monitor
+        self.last = 0  # the last epoch of the latest block any column ran (end_block)
         if monitor is not None:
             self.best = np.full(K, np.nan)
             self.best_epoch = np.zeros(K, int)
@@ -217,26 +218,64 @@ class _Run:
             self.tick(epoch)
         return bool(self.active.any())
 
-    def end_block(self, first: int, losses: np.ndarray) -> bool:
-        """Account for the 1-based epochs first..first+B-1 just run by columns that all
-        kept training through them (no monitor), `losses` B x K: what
-        end_epoch would have done epoch by epoch. False, changing nothing, when some
-        running column's loss in the block is not finite or above its ceiling: those
-        epochs must be taken one at a time (end_epoch), to find where it diverged."""
+    def end_block(self, first: int, losses: np.ndarray, W: np.ndarray | None, b: np.ndarray | None) -> bool:
+        """Account for the 1-based epochs first..first+B-1 just run, with `losses` (B x K)
+        and, when a monitor needs them, the parameters after each epoch (W: B x d x K, b:
+        B x K): what end_epoch would have done epoch by epoch. A column that stops early
+        inside the block went on moving to its end, but what it keeps is its best epoch's
+        parameters, and what it ran is counted up to its stop. `last` is then the last
+        epoch any column ran. False, changing nothing, when some running column's loss
+        in the block is not finite or above its ceiling: those epochs must be taken one at
+        a time (end_epoch), to find where it diverged."""
         running = self.active
         if not (np.isfinite(losses[:, running]).all() and (losses[:, running] <= self.ceiling[running]).all()):
             return False
-        last = first + len(losses) - 1
+        size = len(losses)
         rises = losses > np.vstack([self.previous, losses[:-1]])
         # the rises in a row at the block's end, continuing the count it started with
         calm = ~rises[::-1]
-        self.rising = np.where(calm.any(axis=0), np.argmax(calm, axis=0), self.rising + len(losses))
+        self.rising = np.where(calm.any(axis=0), np.argmax(calm, axis=0), self.rising + size)
         self.previous = losses[-1]
-        self.epochs_run[running] = last
-        self.active = running & (last < self.epochs)
+        end = np.full(len(running), size - 1)  # each column's last row of the block
+        going = running
+        if self.monitor is not None:
+            stopping, end = self._monitored(first, W, b, running)
+            self.stopped |= stopping
+            going = running & ~stopping
+        self.epochs_run[running] = first + end[running]
+        self.active = going & (first + end < self.epochs)
+        self.last = first + int(end[running].max())
         if self.tick is not None:
-            self.tick(last)
+            self.tick(self.last)
         return True
+
+    def _monitored(self, first: int, W: np.ndarray, b: np.ndarray, running: np.ndarray):
+        """Early stopping over a block, as end_epoch takes it epoch by epoch: the running
+        best score before each epoch (a cumulative min or max, NaN skipped), the epochs
+        that improve on it strictly, the first epoch whose best is `patience` behind. The
+        columns that stop, and each column's last row of the block."""
+        monitor = self.monitor
+        size = len(W)
+        epochs = np.arange(first, first + size)[:, None]
+        scores = np.stack([monitor.scores(W[e], b[e]) for e in range(size)])  # as end_epoch scores them
+        pick = np.fmin if monitor.lower else np.fmax
+        best = pick.accumulate(np.vstack([self.best, scores]), axis=0)  # row e: the best after e - 1 rows
+        before = best[:-1]
+        better = ((scores < before) if monitor.lower else (scores > before)) | (np.isnan(before) & ~np.isnan(scores))
+        best_epoch = np.maximum.accumulate(np.where(better, epochs, self.best_epoch), axis=0)
+        stop = ~better & (epochs - best_epoch >= monitor.patience)
+        stopping = running & stop.any(axis=0)
+        end = np.where(stopping, np.argmax(stop, axis=0), size - 1)
+        columns = np.flatnonzero(running)
+        rows = end[columns]
+        kept = best_epoch[rows, columns]
+        self.best[columns] = best[rows + 1, columns]
+        self.best_epoch[columns] = kept
+        fresh = kept >= first  # the best epoch lies in this block: keep its parameters
+        at, moved = kept[fresh] - first, columns[fresh]
+        self.best_W[:, moved] = W[at, :, moved].T
+        self.best_b[moved] = b[at, moved]
+        return stopping, end
 
     def result(self, W: np.ndarray, b: np.ndarray) -> Fit:
         if self.monitor is not None:
@@ -261,12 +300,12 @@ BLOCK_CELLS = 1 << 16  # ... and at most this many weights (B x d x K) kept for 
 
 
 def _full_batch(stats: Stats, rates: _Rates, l2, W, b, run: _Run) -> Fit:
-    """Full-batch descent from the statistics, O(d²K) an epoch. Without early stopping
-    nothing needs the parameters between epochs, so epochs run in blocks: each epoch is
-    only its update, and the losses of a block's epochs are computed together afterwards
-    for the divergence check (_Run.end_block) and handed to on_epochs together; a block
-    that may have diverged is taken again epoch by epoch. The updates are the same
-    either way, so the result does not depend on the blocks."""
+    """Full-batch descent from the statistics, O(d²K) an epoch, run in blocks of epochs:
+    each epoch is only its update, and the block's losses (and the monitor's scores,
+    with early stopping) are computed afterwards, the divergence check and early stopping
+    taken for the whole block (_Run.end_block) and the epochs handed to on_epochs
+    together; a block that may have diverged is taken again epoch by epoch. The updates
+    are the same either way, so the result does not depend on the blocks."""
     n = stats.n
     c, t = stats.xscale, stats.yscale
     gain, back, unit = c * c, t / c, t * t
@@ -278,12 +317,12 @@ def _full_batch(stats: Stats, rates: _Rates, l2, W, b, run: _Run) -> Fit:
     ybar = stats.ymean / t
     U, beta = stats.scaled(W, b)
     GU = G @ U
-    watched = run.monitor is not None
+    keep = run.monitor is not None or run.on_epochs is not None  # the parameters after each epoch
     longest = max(1, min(BLOCK, BLOCK_CELLS // max(U.size, 1)))
     epoch, stop, careful = 0, int(run.epochs.max(initial=0)), 0
     ran = False
     while epoch < stop and run.active.any():
-        one = watched or epoch < careful
+        one = epoch < careful
         size = 1 if one else min(longest, int(run.epochs[run.active].min()) - epoch)
         start = U, beta, GU
         states = []
@@ -304,12 +343,14 @@ def _full_batch(stats: Stats, rates: _Rates, l2, W, b, run: _Run) -> Fit:
         else:
             Us, betas = np.stack([s[0] for s in states]), np.stack([s[1] for s in states])
             losses = _block_loss(stats, Us, betas, np.stack([s[2] for s in states]), penalty)
-            if not run.end_block(epoch + 1, losses):
+            Ws, bs = (Us * back, betas * t) if keep else (None, None)
+            if not run.end_block(epoch + 1, losses, Ws, bs):
                 U, beta, GU = start
                 careful = epoch + size
                 continue
             if run.on_epochs is not None:
-                run.on_epochs(epoch + 1, Us * back, betas * t, losses * unit)
+                count = run.last - epoch  # the epochs before every column stopped early
+                run.on_epochs(epoch + 1, Ws[:count], bs[:count], losses[:count] * unit)
         epoch += size
     if not ran:
         return run.result(W, b)
