@@ -20,7 +20,7 @@ and what is left is hpdsl's own bookkeeping):
 
 (b) Full-batch gradient descent, 500 rows x 10 features, 1,000 epochs: learners.
     gradient_descent on one candidate (as a refit does) and on 64 candidates (as a tune
-    does), in microseconds per epoch, against the arithmetic of one epoch written with
+    does), with and without early stopping, in microseconds per epoch, against the arithmetic of one epoch written with
     numpy directly: the row form X.T @ (X @ w + b - y) / n (what a textbook loop does) and
     the Gram form G @ w - X.T y (what hpdsl's statistics make possible), and a `train`
     step through the interpreter (its per-epoch curve and progress included).
@@ -52,6 +52,7 @@ from hpdsl.checker import check_text
 from hpdsl.runtime import learners, optimism, run, tune
 from hpdsl.runtime.command import output_files
 from hpdsl.runtime.interpreter import Interpreter
+from hpdsl.runtime.learners import Monitor
 from hpdsl.runtime.report import Report
 from hpdsl.runtime.stats import Rows
 
@@ -188,8 +189,12 @@ def print_descent(repeats: int, rows: int, features: int, epochs: int) -> None:
 
     one, many = hypers(1), hypers(64)
 
-    def descend(h):
-        return lambda: learners.gradient_descent(training, h, {})
+    held = Rows(X[: rows // 5] + 0.1, y[: rows // 5])  # rows early stopping scores on
+
+    def descend(h, monitored: bool = False):
+        # patience beyond the epochs: every epoch is scored, none stops
+        monitor = Monitor(held, "mse", 10 * epochs) if monitored else None
+        return lambda: learners.gradient_descent(training, h, {}, monitor)
 
     def textbook(k: int):
         W, b = np.zeros((features, k)), np.zeros(k)
@@ -226,6 +231,8 @@ def print_descent(repeats: int, rows: int, features: int, epochs: int) -> None:
     step.seconds = []
     cases = [("learners.gradient_descent, 1 candidate", descend(one), 1),
              ("learners.gradient_descent, 64 candidates", descend(many), 64),
+             ("the same, 1 candidate, early stopping (its mse scored every epoch)", descend(one, True), 1),
+             ("the same, 64 candidates, early stopping", descend(many, True), 64),
              ("numpy, row form X.T @ (X @ w + b - y), 1 column", textbook(1), 1),
              ("numpy, row form, 64 columns", textbook(64), 64),
              ("numpy, Gram form G @ w - X.T y, 1 column", gram(1), 1),
