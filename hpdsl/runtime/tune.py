@@ -62,8 +62,7 @@ class Space:
                             for item, c in self.items})
             return out
         columns = [self._all_checked(c.values, infos, item) for item, c in self.items]
-        names = self.names
-        return [dict(zip(names, values)) for values in itertools.product(*columns)]
+        return [dict(zip(self.names, values)) for values in itertools.product(*columns)]
 
     @staticmethod
     def _checked(value, infos, item: n.SpaceItem):
@@ -195,7 +194,7 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
 
 def _ticker(progress, done: int, size: int, total: int, chunk: list):
     """A tick callback (learners.gradient_descent) that reports a chunk's epochs as a share
-    of its candidates. It asks for no parameters, so epochs still run in blocks."""
+    of its candidates: it asks for no parameters, so none are kept for it epoch by epoch."""
     if progress is None:
         return None
     epochs = max(int(h["epochs"]) for h in chunk)
