@@ -199,6 +199,119 @@ def test_gradient_descent_vectorized_equals_one_at_a_time_and_the_textbook_loop(
         assert relative(together.intercept[k], b) < 1e-10
 
 
+
+def gram_step(X, y, h, w, b, epoch: int = 0):
+    """One epoch of full-batch descent written with numpy over the Gram matrix: the
+    gradient Xᵀ(Xw + b - y)/n from XᵀX, Xᵀy and the column sums."""
+    n = len(y)
+    rate = h["learning_rate"].at(epoch) if isinstance(h["learning_rate"], v.Schedule) else h["learning_rate"]
+    sx = X.sum(axis=0)
+    grad_w = ((X.T @ X) @ w + sx * b - X.T @ y) / n + h["l2"] * w
+    grad_b = (sx @ w + n * b - y.sum()) / n
+    return w - rate * grad_w, b - rate * grad_b
+
+
+def gram_gd(X, y, h, epochs):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for epoch in range(epochs):
+        w, b = gram_step(X, y, h, w, b, epoch)
+    return w, b
+
+
+def test_full_batch_epochs_taken_in_blocks_equal_numpy_loops_and_epoch_by_epoch_descent():
+    X, y = diabetes()
+    rows = Rows(X, y)
+    schedule = v.Schedule("step", 0.3, every=25, factor=0.5)
+    chosen = [hypers(learning_rate=rate, l2=l2, epochs=epochs)
+              for rate, l2, epochs in [(0.1, 0.0, 1), (0.2, 0.1, 63), (0.05, 0.0, 64), (0.3, 0.01, 65),
+                                       (schedule, 0.0, 200), (0.2, 1.0, 333)]]
+    seen = []
+    blocks = learners.gradient_descent(rows, chosen, {},
+                                       on_epochs=lambda first, W, b, loss: seen.append((first, W, b, loss)))
+    assert seen[0][0] == 1 and 1 < len(seen) < 333  # in blocks, the first ending where the first column stops
+    assert [first for first, *_ in seen] == list(np.cumsum([1] + [len(loss) for *_, loss in seen[:-1]]))
+    W = np.concatenate([W for _, W, _, _ in seen])
+    assert W.shape == (333, X.shape[1], len(chosen))
+    assert np.array_equal(W[-1], blocks.weights) and np.array_equal(W[62, :, 1], blocks.weights[:, 1])
+    learners.BLOCK = 1
+    try:
+        alone = learners.gradient_descent(rows, chosen, {})
+    finally:
+        learners.BLOCK = 64
+    assert np.array_equal(blocks.weights, alone.weights) and np.array_equal(blocks.intercept, alone.intercept)
+    assert list(blocks.epochs_run) == [h["epochs"] for h in chosen] == list(alone.epochs_run)
+    for k, h in enumerate(chosen):
+        w, b = gram_gd(X, y, h, h["epochs"])
+        assert relative(blocks.weights[:, k], w) < 1e-12 and relative(blocks.intercept[k], b) < 1e-12
+        w, b = reference_gd(X, y, h)
+        assert relative(blocks.weights[:, k], w) < 1e-12 and relative(blocks.intercept[k], b) < 1e-12
+
+
+
+def test_early_stopping_over_blocks_of_epochs_is_the_rule_taken_epoch_by_epoch():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((120, 12))
+    y = X[:, 0] - X[:, 1] + 2 * rng.standard_normal(120)  # 60 noisy training rows: it overfits
+    Xt, yt, Xw, yw = X[:60], y[:60], X[60:], y[60:]
+    chosen = [hypers(learning_rate=rate, l2=l2, epochs=epochs)
+              for rate, l2, epochs in [(0.3, 0.0, 400), (0.05, 0.0, 400), (0.005, 0.0, 30), (0.01, 0.0, 130)]]
+    fit = learners.gradient_descent(Rows(Xt, yt), chosen, {}, Monitor(Rows(Xw, yw), "mse", 7))
+    for k, h in enumerate(chosen):
+        w, b = np.zeros(12), 0.0
+        best, best_epoch, kept, ran, stopped = np.inf, 0, (w, b), 0, False
+        for epoch in range(1, h["epochs"] + 1):
+            w, b = gram_step(Xt, yt, h, w, b)
+            ran, value = epoch, np.mean((Xw @ w + b - yw) ** 2)
+            if value < best:
+                best, best_epoch, kept = value, epoch, (w, b)
+            elif epoch - best_epoch >= 7:
+                stopped = True
+                break
+        assert (fit.epochs_run[k], fit.best_epoch[k], fit.stopped_early[k]) == (ran, best_epoch, stopped)
+        assert relative(fit.weights[:, k], kept[0]) < 1e-12 and relative(fit.intercept[k], kept[1]) < 1e-12
+    # blocks of epochs 1-30 (the third column's end) and 31-94: two stop in the first, one in the second
+    assert list(fit.epochs_run) == [9, 19, 30, 70] and list(fit.stopped_early) == [True, True, False, True]
+
+def test_a_block_of_epochs_in_which_a_column_diverges_is_taken_again_epoch_by_epoch():
+    # Full-batch rates above the stability limit are refused before training; run the
+    # descent itself on one, beside a stable column, to see the divergence check at work.
+    X, y = diabetes()
+    stats = Rows(X, y).stats
+    limit = learners.stable_rate(stats, 0.0)
+    rates = [0.5 * limit, 1.2 * limit, 3 * limit]
+
+    def descend():
+        W, b = np.zeros((X.shape[1], 3)), np.zeros(3)
+        epochs, l2 = np.array([300, 300, 300]), np.zeros(3)
+        start = learners._loss(stats, *stats.scaled(W, b), l2)
+        run = learners._Run(W, b, epochs, start, None)
+        return learners._full_batch(stats, learners._Rates(rates), l2, W, b, run)
+
+    blocks = descend()
+    learners.BLOCK = 1
+    try:
+        alone = descend()
+    finally:
+        learners.BLOCK = 64
+    # where the documented rule stops each column, from a numpy loop over the Gram matrix
+    expected = []
+    for rate in rates:
+        h = hypers(learning_rate=rate)
+        losses, w, b = [], np.zeros(X.shape[1]), 0.0
+        for epoch in range(1, 301):
+            w, b = gram_step(X, y, h, w, b)
+            losses.append(np.mean((X @ w + b - y) ** 2) / 2)
+            rising = 0
+            for k in range(len(losses)):
+                rising = rising + 1 if k and losses[k] > losses[k - 1] else 0
+            if losses[-1] > 1e4 * np.mean(y ** 2) / 2 and rising >= 3:  # 1e4 x the loss at w = 0, b = 0
+                break
+        expected.append(epoch if epoch < 300 else 0)
+    assert list(blocks.diverged_at) == list(alone.diverged_at) == expected
+    assert expected[0] == 0 and 0 < expected[2] < expected[1] < 300
+    assert list(blocks.epochs_run) == list(alone.epochs_run) == [300, *expected[1:]]
+    assert np.array_equal(blocks.weights, alone.weights, equal_nan=True)
+
 def test_mini_batch_candidates_with_different_seeds_and_batch_sizes_train_apart():
     X, y = diabetes()
     rows = Rows(X, y)

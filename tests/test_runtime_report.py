@@ -143,3 +143,103 @@ def test_non_finite_numbers_become_null(value):
     from hpdsl.runtime.report import jsonable
 
     assert jsonable({"x": [value, 1.5]}) == {"x": [None, 1.5]}
+
+
+# ---- trials written in bulk (report.Trials) --------------------------------------------------------
+
+
+TUNES = """\
+data d = synthetic(rows: 300, features: 3, noise: 1, seed: 2)
+split d -> train 60%, validation 20%, test 20% seed 4
+model linear_regression
+hyper {
+    learning_rate: float in (0, 1] = 0.05
+    l2: float in [0, 10] = 0.0
+    epochs: int in [1, 1000] = 20
+    batch_size: int
+}
+tune l2 in [0, 0.01, 1], learning_rate in [0.01, 1] on validation minimize rmse
+tune epochs in [3, 40], l2 in logspace(-3, 0, 4) using cv 4 on train + validation
+tune l2 in [0.5, 2] using cv 3 nested in cv 3 on train + validation maximize r2
+test on test
+"""
+
+
+def csv_one_trial_at_a_time(data: dict) -> str:
+    """trials.csv as a csv writer writes it from report.json's trials, one row per trial."""
+    import csv
+    import io
+
+    tunes = [s for s in data["steps"] if s["kind"] == "tune"]
+    names = list(dict.fromkeys(name for step in tunes for name in step["best"]))
+    folds = max(step["cv"] or 0 for step in tunes)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["line", "trial", *names, "score", *(f"fold_{k + 1}" for k in range(folds))])
+    for step in tunes:
+        for index, trial in enumerate(step["trials"]):
+            cells = trial.get("fold_scores", [])
+            writer.writerow([step["line"], index + 1, *("" if trial["hypers"].get(name) is None
+                                                        else trial["hypers"][name] for name in names),
+                             "" if trial["score"] is None else trial["score"],
+                             *("" if x is None else x for x in cells), *([""] * (folds - len(cells)))])
+    return out.getvalue()
+
+
+def test_trials_written_in_bulk_are_the_text_json_and_csv_write_one_trial_at_a_time():
+    result = report(TUNES)
+    tunes = [s for s in result.data["steps"] if s["kind"] == "tune"]
+    assert [len(s["trials"]) for s in tunes] == [6, 8, 2]
+    assert any(t["score"] is None for t in tunes[0]["trials"])  # learning_rate 1 diverges without standardize
+    assert result.to_json() == json.dumps(result.data, indent=2, allow_nan=False) + "\n"
+    assert result.trials_csv() == csv_one_trial_at_a_time(result.data)
+
+
+def test_trials_hold_each_candidates_scores_as_the_one_at_a_time_formulas_give():
+    import numpy as np
+
+    from hpdsl.runtime.report import Trials
+
+    rng = np.random.default_rng(3)
+    folds = rng.normal(size=(40, 5)) * 10.0 ** rng.integers(-8, 8, size=(40, 1))
+    folds[3, 2], folds[7, 0], folds[9] = np.nan, np.inf, -np.inf
+    means = folds.mean(axis=1)
+    candidates = [{"l2": float(x), "epochs": int(k)} for x, k in zip(rng.random(40), rng.integers(1, 9, 40))]
+    trials = Trials(candidates, means, folds)
+    for c, s, mean, trial in zip(candidates, folds, means, trials.listed):
+        with np.errstate(invalid="ignore"):
+            std = float(np.std(s, ddof=1))
+        assert trial == {"hypers": c, "score": float(mean) if np.isfinite(mean) else None,
+                         "fold_scores": [float(x) if np.isfinite(x) else None for x in s],
+                         "fold_std": std if np.isfinite(std) else None}
+    assert trials.listed[3]["fold_std"] is None and trials.listed[9]["score"] is None
+
+
+@pytest.mark.parametrize("values", [[None, 64, 128], [True, False, True], ["a", "é", "b\"c"]],
+                         ids=["null", "bool", "text"])
+def test_trials_of_any_plain_value_are_the_text_json_writes(values):
+    import numpy as np
+
+    from hpdsl.runtime.report import Trials
+
+    candidates = [{"batch_size": x, "l2": 0.5 * k} for k, x in enumerate(values)]
+    trials = Trials(candidates, np.array([1.0, np.nan, 3.0]), np.array([[1.0, 1.0], [np.nan, 2.0], [3.0, 3.0]]))
+    text = json.dumps({"trials": trials.listed}, indent=2)
+    assert text == "{\n  \"trials\": [\n" + trials.json_items(2) + "\n  ]\n}"
+
+
+def test_report_json_is_json_itself_when_some_text_of_the_data_could_be_mistaken_for_the_trials():
+    result = report(TUNES)
+    first = next(k for k, s in enumerate(result.data["steps"]) if s["kind"] == "tune")
+    result.data["workflow"]["title"] = f"\x00trials of step {first}"  # how to_json marks that tune's trials
+    assert result.to_json() == json.dumps(result.data, indent=2, allow_nan=False) + "\n"
+
+
+@pytest.mark.parametrize("lower", [True, False], ids=["minimize", "maximize"])
+def test_the_summary_ranks_trials_best_first_ties_in_trial_order_without_the_unscored(lower):
+    from hpdsl.runtime.report import _ranked
+
+    scores = [0.5, None, 0.25, 0.5, -0.0, 0.0, 3.0, None, 0.25, -1e300, 1e300, 0.5]
+    expected = sorted(((x, i) for i, x in enumerate(scores) if x is not None),
+                      key=lambda pair: (pair[0] if lower else -pair[0], pair[1]))
+    assert _ranked(scores, lower) == [i for _, i in expected]

@@ -194,6 +194,22 @@ def test_a_value_only_a_tune_decides_is_checked_at_run_time():
     assert text[diagnostic.span.start:diagnostic.span.end] == "l2 * 100"
 
 
+
+@pytest.mark.parametrize("grid, taken", [("[l2 / 2, l2, l2 * 2]", None), ("[l2 / 2, l2 * 5]", "l2 = 1.5"),
+                                         ("[l2, 0 - l2]", "l2 = -0.3")])
+def test_candidates_computed_from_a_tuned_value_are_checked_against_the_domains_at_run_time(grid, taken):
+    text = workflow(f"tune l2 in [0.3, 0.6] on validation\ntune l2 in {grid} on validation", "ridge")
+    analysis = check_text(text.replace("l2: float in [0, 1000]", "l2: float in [0, 1]"), "tune.hp")
+    assert not analysis.errors
+    if taken is None:
+        steps = run(analysis).data["steps"]
+        assert [t["hypers"]["l2"] for t in steps[-1]["trials"]] == [0.15, 0.3, 0.6]
+        return
+    with pytest.raises(RunError) as caught:
+        run(analysis)
+    assert caught.value.diagnostic.code == "HP004"
+    assert caught.value.diagnostic.message.startswith(f"{taken} lies outside")
+
 def test_mini_batch_and_full_batch_candidates_in_one_search():
     data = report("tune batch_size in [8, 512], learning_rate in [0.05, 0.1] on validation\ntest on test")
     assert all(t["score"] is not None for t in tune_step(data)["trials"])
@@ -207,3 +223,19 @@ def test_a_loguniform_draw_never_rounds_past_its_ends():
     assert not analysis.errors, analysis.errors
     trials = tune_step(run(analysis, Options()).data)["trials"]
     assert [t["hypers"]["l2"] for t in trials] == [10.0, 10.0, 10.0]
+
+
+def test_a_tune_reports_progress_through_its_epochs_and_scores_as_without_it():
+    steps = "tune learning_rate in [0.01, 0.05], l2 in [0, 0.1] using cv 2 on train + validation"
+    text = workflow(steps).replace("batch_size:    int in [1, 512] = 32", "batch_size:    int in [1, 512]")
+    text = text.replace("epochs:        int in [1, 1000] = 50", "epochs:        int in [1, 1000] = 150")
+    analysis = check_text(text, "tune.hp")
+    assert not analysis.errors, analysis.errors
+    seen = []
+    watched = run(analysis, Options(progress=lambda label, done, total: seen.append((done, total)))).data
+    quiet = run(analysis).data
+    assert [s.get("trials") for s in watched["steps"]] == [s.get("trials") for s in quiet["steps"]]
+    dones = [done for done, total in seen]
+    assert {total for _, total in seen} == {8} and dones == sorted(dones) and dones[-1] == 8
+    # within each fold's chunk of 4 candidates, 150 epochs are reported in blocks, not once at the end
+    assert len([d for d in dones if 0 < d < 4]) >= 2

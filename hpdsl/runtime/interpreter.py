@@ -29,7 +29,7 @@ from .guards import SplitStore, StepRef, frozen
 from .learners import Monitor
 from .metrics import lower_is_better, score
 from .preprocess import Standardization
-from .report import Report, StepRecord
+from .report import Report, StepRecord, Trials
 from .splits import blocks, fold_ranges, share_counts, shuffle
 from .stats import ORDINARY
 from .tables import Encoding, Imputation, Preparation, prepared_fold
@@ -483,20 +483,24 @@ class Interpreter(n.Visitor):
             train_mse: list[float] = []
             entries: list[dict] = []
 
-            def on_epoch(epoch, W, b, loss) -> None:
-                curve.append(float(loss[0]))
+            def on_epochs(first, W, b, loss) -> None:
+                # W, b, loss: one row per epoch from `first` on (the learner runs epochs in blocks)
+                curve.extend(loss[:, 0].tolist())
                 # The plot compares training with validation on one metric; the loss (½·MSE
-                # plus the penalty) is not it. From the block's sums: O(d²), no pass over rows.
-                train_mse.append(float(score(block.rows, W, b, "mse")[0]))
-                for every, log, rows in logged:
-                    if epoch % every == 0:
-                        value = float(score(rows, W, b, log.metric.name)[0])
-                        entries.append({"epoch": epoch, "metric": log.metric.name, "split": log.split.name,
-                                        "value": value})
+                # plus the penalty) is not it. From the block's sums: O(d²) an epoch, no pass
+                # over rows, every epoch of the block at once.
+                train_mse.extend(score(block.rows, W[:, :, 0].T, b[:, 0], "mse").tolist())
+                for epoch, W_e, b_e in zip(range(first, first + len(loss)), W, b):
+                    for every, log, rows in logged:
+                        if epoch % every == 0:
+                            value = float(score(rows, W_e, b_e, log.metric.name)[0])
+                            entries.append({"epoch": epoch, "metric": log.metric.name, "split": log.split.name,
+                                            "value": value})
                 if self.options.progress is not None:
-                    self.options.progress(f"train line {self.step.line}", epoch, hypers["epochs"])
+                    for epoch in range(first, first + len(loss)):
+                        self.options.progress(f"train line {self.step.line}", epoch, hypers["epochs"])
 
-            fit = learners.gradient_descent(block.rows, [hypers], self.scope.param_inits, monitor, on_epoch)
+            fit = learners.gradient_descent(block.rows, [hypers], self.scope.param_inits, monitor, on_epochs)
             if fit.diverged[0]:
                 raise self._diverged(block.rows, hypers, fit, 0)
             self._fitted(fit, 0)
@@ -784,10 +788,7 @@ class Interpreter(n.Visitor):
         record.extra.update(
             search="random" if search.space.random else "grid",
             objective={"direction": "minimize" if search.lower else "maximize", "metric": search.metric},
-            trials=[{"hypers": c, "score": float(mean) if not np.isnan(mean) else None,
-                     **({"fold_scores": [float(x) for x in s], "fold_std": float(np.std(s, ddof=1))}
-                        if step.cv is not None else {})}
-                    for c, s, mean in zip(candidates, scores, means)],
+            trials=Trials(candidates, means, scores if step.cv is not None else None),
             best=dict(candidates[winner]),
             score=float(means[winner]),
             notes=tune.edge_notes(candidates, candidates[winner], self.scope.hypers),

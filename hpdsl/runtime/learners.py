@@ -8,7 +8,9 @@ which BLAS sums, about 1e-16 relative).
 Full-batch gradient descent needs no pass over the rows per epoch: with the training
 rows' centred statistics (stats.Stats) the gradient is
     ∂/∂W = (Gc·W - Σ(x-μ)(y-ȳ))/n + μ·(b + μᵀW - ȳ) + l2·W,   ∂/∂b = b + μᵀW - ȳ,
-which is the usual Xᵀ(XW + b - y)/n + l2·W rearranged, at O(d²K) per epoch.
+which is the usual Xᵀ(XW + b - y)/n + l2·W rearranged, at O(d²K) per epoch; an epoch
+is that update alone, and the losses (divergence), monitor scores (early stopping) and
+callbacks of a block of epochs are taken together afterwards (_full_batch).
 Mini-batch gradient descent shuffles the training rows every epoch with
 np.random.default_rng(seed) and takes batches of batch_size rows in that order (the
 last one smaller); candidates sharing batch_size and seed shuffle alike and train
@@ -23,7 +25,7 @@ the weights first, then the intercept. A negative seed s uses the entropy [1, -s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -124,24 +126,28 @@ def _draw(init: tuple, rng: np.random.Generator, size):
 # ---- gradient descent -------------------------------------------------------------------------
 
 
-def _rates(learning_rates: list) -> Callable[[int], np.ndarray]:
-    """The learning rate of every column during 0-based epoch e (schedules via .at)."""
-    constant = np.array([0.0 if isinstance(r, v.Schedule) else float(r) for r in learning_rates])
-    scheduled: dict[v.Schedule, list[int]] = {}
-    for k, rate in enumerate(learning_rates):
-        if isinstance(rate, v.Schedule):
-            scheduled.setdefault(rate, []).append(k)
-    if not scheduled:
-        return lambda epoch: constant
-    groups = [(schedule, np.array(columns)) for schedule, columns in scheduled.items()]
+class _Rates:
+    """The learning rate of every column during 0-based epoch e (schedules via .at);
+    `constant` tells that no column follows a schedule."""
 
-    def at(epoch: int) -> np.ndarray:
-        rates = constant.copy()
-        for schedule, columns in groups:
+    __slots__ = ("values", "groups", "constant")
+
+    def __init__(self, learning_rates: list) -> None:
+        self.values = np.array([0.0 if isinstance(r, v.Schedule) else float(r) for r in learning_rates])
+        scheduled: dict[v.Schedule, list[int]] = {}
+        for k, rate in enumerate(learning_rates):
+            if isinstance(rate, v.Schedule):
+                scheduled.setdefault(rate, []).append(k)
+        self.groups = [(schedule, np.array(columns)) for schedule, columns in scheduled.items()]
+        self.constant = not self.groups
+
+    def __call__(self, epoch: int) -> np.ndarray:
+        if self.constant:
+            return self.values
+        rates = self.values.copy()
+        for schedule, columns in self.groups:
             rates[columns] = schedule.at(epoch)
         return rates
-
-    return at
 
 
 class _Run:
@@ -161,9 +167,10 @@ class _Run:
     RISING = 3
 
     def __init__(self, W: np.ndarray, b: np.ndarray, epochs: np.ndarray, start: np.ndarray,
-                 monitor: Monitor | None, on_epoch=None) -> None:
+                 monitor: Monitor | None, on_epochs=None, tick=None) -> None:
         K = len(b)
-        self.on_epoch = on_epoch
+        self.on_epochs = on_epochs
+        self.tick = tick
         self.epochs = epochs
         self.active = epochs > 0
         self.epochs_run = np.zeros(K, int)
@@ -173,6 +180,7 @@ class _Run:
         self.previous = start
         self.rising = np.zeros(K, int)
         self.monitor = monitor
+        self.last = 0  # the last epoch of the latest block any column ran (end_block)
         if monitor is not None:
             self.best = np.full(K, np.nan)
             self.best_epoch = np.zeros(K, int)
@@ -204,9 +212,70 @@ class _Run:
             self.stopped |= stop
             going &= ~stop
         self.active = going & (epoch < self.epochs)
-        if self.on_epoch is not None:
-            self.on_epoch(epoch, W, b, loss * unit)
+        if self.on_epochs is not None:
+            self.on_epochs(epoch, W[None], b[None], (loss * unit)[None])
+        if self.tick is not None:
+            self.tick(epoch)
         return bool(self.active.any())
+
+    def end_block(self, first: int, losses: np.ndarray, W: np.ndarray | None, b: np.ndarray | None) -> bool:
+        """Account for the 1-based epochs first..first+B-1 just run, with `losses` (B x K)
+        and, when a monitor needs them, the parameters after each epoch (W: B x d x K, b:
+        B x K): what end_epoch would have done epoch by epoch. A column that stops early
+        inside the block went on moving to its end, but what it keeps is its best epoch's
+        parameters, and what it ran is counted up to its stop. `last` is then the last
+        epoch any column ran. False, changing nothing, when some running column's loss
+        in the block is not finite or above its ceiling: those epochs must be taken one at
+        a time (end_epoch), to find where it diverged."""
+        running = self.active
+        if not (np.isfinite(losses[:, running]).all() and (losses[:, running] <= self.ceiling[running]).all()):
+            return False
+        size = len(losses)
+        rises = losses > np.vstack([self.previous, losses[:-1]])
+        # the rises in a row at the block's end, continuing the count it started with
+        calm = ~rises[::-1]
+        self.rising = np.where(calm.any(axis=0), np.argmax(calm, axis=0), self.rising + size)
+        self.previous = losses[-1]
+        end = np.full(len(running), size - 1)  # each column's last row of the block
+        going = running
+        if self.monitor is not None:
+            stopping, end = self._monitored(first, W, b, running)
+            self.stopped |= stopping
+            going = running & ~stopping
+        self.epochs_run[running] = first + end[running]
+        self.active = going & (first + end < self.epochs)
+        self.last = first + int(end[running].max())
+        if self.tick is not None:
+            self.tick(self.last)
+        return True
+
+    def _monitored(self, first: int, W: np.ndarray, b: np.ndarray, running: np.ndarray):
+        """Early stopping over a block, as end_epoch takes it epoch by epoch: the running
+        best score before each epoch (a cumulative min or max, NaN skipped), the epochs
+        that improve on it strictly, the first epoch whose best is `patience` behind. The
+        columns that stop, and each column's last row of the block."""
+        monitor = self.monitor
+        size = len(W)
+        epochs = np.arange(first, first + size)[:, None]
+        scores = np.stack([monitor.scores(W[e], b[e]) for e in range(size)])  # as end_epoch scores them
+        pick = np.fmin if monitor.lower else np.fmax
+        best = pick.accumulate(np.vstack([self.best, scores]), axis=0)  # row e: the best after e - 1 rows
+        before = best[:-1]
+        better = ((scores < before) if monitor.lower else (scores > before)) | (np.isnan(before) & ~np.isnan(scores))
+        best_epoch = np.maximum.accumulate(np.where(better, epochs, self.best_epoch), axis=0)
+        stop = ~better & (epochs - best_epoch >= monitor.patience)
+        stopping = running & stop.any(axis=0)
+        end = np.where(stopping, np.argmax(stop, axis=0), size - 1)
+        columns = np.flatnonzero(running)
+        rows = end[columns]
+        kept = best_epoch[rows, columns]
+        self.best[columns] = best[rows + 1, columns]
+        self.best_epoch[columns] = kept
+        fresh = kept >= first  # the best epoch lies in this block: keep its parameters
+        at, moved = kept[fresh] - first, columns[fresh]
+        self.best_W[:, moved] = W[at, :, moved].T
+        self.best_b[moved] = b[at, moved]
+        return stopping, end
 
     def result(self, W: np.ndarray, b: np.ndarray) -> Fit:
         if self.monitor is not None:
@@ -226,7 +295,17 @@ def _loss(stats: Stats, U, beta, penalty, GU=None) -> np.ndarray:
     return stats.sse_in_units(U, beta, GU) / (2 * stats.n) + penalty / 2 * np.einsum("ik,ik->k", U, U)
 
 
-def _full_batch(stats: Stats, rates, l2, W, b, run: _Run) -> Fit:
+BLOCK = 64  # full-batch epochs whose divergence check is taken together, at most
+BLOCK_CELLS = 1 << 16  # ... and at most this many weights (B x d x K) kept for it
+
+
+def _full_batch(stats: Stats, rates: _Rates, l2, W, b, run: _Run) -> Fit:
+    """Full-batch descent from the statistics, O(d²K) an epoch, run in blocks of epochs:
+    each epoch is only its update, and the block's losses (and the monitor's scores,
+    with early stopping) are computed afterwards, the divergence check and early stopping
+    taken for the whole block (_Run.end_block) and the epochs handed to on_epochs
+    together; a block that may have diverged is taken again epoch by epoch. The updates
+    are the same either way, so the result does not depend on the blocks."""
     n = stats.n
     c, t = stats.xscale, stats.yscale
     gain, back, unit = c * c, t / c, t * t
@@ -238,16 +317,54 @@ def _full_batch(stats: Stats, rates, l2, W, b, run: _Run) -> Fit:
     ybar = stats.ymean / t
     U, beta = stats.scaled(W, b)
     GU = G @ U
-    for epoch in range(int(run.epochs.max(initial=0))):
-        step = rates(epoch) * run.active  # 0 for a column that has finished
-        offset = beta + mu @ U - ybar
-        U = U - (step * gain) * ((GU - xy) / n + mu_col * offset + penalty * U)
-        beta = beta - step * offset
-        GU = G @ U
-        W, b = U * back, beta * t
-        if not run.end_epoch(epoch + 1, W, b, _loss(stats, U, beta, penalty, GU), unit):
-            break
-    return run.result(W, b)
+    keep = run.monitor is not None or run.on_epochs is not None  # the parameters after each epoch
+    longest = max(1, min(BLOCK, BLOCK_CELLS // max(U.size, 1)))
+    epoch, stop, careful = 0, int(run.epochs.max(initial=0)), 0
+    ran = False
+    while epoch < stop and run.active.any():
+        one = epoch < careful
+        size = 1 if one else min(longest, int(run.epochs[run.active].min()) - epoch)
+        start = U, beta, GU
+        states = []
+        step = None
+        for e in range(epoch, epoch + size):
+            if step is None or not rates.constant:
+                step = rates(e) * run.active  # 0 for a column that has finished
+                rate = step * gain
+            offset = beta + mu @ U - ybar
+            U = U - rate * ((GU - xy) / n + mu_col * offset + penalty * U)
+            beta = beta - step * offset
+            GU = G @ U
+            states.append((U, beta, GU))
+        ran = True
+        if one:
+            if not run.end_epoch(epoch + 1, U * back, beta * t, _loss(stats, U, beta, penalty, GU), unit):
+                break
+        else:
+            Us, betas = np.stack([s[0] for s in states]), np.stack([s[1] for s in states])
+            losses = _block_loss(stats, Us, betas, np.stack([s[2] for s in states]), penalty)
+            Ws, bs = (Us * back, betas * t) if keep else (None, None)
+            if not run.end_block(epoch + 1, losses, Ws, bs):
+                U, beta, GU = start
+                careful = epoch + size
+                continue
+            if run.on_epochs is not None:
+                count = run.last - epoch  # the epochs before every column stopped early
+                run.on_epochs(epoch + 1, Ws[:count], bs[:count], losses[:count] * unit)
+        epoch += size
+    if not ran:
+        return run.result(W, b)
+    return run.result(U * back, beta * t)
+
+
+def _block_loss(stats: Stats, U: np.ndarray, beta: np.ndarray, GU: np.ndarray, penalty) -> np.ndarray:
+    """_loss after each epoch of a block (B x K), from each epoch's U, β and Gc·U (B x d x K,
+    B x K, B x d x K)."""
+    c, t = stats.xscale, stats.yscale
+    offset = beta + (stats.mean / c) @ U - stats.ymean / t
+    centred = np.einsum("bik,bik->bk", U, GU) - 2 * (stats.xy @ U) + stats.yy
+    sse = np.maximum(centred, 0.0) + stats.n * offset * offset
+    return sse / (2 * stats.n) + penalty / 2 * np.einsum("bik,bik->bk", U, U)
 
 
 def _full_batch_rows(terms: _Direct, rates, l2, W, b, run: _Run) -> Fit:
@@ -341,12 +458,15 @@ class _Direct:
 
 
 def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tuple],
-                     monitor: Monitor | None = None, on_epoch=None) -> Fit:
+                     monitor: Monitor | None = None, on_epochs=None, tick=None) -> Fit:
     """Fit one linear_regression per hyperparameter mapping, all together.
 
     A batch_size of None (full batch), or one at least the number of rows, is full-batch
-    descent; the others are grouped by (batch_size, seed). `on_epoch(epoch, W, b, loss)`
-    is called after every epoch (for logging and learning curves). With fewer rows than
+    descent; the others are grouped by (batch_size, seed). `on_epochs(first, W, b, loss)`
+    is called after every epoch or block of epochs, with those epochs' parameters and
+    losses (B x d x K, B x K, B x K; first is the 1-based number of the first), for
+    logging and learning curves; `tick(epoch)` likewise with the last epoch run (for
+    progress). With fewer rows than
     features, every step works on the rows (n x d), never on d x d sums.
 
     Full-batch columns are first compared with the stability limit (stable_rates): one
@@ -370,7 +490,7 @@ def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tupl
     with np.errstate(all="ignore"):
         for key, columns in groups.items():
             chosen = [hypers[k] for k in columns]
-            rates = _rates([h["learning_rate"] for h in chosen])
+            rates = _Rates([h["learning_rate"] for h in chosen])
             l2 = np.array([float(h["l2"]) for h in chosen])
             epochs = np.array([int(h["epochs"]) for h in chosen])
             W, b = W0[:, columns], b0[columns]
@@ -381,7 +501,7 @@ def gradient_descent(rows: Rows, hypers: list[Mapping], inits: Mapping[str, tupl
                                      for h, bound in zip(chosen, limit)], dtype=int)
                 out.limit[columns] = limit
                 epochs = np.where(unstable > 0, 0, epochs)
-            run = _Run(W, b, epochs, terms.loss(W * (c / t), b / t, l2 / c / c), monitor, on_epoch)
+            run = _Run(W, b, epochs, terms.loss(W * (c / t), b / t, l2 / c / c), monitor, on_epochs, tick)
             if key is not None:
                 fit = _mini_batch(terms, key[0], key[1], rates, l2, W, b, run)
             elif isinstance(terms, _Sums):

@@ -37,7 +37,9 @@ class StepRecord:
 
 def jsonable(value):
     """numpy scalars and arrays as plain Python; NaN and infinities as null; schedules as
-    {"schedule": ...}; full batch (None) stays null."""
+    {"schedule": ...}; full batch (None) stays null; a tune's Trials as their list."""
+    if isinstance(value, Trials):
+        return value.listed
     if isinstance(value, v.Schedule):
         return value.to_json()
     if isinstance(value, dict):
@@ -52,6 +54,127 @@ def jsonable(value):
         value = float(value)
         return value if math.isfinite(value) else None
     return value
+
+
+_SCALARS = (int, float, bool, str, type(None))
+
+
+class Trials:
+    """A tune's trials, held as columns: each candidate's tuned values, its score (the mean
+    over the folds) and, under cv, its fold scores and their standard deviation.
+
+    `listed` is report.json's list of {"hypers", "score"[, "fold_scores", "fold_std"]},
+    built in bulk; `json_items` and `csv_rows` write the same values as report.json's and
+    trials.csv's text from the columns, each number formatted once, as json and csv
+    would (repr of a float, null or an empty cell for a non-finite one). Thousands of
+    candidates then cost about as much to report as to score.
+    """
+
+    __slots__ = ("names", "hypers", "scores", "folds", "fold_std", "listed", "_plain", "_texts", "_hyper_texts")
+
+    def __init__(self, candidates: list[dict], scores: np.ndarray, folds: np.ndarray | None) -> None:
+        self.names = list(candidates[0]) if candidates else []
+        self._plain = all(type(x) in _SCALARS and (type(x) is not float or math.isfinite(x))
+                          for c in candidates for x in c.values())
+        self.hypers = candidates if self._plain else [jsonable(c) for c in candidates]
+        self.scores = np.asarray(scores, dtype=float)
+        self.folds = None if folds is None else np.asarray(folds, dtype=float)
+        score = _nulled(self.scores)
+        if self.folds is None:
+            self.fold_std = None
+            self.listed = [{"hypers": h, "score": x} for h, x in zip(self.hypers, score)]
+        else:
+            with np.errstate(all="ignore"):
+                self.fold_std = np.std(self.folds, axis=1, ddof=1) if self.folds.shape[1] > 1 else \
+                    np.full(len(self.folds), np.nan)
+            self.listed = [{"hypers": h, "score": x, "fold_scores": f, "fold_std": d}
+                           for h, x, f, d in zip(self.hypers, score, _nulled(self.folds), _nulled(self.fold_std))]
+        self._texts = None
+        self._hyper_texts: dict[str, list[str]] = {}
+
+    def _numbers(self) -> list[tuple[list[str], list[int]]]:
+        """Every number's repr, column by column (score, fold scores..., fold_std), and
+        per column the rows where it is not finite (null in json, empty in csv)."""
+        if self._texts is None:
+            columns = [self.scores] + ([] if self.folds is None else [*self.folds.T, self.fold_std])
+            # repr of a list formats its floats as float.__repr__ does, in one call
+            self._texts = [(repr(column.tolist())[1:-1].split(", "), np.flatnonzero(~np.isfinite(column)).tolist())
+                           for column in columns]
+        return self._texts
+
+    def _values(self, name: str, blank: str, text) -> list[str]:
+        """A tuned hyperparameter's values as text: None as `blank`, others by `text`
+        (ints and floats written as json and csv both write them, repr)."""
+        if name in self._hyper_texts:
+            return self._hyper_texts[name]
+        values = [c[name] for c in self.hypers]
+        if all(type(x) is float or type(x) is int for x in values):
+            self._hyper_texts[name] = texts = repr(values)[1:-1].split(", ")
+            return texts
+        return [blank if x is None else text(x) for x in values]
+
+    def json_items(self, indent: int) -> str | None:
+        """The trials as json.dumps(listed, indent=2) writes them inside a document whose
+        `"trials": [` line is indented by `indent` spaces: the text between the brackets
+        (None when a value is not a plain number, and json itself must write it)."""
+        if not self._plain or not self.listed:
+            return None
+        pad = [" " * (indent + k) for k in (2, 4, 6)]
+        columns = []
+        for name in self.names:
+            columns.append(self._values(name, "null", _json_scalar))
+        numbers = []
+        for texts, bad in self._numbers():
+            texts = list(texts)
+            for k in bad:
+                texts[k] = "null"
+            numbers.append(texts)
+        hypers = ",\n".join(f"{pad[2]}{_json_key(name).replace('%', '%%')}: %s" for name in self.names)
+        template = f"{pad[0]}{{\n{pad[1]}\"hypers\": {{\n{hypers}\n{pad[1]}}},\n{pad[1]}\"score\": %s"
+        if self.folds is not None:
+            folds = ",\n".join(f"{pad[2]}%s" for _ in range(self.folds.shape[1]))
+            template += f",\n{pad[1]}\"fold_scores\": [\n{folds}\n{pad[1]}],\n{pad[1]}\"fold_std\": %s"
+        template += f"\n{pad[0]}}}"
+        return ",\n".join(map(template.__mod__, zip(*columns, *numbers)))
+
+    def csv_rows(self, line: int, names: list[str], folds: int) -> str | None:
+        """The trials' lines of trials.csv, whose columns are `names` and `folds` fold
+        scores (None when a value is not a plain number, and the csv writer must quote it)."""
+        if not self._plain or any(type(c[name]) is str for c in self.hypers for name in self.names):
+            return None
+        columns = [self._values(name, "", str) for name in self.names]
+        numbers = []
+        for texts, bad in self._numbers()[:-1 if self.folds is not None else None]:  # no fold_std in csv
+            texts = list(texts)
+            for k in bad:
+                texts[k] = ""
+            numbers.append(texts)
+        own = self.names
+        cells = [str(line), "%d"] + ["%s" if name in own else "" for name in names] + \
+            ["%s"] * len(numbers) + [""] * (folds - len(numbers) + 1)
+        template = ",".join(cells) + "\n"
+        order = [columns[own.index(name)] for name in names if name in own]
+        return "".join(map(template.__mod__, zip(range(1, len(self.listed) + 1), *order, *numbers)))
+
+
+def _nulled(values: np.ndarray) -> list:
+    """Floats as Python floats, the non-finite ones as None (null)."""
+    return np.where(np.isfinite(values), values, None).tolist()
+
+
+def _json_key(name: str) -> str:
+    return json.encoder.encode_basestring_ascii(name)
+
+
+def _json_scalar(value) -> str:
+    """A plain value as json.dumps writes it (report.json escapes non-ASCII text)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is str:
+        return json.encoder.encode_basestring_ascii(value)
+    return repr(value)
 
 
 class Report:
@@ -70,6 +193,7 @@ class Report:
         self.split_layout: dict = {}
         self.streamed: str | None = None  # why the run streamed the data (for the terminal), or None
         self._file_rows = self._order = self._recount = None
+        self._trials: list[Trials] = []  # the tunes' trials as columns, for writing them in bulk
 
     def warn(self, diagnostic, line: int) -> None:
         """Keep a run-time warning (None: nothing to warn about), for stderr and report.json."""
@@ -113,6 +237,7 @@ class Report:
                                                              "missing": list(dialect.get("missing", [""]))})
         self.split_layout, self._order, self._file_rows = run.split_layout, run.split_order, data.rows
         self._recount = run.streamed_rows if run.streamed else None
+        self._trials = [step.extra["trials"] for step in self.steps if isinstance(step.extra.get("trials"), Trials)]
 
     def split_rows(self, split: str):
         """The data-file row numbers of a split's rows, ascending (computed when asked: only
@@ -125,7 +250,34 @@ class Report:
     # ---- outputs ---------------------------------------------------------------------------------
 
     def to_json(self) -> str:
-        return json.dumps(self.data, indent=2, allow_nan=False) + "\n"
+        """report.json's text: json.dumps(data, indent=2), except that each tune's trials
+        (most of the text, with thousands of candidates) are written from their columns
+        into the place json leaves for them."""
+        steps = list(self.data["steps"])
+        bulk = {}
+        for index, step in enumerate(steps):
+            trials = self._columns_of(step)
+            if trials is not None:
+                token = f"\x00trials of step {index}"
+                bulk[json.dumps(token)] = trials
+                steps[index] = {**step, "trials": token}
+        text = json.dumps({**self.data, "steps": steps} if bulk else self.data, indent=2, allow_nan=False)
+        for token, trials in bulk.items():
+            at = text.find(token)
+            if at < 0 or text.find(token, at + 1) >= 0:  # some text of the data looks like the token
+                return json.dumps(self.data, indent=2, allow_nan=False) + "\n"
+            head = text[text.rfind("\n", 0, at) + 1:at]  # the `"trials": ` line
+            indent = len(head) - len(head.lstrip(" "))
+            items = trials.json_items(indent)
+            if items is None:
+                return json.dumps(self.data, indent=2, allow_nan=False) + "\n"
+            text = f"{text[:at]}[\n{items}\n{' ' * indent}]{text[at + len(token):]}"
+        return text + "\n"
+
+    def _columns_of(self, step: dict) -> Trials | None:
+        """The columns of a tune step's trials, while report.json still holds the list they made."""
+        trials = step.get("trials")
+        return next((t for t in self._trials if t.listed is trials), None) if trials is not None else None
 
     def trials_csv(self) -> str:
         """One row per trial of every tune: line, trial index, each tuned hyperparameter,
@@ -142,6 +294,11 @@ class Report:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["line", "trial", *names, "score", *(f"fold_{k + 1}" for k in range(folds))])
         for step in tunes:
+            columns = self._columns_of(step)
+            rows = columns.csv_rows(step["line"], names, folds) if columns is not None else None
+            if rows is not None:
+                out.write(rows)
+                continue
             for index, trial in enumerate(step["trials"]):
                 hypers = trial["hypers"]
                 fold_scores = trial.get("fold_scores", [])
@@ -255,12 +412,12 @@ def _describe(step: dict) -> list[str]:
     if nested is not None:
         lines.extend(_nested(nested, objective["metric"], step["score"]))
     lower = objective["direction"] == "minimize"
-    ranked = sorted(((t["score"], i) for i, t in enumerate(step["trials"]) if t["score"] is not None),
-                    key=lambda p: (p[0] if lower else -p[0], p[1]))
+    ranked = _ranked([t["score"] for t in step["trials"]], lower)
     if step["cv"]:
         lines.append(f"             top candidates, {objective['metric']} mean ± standard deviation over the folds:")
-    for place, (value, index) in enumerate(ranked[:5]):
+    for place, index in enumerate(ranked[:5]):
         trial = step["trials"][index]
+        value = trial["score"]
         hypers = ", ".join(f"{k} {_show(x)}" for k, x in trial["hypers"].items())
         spread = f" ± {_num(trial['fold_std'])}" if trial.get("fold_std") is not None else ""
         lines.append(f"             {place + 1}. {hypers}: {objective['metric']} {_num(value)}{spread}")
@@ -271,6 +428,14 @@ def _describe(step: dict) -> list[str]:
     lines.extend(f"             note: {note}" for note in step["notes"])
     lines.extend(_selection(step["selection"], objective["metric"], step["cv"]))
     return lines
+
+
+def _ranked(scores: list, lower: bool) -> list[int]:
+    """The indices of the trials with a score, best first, ties in trial order (a stable
+    sort of thousands of scores at once)."""
+    values = np.array([np.nan if x is None else x for x in scores], dtype=float)
+    scored = np.flatnonzero(~np.isnan(values))
+    return scored[np.argsort(values[scored] if lower else -values[scored], kind="stable")].tolist()
 
 
 def _nested(nested: dict, metric: str, flat: float) -> list[str]:

@@ -61,12 +61,25 @@ class Space:
                 out.append({item.name.name: self._checked(_draw(c, rng), infos, item)
                             for item, c in self.items})
             return out
-        columns = [[self._checked(x, infos, item) for x in c.values] for item, c in self.items]
+        columns = [self._all_checked(c.values, infos, item) for item, c in self.items]
         return [dict(zip(self.names, values)) for values in itertools.product(*columns)]
 
     @staticmethod
     def _checked(value, infos, item: n.SpaceItem):
         return check_value(value, infos[item.name.name], item.candidates.span, f"candidate {item.name.name}")
+
+    def _all_checked(self, values: list, infos, item: n.SpaceItem) -> list:
+        """_checked for each of a grid's values. Numbers already of the hyperparameter's
+        type, inside its domains (the usual grid), are what check_value would return:
+        taken as they are, in one sweep per domain instead of one call per value."""
+        info = infos[item.name.name]
+        if info.type == "int":
+            typed = all(type(x) is int for x in values)
+        else:
+            typed = all(type(x) is float or type(x) is int for x in values)
+        if typed and all(domain is None or all(map(domain.contains, values)) for domain, _ in info.domains()):
+            return list(values)
+        return [self._checked(x, infos, item) for x in values]
 
 
 def _draw(c: v.Candidates, rng: np.random.Generator):
@@ -166,7 +179,7 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
                 fit = spectrum.solve([float(h["l2"]) for h in chunk])
             else:
                 fit = learners.gradient_descent(fold.train, chunk, inits, monitor,
-                                                _ticker(progress, done, len(chunk), K * len(folds), chunk))
+                                                tick=_ticker(progress, done, len(chunk), K * len(folds), chunk))
             parts.append(fit)
             done += len(chunk)
             if progress is not None:
@@ -180,15 +193,16 @@ def search(model: str, hypers: list[dict], folds: list[Fold], inits, metric: str
 
 
 def _ticker(progress, done: int, size: int, total: int, chunk: list):
-    """An on_epoch callback that reports a chunk's epochs as a share of its candidates."""
+    """A tick callback (learners.gradient_descent) that reports a chunk's epochs as a share
+    of its candidates: it asks for no parameters, so none are kept for it epoch by epoch."""
     if progress is None:
         return None
     epochs = max(int(h["epochs"]) for h in chunk)
 
-    def on_epoch(epoch, W, b, loss) -> None:
+    def tick(epoch: int) -> None:
         progress(done + size * epoch // epochs, total)
 
-    return on_epoch
+    return tick
 
 
 def _joined(parts: list[learners.Fit]) -> learners.Fit:
