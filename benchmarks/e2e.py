@@ -13,8 +13,10 @@ cross-validation, a refit on the chosen value, one test. Four whole processes ea
   sufficient statistics, every candidate solved from them, refit, test.
 
 CPU seconds (user + system of the child, from os.wait4: this machine is shared) and
-peak resident memory (ru_maxrss), medians of --repeats runs (runs of 1e6 rows or more,
-and GridSearchCV, once), and the ratios. Every child runs with one BLAS thread, as
+peak resident memory (ru_maxrss), medians of --repeats runs (of 1e6 rows or more,
+--big-repeats runs, by default once; GridSearchCV once), taken round-robin (one run of
+each command, then the next round) so that the machine's drift hits every command
+alike, and the ratios. Every child runs with one BLAS thread, as
 `hpdsl run` does. The CSV files are written once into --folder and reused.
 
     python benchmarks/e2e.py --quick                      # 1e5 x 20, once
@@ -183,6 +185,7 @@ def main() -> None:
                         help="rows x features of each CSV")
     parser.add_argument("--quick", action="store_true", help="only 1e5 x 20, once")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--big-repeats", type=int, default=1, help="runs of each command from 1e6 rows on")
     parser.add_argument("--grid-max-rows", type=float, default=1e6,
                         help="GridSearchCV only up to this many rows (it takes ~3 min at 1e6)")
     parser.add_argument("--folder", default=None, help="where the CSV files are written (kept)")
@@ -191,7 +194,8 @@ def main() -> None:
         args.sizes, args.repeats = ["1e5x20"], 1
     folder = args.folder or tempfile.mkdtemp(prefix="hpdsl-e2e-")
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; medians of {args.repeats} "
-          "(GridSearchCV and sizes of 1e6 rows or more: once); CPU seconds / peak MB of each whole process")
+          f"(sizes of 1e6 rows or more: {args.big_repeats}; GridSearchCV once), round-robin; "
+          "CPU seconds / peak MB of each whole process")
     print(f"{'data':>9} {'MB':>6} | {'hpdsl run':>15} | {'RidgeCV script':>15} | {'GridSearchCV':>15} | "
           f"{'numpy reference':>15} | RidgeCV/hpdsl  Grid/hpdsl  hpdsl/numpy")
     for size in args.sizes:
@@ -201,7 +205,7 @@ def main() -> None:
         workflow = os.path.join(folder, f"w{label(rows)}x{features}.hp")
         with open(workflow, "w", encoding="utf-8") as handle:
             handle.write(WORKFLOW.format(csv=os.path.basename(path)))
-        repeats = args.repeats if rows < 1_000_000 else 1
+        repeats = args.repeats if rows < 1_000_000 else args.big_repeats
         commands = {
             "hpdsl": [sys.executable, "-m", "hpdsl", "run", workflow, "--out", os.path.join(folder, "out"),
                       "--no-ledger"],
@@ -209,13 +213,14 @@ def main() -> None:
             "grid": [sys.executable, "-c", GRIDSEARCH, path] if rows <= args.grid_max_rows else None,
             "numpy": [sys.executable, "-c", NUMPY, path],
         }
-        result = {}
-        for name, command in commands.items():
-            if command is None:
-                result[name] = None
-                continue
-            runs = [child(command) for _ in range(1 if name == "grid" else repeats)]
-            result[name] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+        runs = {name: [] for name, command in commands.items() if command is not None}
+        for round_ in range(repeats):
+            for name in runs:
+                if name != "grid" or round_ == 0:
+                    runs[name].append(child(commands[name]))
+        result = {name: (statistics.median(r[0] for r in done), statistics.median(r[1] for r in done))
+                  if done else None for name, done in runs.items()}
+        result.setdefault("grid", None)
 
         def cell(value):
             return f"{value[0]:7.2f}s/{value[1]:5.0f}" if value else f"{'-':>15}"
