@@ -101,12 +101,6 @@ def lanes(seed: int, bootstraps: int, positions: np.ndarray) -> np.ndarray:
     return h.astype("<u8", copy=False).view("<u2")[:, :bootstraps]
 
 
-def counts(seed: int, bootstraps: int, positions: np.ndarray) -> np.ndarray:
-    """Poisson(1) counts, bootstraps x positions, as float64: row `position`'s count in
-    bootstrap b is a function of (seed, b, position) alone (see `lanes`)."""
-    return TABLE[lanes(seed, bootstraps, positions)].T
-
-
 class Sums:
     """What BBC-CV needs from the rows, summed block by block: per bootstrap the in-bag and
     out-of-bag weight, y and y² sums and per candidate loss sums; per candidate over all
