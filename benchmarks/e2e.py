@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
@@ -37,6 +36,9 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_variable] = "1"  # inherited by every child: one BLAS thread each
 
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _process import cpu_and_peak  # noqa: E402
 
 
 def label(rows: int) -> str:
@@ -170,15 +172,6 @@ print(np.sqrt(np.mean(residual ** 2)), 1 - np.sum(residual ** 2) / np.sum((y[tes
 """
 
 
-def child(command: list[str]) -> tuple[float, float]:
-    """(CPU seconds of the process, user + system, and its peak RSS in MB), from os.wait4."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    if status:
-        raise SystemExit(f"failed ({status}): {' '.join(command)}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", default=["1e5x20", "1e6x20", "5e6x20", "1e5x200"],
@@ -217,7 +210,7 @@ def main() -> None:
         for round_ in range(repeats):
             for name in runs:
                 if name != "grid" or round_ == 0:
-                    runs[name].append(child(commands[name]))
+                    runs[name].append(cpu_and_peak(commands[name]))
         result = {name: (statistics.median(r[0] for r in done), statistics.median(r[1] for r in done))
                   if done else None for name, done in runs.items()}
         result.setdefault("grid", None)

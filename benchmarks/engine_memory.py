@@ -17,11 +17,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _process import cpu_and_peak  # noqa: E402
 
 RIDGE = """\
 data d = csv("{csv}", target: "y")
@@ -67,11 +69,7 @@ def measure(workflow: str, mode: str) -> tuple[float, float]:
     """(CPU seconds, peak RSS in MB) of one `hpdsl run` process."""
     hpdsl = os.path.join(os.path.dirname(sys.executable), "hpdsl")
     args = [hpdsl, "run", workflow, "--no-ledger", "--quiet"] + (["--stream"] if mode == "stream" else [])
-    process = subprocess.Popen(args)
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return cpu_and_peak(args, show_output=True)
 
 
 def main() -> None:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from _process import cpu_and_peak  # noqa: E402
 from e2e import write_csv  # noqa: E402  (the same files the end-to-end benchmark reads)
 
 READERS = {
@@ -65,15 +65,6 @@ X = np.concatenate(blocks)
 }
 
 
-def measure(code: str) -> tuple[float, float]:
-    """(CPU seconds, peak RSS in MB) of one child process running `code`."""
-    child = subprocess.Popen([sys.executable, "-c", code])
-    _, status, usage = os.wait4(child.pid, 0)
-    if status:
-        raise SystemExit(f"reader failed ({status}): {code}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", nargs="*", default=["1e6", "5e6"])
@@ -89,7 +80,7 @@ def main() -> None:
         names = [f"x{i + 1}" for i in range(args.features)] + ["y"]
         for label, body in READERS.items():
             code = f"PATH = {path!r}\nNAMES = {names!r}\n{body}"
-            runs = [measure(code) for _ in range(args.repeats)]
+            runs = [cpu_and_peak([sys.executable, "-c", code], show_output=True) for _ in range(args.repeats)]
             cpu = statistics.median(r[0] for r in runs)
             peak = statistics.median(r[1] for r in runs)
             print(f"{rows:>6} {label:28} {cpu:8.2f} {peak:8.0f}", flush=True)
